@@ -1,0 +1,19 @@
+package conversation
+
+// Label is the annotation of one user follow-up (SPEC.md §5).
+type Label struct {
+	// Turn indexes the labelled user follow-up in Messages.
+	Turn       int      `json:"turn"`
+	DSAT       bool     `json:"dsat"`
+	SAT        bool     `json:"sat"`
+	Categories []string `json:"categories,omitempty"`
+}
+
+// Labelled is one labelled conversation: a conversation in OpenAI messages
+// form plus per-turn labels. Only listed turns are scored.
+type Labelled struct {
+	ID       string    `json:"id"`
+	Source   string    `json:"source"`
+	Messages []Message `json:"messages"`
+	Labels   []Label   `json:"labels"`
+}

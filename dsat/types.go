@@ -1,0 +1,71 @@
+// Package dsat is the miner: it runs detectors (and optionally a classifier)
+// over conversations, produces DSAT/SAT events and builds preference-training
+// anchors, with filters, token budgets, exports, evaluation and run statistics.
+package dsat
+
+import (
+	"github.com/dsatmine/dsatmine/heuristics"
+)
+
+// Evidence is one span of the follow-up that supports an event, with the
+// detector and cue that found it.
+type Evidence struct {
+	Start    int    `json:"start"`
+	End      int    `json:"end"`
+	Text     string `json:"text"`
+	Category string `json:"category,omitempty"`
+	Detector string `json:"detector"`
+	Cue      string `json:"cue,omitempty"`
+}
+
+// Event says that the follow-up at FollowUp expresses dissatisfaction (or
+// satisfaction) with the assistant reply at Reply.
+type Event struct {
+	ConversationID string `json:"conversation_id"`
+	Source         string `json:"source"`
+	Model          string `json:"model,omitempty"`
+	Language       string `json:"language,omitempty"`
+	// Kind is "dsat" or "sat".
+	Kind string `json:"kind"`
+	// FollowUp, Reply and Request index the normalised messages; Turn is the
+	// follow-up's index in the original record.
+	FollowUp   int                   `json:"follow_up"`
+	Reply      int                   `json:"reply"`
+	Request    int                   `json:"request"`
+	Turn       int                   `json:"turn"`
+	Categories []heuristics.Category `json:"categories,omitempty"`
+	Score      float64               `json:"score"`
+	// CategoryScores holds the combined score of every category that fired.
+	CategoryScores map[heuristics.Category]float64 `json:"category_scores,omitempty"`
+	Evidence       []Evidence                      `json:"evidence,omitempty"`
+	// Detector names the detector (or "combined") and DetectorVersion its version.
+	Detector        string `json:"detector"`
+	DetectorVersion string `json:"detector_version"`
+}
+
+// ChatMessage is a message in the OpenAI {role, content} shape used by anchors.
+type ChatMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// Anchor is one (prompt, rejected) preference-training record (SPEC.md §4).
+type Anchor struct {
+	// ID is a stable hash of conversation id and turn.
+	ID             string        `json:"id"`
+	ConversationID string        `json:"conversation_id"`
+	Source         string        `json:"source"`
+	Model          string        `json:"model,omitempty"`
+	Language       string        `json:"language,omitempty"`
+	Turn           int           `json:"turn"`
+	Prompt         []ChatMessage `json:"prompt"`
+	Rejected       []ChatMessage `json:"rejected"`
+	UserPreference ChatMessage   `json:"user_preference"`
+	Categories     []string      `json:"categories"`
+	Score          float64       `json:"score"`
+	Evidence       []Evidence    `json:"evidence"`
+	Chosen         []ChatMessage `json:"chosen,omitempty"`
+	// Metadata carries setting-specific extras (for example UltraFeedback
+	// scores and margins for synthetic anchors).
+	Metadata map[string]any `json:"metadata,omitempty"`
+}
