@@ -7,6 +7,8 @@ type Label struct {
 	DSAT       bool     `json:"dsat"`
 	SAT        bool     `json:"sat"`
 	Categories []string `json:"categories,omitempty"`
+	// Evidence optionally quotes the part of the follow-up that carries the label.
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // Labelled is one labelled conversation: a conversation in OpenAI messages
