@@ -1,0 +1,15 @@
+# dsatmine developer targets. `make test` is the test command CI runs (.ci/run).
+GO ?= go
+
+.PHONY: test demo
+
+# The full test suite: formatting, vet, and the race-enabled tests.
+test:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go') | grep -v '^testdata/' || true); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+# The main job on the bundled sample data.
+demo:
+	$(GO) run ./cmd/dsatmine mine testdata/sample/wildchat-sample.jsonl -o out/anchors.jsonl --events out/events.jsonl --stats out/stats.json
