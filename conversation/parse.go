@@ -1,0 +1,397 @@
+package conversation
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dsatmine/dsatmine/internal/jsonx"
+)
+
+// parser turns raw records of one format into conversations. Formats whose
+// conversations span several records (OpenAssistant message rows) hold them
+// until flush.
+type parser interface {
+	parse(rec []byte, loc Location) ([]*Conversation, error)
+	flush() ([]*Conversation, error)
+}
+
+// noFlush is embedded by parsers that never hold records back.
+type noFlush struct{}
+
+func (noFlush) flush() ([]*Conversation, error) { return nil, nil }
+
+func newParser(f Format, r *Reader) parser {
+	switch f {
+	case FormatOpenAI:
+		return openAIParser{}
+	case FormatShareGPT:
+		return shareGPTParser{}
+	case FormatWildChat, FormatLMSYS:
+		return chatLogParser{format: f}
+	case FormatHHRLHF:
+		return hhParser{}
+	case FormatOASST:
+		return &oasstParser{r: r}
+	case FormatChatGPT:
+		return chatGPTParser{}
+	}
+	panic("conversation: no parser for format " + string(f))
+}
+
+// decode unmarshals rec into v, classifying errors.
+func decode(rec []byte, v any) error {
+	if err := jsonx.Unmarshal(rec, v); err != nil {
+		return jsonError(rec, err)
+	}
+	return nil
+}
+
+// flexString is a JSON string that also accepts a number (some dumps use
+// numeric ids).
+type flexString string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		*s = ""
+		return nil
+	case b[0] == '"':
+		var v string
+		if err := jsonx.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = flexString(v)
+		return nil
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		*s = flexString(b)
+		return nil
+	}
+	return wrongType("expected a string or number, found %.20s", b)
+}
+
+// flexTime is a timestamp given as an RFC 3339 (or similar) string or as Unix
+// seconds or milliseconds. Unparseable values keep their text in Raw.
+type flexTime struct {
+	T   time.Time
+	Raw string
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02",
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *flexTime) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*t = flexTime{}
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	if b[0] == '"' {
+		var s string
+		if err := jsonx.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return nil
+		}
+		for _, layout := range timeLayouts {
+			if v, err := time.Parse(layout, s); err == nil {
+				t.T = v.UTC()
+				return nil
+			}
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			t.T = unixTime(f)
+			return nil
+		}
+		t.Raw = s
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return wrongType("timestamp: expected a string or number, found %.20s", b)
+	}
+	t.T = unixTime(f)
+	return nil
+}
+
+// unixTime converts Unix seconds (or milliseconds, for values past year 33658)
+// to UTC time.
+func unixTime(f float64) time.Time {
+	if f > 1e12 {
+		f /= 1000
+	}
+	sec := int64(f)
+	nsec := int64((f - float64(sec)) * 1e9)
+	return time.Unix(sec, nsec).UTC()
+}
+
+// contentText flattens a message content: a string, null, or an array of
+// parts (strings or objects with a "text" field) joined with "\n".
+func contentText(v any) (string, error) {
+	switch c := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return c, nil
+	case []any:
+		var b strings.Builder
+		n := 0
+		for _, p := range c {
+			var s string
+			switch p := p.(type) {
+			case string:
+				s = p
+			case map[string]any:
+				t, ok := p["text"].(string)
+				if !ok {
+					continue // images, audio, file references
+				}
+				s = t
+			default:
+				continue
+			}
+			if n > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(s)
+			n++
+		}
+		return b.String(), nil
+	case map[string]any:
+		if t, ok := c["text"].(string); ok {
+			return t, nil
+		}
+		return "", nil
+	}
+	return "", wrongType("message content: expected a string or an array of parts, found %T", v)
+}
+
+// message builds a message with a mapped role.
+func message(role, content string, index int) (Message, error) {
+	r, err := ParseRole(role)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{Role: r, Content: content, Index: index}, nil
+}
+
+// setMeta stores v under k in c.Metadata, allocating it.
+func setMeta(c *Conversation, k string, v any) {
+	if c.Metadata == nil {
+		c.Metadata = make(map[string]any)
+	}
+	c.Metadata[k] = v
+}
+
+// setRawMeta stores a raw JSON value unless it is absent or null.
+func setRawMeta(c *Conversation, k string, v jsonx.RawMessage) {
+	if len(v) == 0 || string(bytes.TrimSpace(v)) == "null" {
+		return
+	}
+	setMeta(c, k, v)
+}
+
+// --- OpenAI messages -----------------------------------------------------
+
+type openAIRecord struct {
+	ID        flexString     `json:"id"`
+	Source    string         `json:"source"`
+	Model     string         `json:"model"`
+	Language  string         `json:"language"`
+	Timestamp flexTime       `json:"timestamp"`
+	Metadata  map[string]any `json:"metadata"`
+	Messages  []openAIMsg    `json:"messages"`
+}
+
+type openAIMsg struct {
+	Role         string           `json:"role"`
+	Content      any              `json:"content"`
+	Name         string           `json:"name"`
+	ToolCalls    jsonx.RawMessage `json:"tool_calls"`
+	FunctionCall jsonx.RawMessage `json:"function_call"`
+	ToolCallID   string           `json:"tool_call_id"`
+}
+
+type openAIParser struct{ noFlush }
+
+func (openAIParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
+	var in openAIRecord
+	if err := decode(rec, &in); err != nil {
+		return nil, err
+	}
+	c := &Conversation{
+		ID: string(in.ID), Source: string(FormatOpenAI), Model: in.Model, Language: in.Language,
+		Timestamp: in.Timestamp.T, Metadata: in.Metadata, Location: loc,
+		Messages: make([]Message, 0, len(in.Messages)),
+	}
+	if in.Source != "" {
+		c.Source = in.Source
+	}
+	if in.Timestamp.Raw != "" {
+		setMeta(c, "timestamp", in.Timestamp.Raw)
+	}
+	for i, m := range in.Messages {
+		text, err := contentText(m.Content)
+		if err != nil {
+			return nil, err
+		}
+		msg, err := message(m.Role, text, i)
+		if err != nil {
+			return nil, err
+		}
+		msg.Name = m.Name
+		if msg.Name == "" && msg.Role == Tool {
+			msg.Name = m.ToolCallID
+		}
+		switch {
+		case isJSONValue(m.ToolCalls):
+			msg.ToolCalls = m.ToolCalls
+		case isJSONValue(m.FunctionCall):
+			msg.ToolCalls = m.FunctionCall
+		}
+		c.Messages = append(c.Messages, msg)
+	}
+	return []*Conversation{c}, nil
+}
+
+// isJSONValue reports whether v holds a value other than null or an empty array.
+func isJSONValue(v jsonx.RawMessage) bool {
+	t := bytes.TrimSpace(v)
+	return len(t) > 0 && string(t) != "null" && string(t) != "[]"
+}
+
+// --- ShareGPT --------------------------------------------------------------
+
+type shareGPTRecord struct {
+	ID            flexString    `json:"id"`
+	Model         string        `json:"model"`
+	Conversations []shareGPTMsg `json:"conversations"`
+}
+
+type shareGPTMsg struct {
+	From    string `json:"from"`
+	Value   any    `json:"value"`
+	Role    string `json:"role"`    // some dumps use OpenAI keys inside "conversations"
+	Content any    `json:"content"` //
+}
+
+type shareGPTParser struct{ noFlush }
+
+func (shareGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
+	var in shareGPTRecord
+	if err := decode(rec, &in); err != nil {
+		return nil, err
+	}
+	c := &Conversation{ID: string(in.ID), Source: string(FormatShareGPT), Model: in.Model, Location: loc,
+		Messages: make([]Message, 0, len(in.Conversations))}
+	for i, m := range in.Conversations {
+		role, val := m.From, m.Value
+		if role == "" {
+			role, val = m.Role, m.Content
+		}
+		text, err := contentText(val)
+		if err != nil {
+			return nil, err
+		}
+		msg, err := message(role, text, i)
+		if err != nil {
+			return nil, err
+		}
+		c.Messages = append(c.Messages, msg)
+	}
+	return []*Conversation{c}, nil
+}
+
+// --- WildChat and LMSYS-Chat-1M ----------------------------------------------
+
+type chatLogRecord struct {
+	ConversationHash   string           `json:"conversation_hash"`
+	ConversationID     flexString       `json:"conversation_id"`
+	Model              string           `json:"model"`
+	Timestamp          flexTime         `json:"timestamp"`
+	Language           string           `json:"language"`
+	Conversation       []chatLogMsg     `json:"conversation"`
+	Turn               *int64           `json:"turn"`
+	Toxic              *bool            `json:"toxic"`
+	Redacted           *bool            `json:"redacted"`
+	State              *string          `json:"state"`
+	Country            *string          `json:"country"`
+	HashedIP           *string          `json:"hashed_ip"`
+	Header             jsonx.RawMessage `json:"header"`
+	OpenAIModeration   jsonx.RawMessage `json:"openai_moderation"`
+	DetoxifyModeration jsonx.RawMessage `json:"detoxify_moderation"`
+}
+
+type chatLogMsg struct {
+	Role    string `json:"role"`
+	Content any    `json:"content"`
+}
+
+type chatLogParser struct {
+	noFlush
+	format Format
+}
+
+func (p chatLogParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
+	var in chatLogRecord
+	if err := decode(rec, &in); err != nil {
+		return nil, err
+	}
+	id := in.ConversationHash
+	if id == "" {
+		id = string(in.ConversationID)
+	}
+	c := &Conversation{ID: id, Source: string(p.format), Model: in.Model, Language: in.Language,
+		Timestamp: in.Timestamp.T, Location: loc, Messages: make([]Message, 0, len(in.Conversation))}
+	if in.Timestamp.Raw != "" {
+		setMeta(c, "timestamp", in.Timestamp.Raw)
+	}
+	if in.ConversationHash != "" && in.ConversationID != "" {
+		setMeta(c, "conversation_id", string(in.ConversationID))
+	}
+	if in.Turn != nil {
+		setMeta(c, "turn", *in.Turn)
+	}
+	if in.Toxic != nil {
+		setMeta(c, "toxic", *in.Toxic)
+	}
+	if in.Redacted != nil {
+		setMeta(c, "redacted", *in.Redacted)
+	}
+	if in.State != nil {
+		setMeta(c, "state", *in.State)
+	}
+	if in.Country != nil {
+		setMeta(c, "country", *in.Country)
+	}
+	if in.HashedIP != nil {
+		setMeta(c, "hashed_ip", *in.HashedIP)
+	}
+	setRawMeta(c, "header", in.Header)
+	setRawMeta(c, "openai_moderation", in.OpenAIModeration)
+	setRawMeta(c, "detoxify_moderation", in.DetoxifyModeration)
+	for i, m := range in.Conversation {
+		text, err := contentText(m.Content)
+		if err != nil {
+			return nil, err
+		}
+		msg, err := message(m.Role, text, i)
+		if err != nil {
+			return nil, err
+		}
+		c.Messages = append(c.Messages, msg)
+	}
+	return []*Conversation{c}, nil
+}

@@ -1,0 +1,385 @@
+package conversation
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/dsatmine/dsatmine/internal/jsonx"
+)
+
+// --- Anthropic HH-RLHF -------------------------------------------------------
+
+type hhRecord struct {
+	Chosen   *string `json:"chosen"`
+	Rejected *string `json:"rejected"`
+}
+
+type hhParser struct{ noFlush }
+
+func (hhParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
+	var in hhRecord
+	if err := decode(rec, &in); err != nil {
+		return nil, err
+	}
+	if in.Chosen == nil {
+		return nil, wrongType(`hh-rlhf record has no "chosen" transcript`)
+	}
+	msgs, err := parseTranscript(*in.Chosen)
+	if err != nil {
+		return nil, err
+	}
+	c := &Conversation{Source: string(FormatHHRLHF), Location: loc, Messages: msgs}
+	if in.Rejected != nil {
+		if rej, err := parseTranscript(*in.Rejected); err == nil {
+			for i := len(rej) - 1; i >= 0; i-- {
+				if rej[i].Role == Assistant {
+					setMeta(c, "rejected_reply", rej[i].Content)
+					break
+				}
+			}
+		}
+	}
+	return []*Conversation{c}, nil
+}
+
+const (
+	hhHuman     = "\n\nHuman:"
+	hhAssistant = "\n\nAssistant:"
+)
+
+// parseTranscript splits an HH-RLHF transcript ("\n\nHuman: ...\n\nAssistant:
+// ...") into messages. Text before the first marker must be blank.
+func parseTranscript(s string) ([]Message, error) {
+	// A transcript may start with the marker without the blank line.
+	trimmed := strings.TrimLeft(s, " \t\r\n")
+	if strings.HasPrefix(trimmed, hhHuman[2:]) || strings.HasPrefix(trimmed, hhAssistant[2:]) {
+		s = "\n\n" + trimmed
+	}
+	nextH := strings.Index(s, hhHuman)
+	nextA := strings.Index(s, hhAssistant)
+	first := minIndex(nextH, nextA)
+	if first < 0 {
+		return nil, wrongType(`hh-rlhf transcript has no "Human:" or "Assistant:" turn`)
+	}
+	if !isBlank(s[:first]) {
+		return nil, wrongType(`hh-rlhf transcript has text before its first "Human:" or "Assistant:" turn`)
+	}
+	var msgs []Message
+	pos := first
+	for pos >= 0 {
+		var role Role
+		var start int
+		if pos == nextH {
+			role, start = User, pos+len(hhHuman)
+		} else {
+			role, start = Assistant, pos+len(hhAssistant)
+		}
+		if nextH >= 0 && nextH < start {
+			nextH = indexFrom(s, hhHuman, start)
+		}
+		if nextA >= 0 && nextA < start {
+			nextA = indexFrom(s, hhAssistant, start)
+		}
+		next := minIndex(nextH, nextA)
+		end := next
+		if end < 0 {
+			end = len(s)
+		}
+		msgs = append(msgs, Message{Role: role, Content: strings.TrimSpace(s[start:end]), Index: len(msgs)})
+		pos = next
+	}
+	return msgs, nil
+}
+
+func indexFrom(s, sub string, from int) int {
+	i := strings.Index(s[from:], sub)
+	if i < 0 {
+		return -1
+	}
+	return from + i
+}
+
+// minIndex returns the smaller non-negative index, or -1.
+func minIndex(a, b int) int {
+	switch {
+	case a < 0:
+		return b
+	case b < 0:
+		return a
+	}
+	return min(a, b)
+}
+
+// --- OpenAssistant -------------------------------------------------------------
+
+type oasstNode struct {
+	MessageID     string        `json:"message_id"`
+	ParentID      *string       `json:"parent_id"`
+	MessageTreeID string        `json:"message_tree_id"`
+	Text          string        `json:"text"`
+	Role          string        `json:"role"`
+	Lang          string        `json:"lang"`
+	Deleted       bool          `json:"deleted"`
+	Synthetic     bool          `json:"synthetic"`
+	ModelName     string        `json:"model_name"`
+	Replies       *[]*oasstNode `json:"replies"`
+	// Tree exports wrap the root message.
+	Prompt    *oasstNode `json:"prompt"`
+	TreeState string     `json:"tree_state"`
+
+	loc      Location
+	children []*oasstNode
+}
+
+// oasstParser reads the three OpenAssistant layouts: tree exports
+// ({"message_tree_id","prompt":{...,"replies":[...]}}), root messages with
+// nested "replies", and flat message rows. Flat rows must be grouped by tree
+// (as the published files are); a tree is emitted when the next tree starts.
+// Every root-to-leaf path is one conversation; deleted messages are dropped
+// with their replies.
+type oasstParser struct {
+	r       *Reader
+	group   []*oasstNode
+	groupID string
+}
+
+func (p *oasstParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
+	n := new(oasstNode)
+	if err := decode(rec, n); err != nil {
+		return nil, err
+	}
+	n.loc = loc
+	if n.Prompt != nil || n.Replies != nil {
+		// A nested tree is self-contained: emit any pending flat tree first.
+		done, ferr := p.flush()
+		root := n
+		treeID := n.MessageTreeID
+		if n.Prompt != nil {
+			root = n.Prompt
+		}
+		if treeID == "" {
+			treeID = root.MessageTreeID
+		}
+		if treeID == "" {
+			treeID = root.MessageID
+		}
+		if ferr != nil {
+			return nil, ferr
+		}
+		convs, err := p.paths([]*oasstNode{root}, treeID, loc, true)
+		if err != nil {
+			return nil, err
+		}
+		return append(done, convs...), nil
+	}
+	// A flat message row.
+	if n.Role == "" && n.MessageID == "" {
+		return nil, wrongType("oasst record has neither message_id nor role")
+	}
+	key := n.MessageTreeID
+	newTree := len(p.group) > 0 && (key != p.groupID || key == "" && n.ParentID == nil)
+	var out []*Conversation
+	var err error
+	if newTree {
+		out, err = p.flush()
+	}
+	if len(p.group) >= p.r.MaxMessages {
+		p.group = p.group[:0] // flush below reports the whole tree
+		return out, errorf(ReasonTooManyMessages, ErrTooManyMessages,
+			"oasst tree %s has more than %d messages", key, p.r.MaxMessages)
+	}
+	p.group = append(p.group, n)
+	p.groupID = key
+	return out, err
+}
+
+func (p *oasstParser) flush() ([]*Conversation, error) {
+	if len(p.group) == 0 {
+		return nil, nil
+	}
+	group := p.group
+	p.group = nil
+	byID := make(map[string]*oasstNode, len(group))
+	for _, n := range group {
+		byID[n.MessageID] = n
+	}
+	var roots []*oasstNode
+	for _, n := range group {
+		if n.ParentID == nil || *n.ParentID == "" {
+			roots = append(roots, n)
+			continue
+		}
+		if parent, ok := byID[*n.ParentID]; ok {
+			parent.children = append(parent.children, n)
+		}
+		// Rows whose parent is not in the tree have lost their context: dropped.
+	}
+	treeID := p.groupID
+	if treeID == "" && len(roots) > 0 {
+		treeID = roots[0].MessageID
+	}
+	convs, err := p.paths(roots, treeID, group[0].loc, false)
+	if err != nil {
+		return nil, toParseError(group[0].loc, err)
+	}
+	return convs, nil
+}
+
+// paths returns one conversation per root-to-leaf path of the trees.
+func (p *oasstParser) paths(roots []*oasstNode, treeID string, loc Location, nested bool) ([]*Conversation, error) {
+	var out []*Conversation
+	var stack []*oasstNode
+	var walk func(n *oasstNode) error
+	walk = func(n *oasstNode) error {
+		if n.Deleted {
+			return nil
+		}
+		if _, err := ParseRole(n.Role); err != nil {
+			return err
+		}
+		if len(stack) >= p.r.MaxMessages {
+			return errorf(ReasonTooManyMessages, ErrTooManyMessages,
+				"oasst path is longer than %d messages", p.r.MaxMessages)
+		}
+		stack = append(stack, n)
+		defer func() { stack = stack[:len(stack)-1] }()
+		kids := n.children
+		if nested && n.Replies != nil {
+			kids = *n.Replies
+		}
+		leaf := true
+		for _, k := range kids {
+			if k == nil || k.Deleted {
+				continue
+			}
+			leaf = false
+			if err := walk(k); err != nil {
+				return err
+			}
+		}
+		if leaf {
+			out = append(out, p.pathConversation(stack, treeID, loc, len(out)))
+		}
+		return nil
+	}
+	for _, r := range roots {
+		if err := walk(r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (p *oasstParser) pathConversation(path []*oasstNode, treeID string, loc Location, idx int) *Conversation {
+	c := &Conversation{Source: string(FormatOASST), Location: loc, Messages: make([]Message, len(path))}
+	for i, n := range path {
+		role, _ := ParseRole(n.Role)
+		c.Messages[i] = Message{Role: role, Content: n.Text, Index: i}
+	}
+	leaf := path[len(path)-1]
+	c.ID = leaf.MessageID
+	if c.ID == "" {
+		c.ID = p.r.deriveID(loc, idx)
+	}
+	c.Language = path[0].Lang
+	if treeID != "" {
+		setMeta(c, "message_tree_id", treeID)
+	}
+	return c
+}
+
+// --- ChatGPT data export -------------------------------------------------------
+
+type chatGPTRecord struct {
+	ID             string                 `json:"id"`
+	ConversationID string                 `json:"conversation_id"`
+	Title          *string                `json:"title"`
+	CreateTime     flexTime               `json:"create_time"`
+	Model          string                 `json:"default_model_slug"`
+	CurrentNode    string                 `json:"current_node"`
+	Mapping        map[string]chatGPTNode `json:"mapping"`
+}
+
+type chatGPTNode struct {
+	Message *struct {
+		Author struct {
+			Role string `json:"role"`
+			Name string `json:"name"`
+		} `json:"author"`
+		Content struct {
+			ContentType string `json:"content_type"`
+			Parts       []any  `json:"parts"`
+			Text        string `json:"text"`
+		} `json:"content"`
+		Metadata struct {
+			Hidden    bool   `json:"is_visually_hidden_from_conversation"`
+			ModelSlug string `json:"model_slug"`
+		} `json:"metadata"`
+	} `json:"message"`
+	Parent *string `json:"parent"`
+}
+
+type chatGPTParser struct{ noFlush }
+
+func (chatGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
+	var in chatGPTRecord
+	if err := decode(rec, &in); err != nil {
+		return nil, err
+	}
+	// Walk from current_node up to the root.
+	var chain []string
+	id := in.CurrentNode
+	for id != "" {
+		node, ok := in.Mapping[id]
+		if !ok {
+			return nil, wrongType("chatgpt export: node %q is not in the mapping", id)
+		}
+		if len(chain) > len(in.Mapping) {
+			return nil, wrongType("chatgpt export: the parent links of node %q form a cycle", in.CurrentNode)
+		}
+		chain = append(chain, id)
+		if node.Parent == nil {
+			break
+		}
+		id = *node.Parent
+	}
+	slices.Reverse(chain)
+	c := &Conversation{ID: in.ConversationID, Source: string(FormatChatGPT), Model: in.Model,
+		Timestamp: in.CreateTime.T, Location: loc, Messages: make([]Message, 0, len(chain))}
+	if c.ID == "" {
+		c.ID = in.ID
+	}
+	if in.Title != nil {
+		setMeta(c, "title", *in.Title)
+	}
+	for i, id := range chain {
+		m := in.Mapping[id].Message
+		if m == nil || m.Metadata.Hidden {
+			continue
+		}
+		var text string
+		if len(m.Content.Parts) > 0 {
+			var err error
+			if text, err = contentText(m.Content.Parts); err != nil {
+				return nil, err
+			}
+		} else {
+			text = m.Content.Text
+		}
+		if m.Author.Role == "system" && isBlank(text) {
+			continue
+		}
+		msg, err := message(m.Author.Role, text, i)
+		if err != nil {
+			return nil, err
+		}
+		msg.Name = m.Author.Name
+		if c.Model == "" && msg.Role == Assistant {
+			c.Model = m.Metadata.ModelSlug
+		}
+		c.Messages = append(c.Messages, msg)
+	}
+	return []*Conversation{c}, nil
+}
+
+var _ = jsonx.RawMessage(nil)

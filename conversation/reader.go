@@ -1,0 +1,495 @@
+package conversation
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"maps"
+	"os"
+	"path/filepath"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/dsatmine/dsatmine/internal/jsonx"
+)
+
+// Default limits of a Reader.
+const (
+	DefaultMaxRecordSize = 64 << 20 // bytes per record
+	DefaultMaxMessages   = 10000    // messages per conversation
+)
+
+// ReadStats counts what a Reader saw. Every input record is either turned into
+// conversations or counted in Skipped under a reason.
+type ReadStats struct {
+	Records       int64            `json:"records"`        // input records seen (good + skipped)
+	Conversations int64            `json:"conversations"`  // conversations produced
+	Messages      int64            `json:"messages"`       // messages in produced conversations
+	FollowUps     int64            `json:"follow_ups"`     // user messages directly after an assistant message
+	EmptyMessages int64            `json:"empty_messages"` // dropped empty messages
+	Skipped       map[string]int64 `json:"skipped"`        // reason -> skipped records
+	Formats       map[string]int64 `json:"formats"`        // format -> records
+	// Repaired counts records that were kept after a repair, by reason
+	// (currently only "invalid_utf8": invalid bytes replaced with U+FFFD).
+	Repaired map[string]int64 `json:"repaired,omitempty"`
+}
+
+// Merge adds the counts of o to s.
+func (s *ReadStats) Merge(o ReadStats) {
+	s.Records += o.Records
+	s.Conversations += o.Conversations
+	s.Messages += o.Messages
+	s.FollowUps += o.FollowUps
+	s.EmptyMessages += o.EmptyMessages
+	s.Skipped = mergeCounts(s.Skipped, o.Skipped)
+	s.Formats = mergeCounts(s.Formats, o.Formats)
+	s.Repaired = mergeCounts(s.Repaired, o.Repaired)
+}
+
+func mergeCounts(dst, src map[string]int64) map[string]int64 {
+	if len(src) == 0 {
+		return dst
+	}
+	if dst == nil {
+		dst = make(map[string]int64, len(src))
+	}
+	for k, v := range src {
+		dst[k] += v
+	}
+	return dst
+}
+
+// Reader reads conversations from a chat-log stream in any supported format
+// and container. Create one with NewReader or Open, set options before the
+// first call to Next, and read with Next or All. A Reader is not safe for
+// concurrent use.
+type Reader struct {
+	// Format forces a record format; FormatAuto detects it from the first record.
+	Format Format
+	// Strict makes Next return a *ParseError for the first bad record. By
+	// default (lenient) bad records are skipped and counted by reason.
+	Strict bool
+	// MaxRecordSize is the maximum size of one record in bytes; 0 means
+	// DefaultMaxRecordSize. Longer records fail with ErrRecordTooLarge and
+	// are never held in memory whole.
+	MaxRecordSize int
+	// MaxMessages is the maximum number of messages per conversation; 0 means
+	// DefaultMaxMessages. Longer conversations fail with ErrTooManyMessages.
+	MaxMessages int
+	// OnSkip, if set, is called for every record skipped in lenient mode.
+	OnSkip func(*ParseError)
+
+	in      io.Reader
+	name    string
+	file    *os.File // opened by Open; closed by Close
+	started bool
+	op      *opened
+	src     recordSource
+	srcDone bool
+	closers []func() error
+	format  Format
+	parser  parser
+	queue   []*Conversation
+	err     error // sticky: io.EOF or a fatal error
+	stats   ReadStats
+	scratch []byte
+}
+
+// NewReader returns a Reader over r. name is used in errors and
+// Location.File, and as the base of derived conversation ids. The container
+// is sniffed on the first call to Next: gzip and zstd by magic bytes, then
+// Parquet ("PAR1"), a top-level JSON array (streamed element by element), or
+// JSON Lines.
+func NewReader(r io.Reader, name string) *Reader {
+	return &Reader{in: r, name: name}
+}
+
+// Open opens the file at path ("-" for standard input) for reading. The
+// caller must call Close.
+func Open(path string) (*Reader, error) {
+	if path == "-" {
+		return NewReader(os.Stdin, "stdin"), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	r := NewReader(f, path)
+	r.file = f
+	return r, nil
+}
+
+// Close releases the Reader's resources: decompressors, temporary files, and
+// the file opened by Open. It does not close an io.Reader given to NewReader.
+func (r *Reader) Close() error {
+	var errs []error
+	if r.op != nil {
+		errs = append(errs, r.op.close())
+	}
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		errs = append(errs, r.closers[i]())
+	}
+	r.closers = nil
+	if r.file != nil {
+		errs = append(errs, r.file.Close())
+		r.file = nil
+	}
+	if r.err == nil {
+		r.err = errors.New("conversation: reader closed")
+	}
+	return errors.Join(errs...)
+}
+
+// Stats returns the counts so far.
+func (r *Reader) Stats() ReadStats {
+	s := r.stats
+	s.Skipped = maps.Clone(s.Skipped)
+	s.Formats = maps.Clone(s.Formats)
+	s.Repaired = maps.Clone(s.Repaired)
+	if s.Skipped == nil {
+		s.Skipped = map[string]int64{}
+	}
+	if s.Formats == nil {
+		s.Formats = map[string]int64{}
+	}
+	return s
+}
+
+// DetectedFormat returns the format in use: the forced one, the one detected
+// from the first record, or FormatAuto before detection.
+func (r *Reader) DetectedFormat() Format { return r.format }
+
+// All returns an iterator over the remaining conversations. It stops at the
+// end of input; a non-EOF error is yielded once, after which iteration stops
+// (in lenient mode only fatal errors such as I/O failures are yielded).
+func (r *Reader) All(ctx context.Context) iter.Seq2[*Conversation, error] {
+	return func(yield func(*Conversation, error) bool) {
+		for {
+			c, err := r.Next(ctx)
+			if err == io.EOF {
+				return
+			}
+			if !yield(c, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Next returns the next conversation. It returns io.EOF at the end of input.
+// In strict mode a bad record gives a *ParseError (and Next may be called again
+// to continue after it); in lenient mode bad records are skipped and counted
+// in Stats. Other errors (I/O, cancellation) are returned as they are.
+func (r *Reader) Next(ctx context.Context) (*Conversation, error) {
+	for {
+		if len(r.queue) > 0 {
+			c := r.queue[0]
+			r.queue[0] = nil
+			r.queue = r.queue[1:]
+			return c, nil
+		}
+		if r.err != nil {
+			return nil, r.err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !r.started {
+			r.started = true
+			if err := r.start(); err != nil {
+				var pe *ParseError
+				if errors.As(err, &pe) {
+					r.err = io.EOF
+					r.stats.Records++
+					if perr := r.skip(pe); perr != nil {
+						return nil, perr
+					}
+					continue
+				}
+				r.err = err
+				return nil, err
+			}
+		}
+		if r.srcDone {
+			r.flushParser()
+			if len(r.queue) == 0 {
+				r.err = io.EOF
+			}
+			continue
+		}
+		rec, loc, err := r.src.next()
+		if err != nil {
+			if err == io.EOF {
+				r.srcDone = true
+				continue
+			}
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				r.stats.Records++
+				if perr := r.skip(pe); perr != nil {
+					return nil, perr
+				}
+				continue
+			}
+			r.err = err
+			return nil, err
+		}
+		r.stats.Records++
+		if perr := r.record(rec, loc); perr != nil {
+			return nil, perr
+		}
+	}
+}
+
+// skip accounts for a bad record and returns it if the reader is strict.
+func (r *Reader) skip(pe *ParseError) error {
+	if r.stats.Skipped == nil {
+		r.stats.Skipped = make(map[string]int64)
+	}
+	r.stats.Skipped[pe.Reason]++
+	if r.Strict {
+		return pe
+	}
+	if r.OnSkip != nil {
+		r.OnSkip(pe)
+	}
+	return nil
+}
+
+// start sniffs the container and sets up the record source.
+func (r *Reader) start() error {
+	if r.MaxRecordSize <= 0 {
+		r.MaxRecordSize = DefaultMaxRecordSize
+	}
+	if r.MaxMessages <= 0 {
+		r.MaxMessages = DefaultMaxMessages
+	}
+	if r.Format != FormatAuto {
+		if _, err := ParseFormat(string(r.Format)); err != nil || !isConcrete(r.Format) {
+			return fmt.Errorf("conversation: unknown format %q: %w", r.Format, ErrUnknownFormat)
+		}
+		r.setFormat(r.Format)
+	}
+	op, err := decompress(r.in, r.name)
+	r.op = op
+	if err != nil {
+		return err
+	}
+	head, _ := op.br.Peek(4)
+	if bytes.Equal(head, parquetMagic) {
+		return r.startParquet()
+	}
+	line := 1
+	c, err := skipSpace(op.br, &line)
+	if err != nil {
+		if pe := compressionError(Location{File: r.name, Line: line}, err); pe != nil {
+			return pe
+		}
+		return err
+	}
+	if c == '[' {
+		r.src = newArraySource(op.br, r.name, r.MaxRecordSize, line-1)
+	} else {
+		r.src = newJSONLSource(op.br, r.name, r.MaxRecordSize, line-1)
+	}
+	return nil
+}
+
+// startParquet sets up the Parquet source, spooling the stream to a temporary
+// file when it is compressed or not a seekable file.
+func (r *Reader) startParquet() error {
+	if f, ok := r.in.(*os.File); ok && !r.op.compressed {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			src, err := newParquetSource(f, fi.Size(), r.name, r.MaxRecordSize)
+			if err != nil {
+				return err
+			}
+			r.setSource(src)
+			return nil
+		}
+	}
+	tmp, err := os.CreateTemp("", "dsatmine-*.parquet")
+	if err != nil {
+		return fmt.Errorf("conversation: spooling Parquet input: %w", err)
+	}
+	r.closers = append(r.closers, func() error {
+		cerr := tmp.Close()
+		if err := os.Remove(tmp.Name()); err != nil {
+			return err
+		}
+		return cerr
+	})
+	n, err := io.Copy(tmp, r.op.br)
+	if err != nil {
+		if pe := compressionError(Location{File: r.name}, err); pe != nil {
+			return pe
+		}
+		return fmt.Errorf("conversation: spooling Parquet input: %w", err)
+	}
+	src, err := newParquetSource(tmp, n, r.name, r.MaxRecordSize)
+	if err != nil {
+		return err
+	}
+	r.setSource(src)
+	return nil
+}
+
+func (r *Reader) setSource(src recordSource) {
+	r.src = src
+	if c, ok := src.(io.Closer); ok {
+		r.closers = append(r.closers, c.Close)
+	}
+}
+
+func isConcrete(f Format) bool {
+	for _, g := range Formats {
+		if f == g {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Reader) setFormat(f Format) {
+	r.format = f
+	r.parser = newParser(f, r)
+}
+
+// record parses one raw record and queues its conversations. It returns a
+// *ParseError only when the record is bad and the reader is strict.
+func (r *Reader) record(rec []byte, loc Location) error {
+	if !utf8.Valid(rec) {
+		if r.Strict {
+			return r.skip(newParseError(loc, ReasonInvalidUTF8,
+				fmt.Errorf("record is not valid UTF-8: %w", ErrInvalidUTF8)))
+		}
+		r.scratch = append(r.scratch[:0], rec...)
+		r.scratch = bytes.ToValidUTF8(r.scratch[:0:0], r.scratch)
+		rec = r.scratch
+		if r.stats.Repaired == nil {
+			r.stats.Repaired = make(map[string]int64)
+		}
+		r.stats.Repaired[ReasonInvalidUTF8]++
+	}
+	if r.format == FormatAuto {
+		var keys map[string]jsonx.RawMessage
+		if err := jsonx.Unmarshal(rec, &keys); err != nil {
+			return r.skip(toParseError(loc, jsonError(rec, err)))
+		}
+		set := make(map[string]bool, len(keys))
+		for k := range keys {
+			set[k] = true
+		}
+		f, ok := detectFormat(set)
+		if !ok {
+			return r.skip(toParseError(loc, unknownFormatError(set)))
+		}
+		r.setFormat(f)
+	}
+	if r.stats.Formats == nil {
+		r.stats.Formats = make(map[string]int64)
+	}
+	r.stats.Formats[string(r.format)]++
+	convs, err := r.parser.parse(rec, loc)
+	if err != nil {
+		return r.skip(toParseError(loc, err))
+	}
+	return r.enqueue(convs)
+}
+
+// flushParser queues what a grouping parser still holds at the end of input.
+func (r *Reader) flushParser() {
+	if r.parser == nil {
+		return
+	}
+	convs, err := r.parser.flush()
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			if serr := r.skip(pe); serr != nil {
+				r.queue = nil
+				r.err = serr
+				return
+			}
+		}
+		return
+	}
+	if err := r.enqueue(convs); err != nil {
+		r.err = err
+	}
+}
+
+// enqueue normalises conversations and queues them; if one of them is bad the
+// whole record is skipped.
+func (r *Reader) enqueue(convs []*Conversation) error {
+	var empty int64
+	for _, c := range convs {
+		n, err := r.finish(c)
+		if err != nil {
+			return r.skip(toParseError(c.Location, err))
+		}
+		empty += n
+	}
+	for _, c := range convs {
+		r.stats.Conversations++
+		r.stats.Messages += int64(len(c.Messages))
+		r.stats.FollowUps += int64(len(c.FollowUps()))
+	}
+	r.stats.EmptyMessages += empty
+	r.queue = append(r.queue, convs...)
+	return nil
+}
+
+// finish drops empty messages and applies the limits. It returns the number of
+// dropped messages.
+func (r *Reader) finish(c *Conversation) (int64, error) {
+	if len(c.Messages) > r.MaxMessages {
+		return 0, errorf(ReasonTooManyMessages, ErrTooManyMessages,
+			"conversation has %d messages, more than the limit of %d", len(c.Messages), r.MaxMessages)
+	}
+	kept := c.Messages[:0]
+	for _, m := range c.Messages {
+		if isBlank(m.Content) && len(m.ToolCalls) == 0 {
+			continue
+		}
+		kept = append(kept, m)
+	}
+	dropped := int64(len(c.Messages) - len(kept))
+	clear(c.Messages[len(kept):])
+	c.Messages = kept
+	if len(kept) == 0 {
+		return 0, errorf(ReasonEmptyConversation, ErrEmptyConversation, "no non-empty message")
+	}
+	if c.ID == "" {
+		c.ID = r.deriveID(c.Location, -1)
+	}
+	return dropped, nil
+}
+
+// deriveID builds a deterministic id from the input's base name and the
+// record's location (and path index for trees, if path >= 0).
+func (r *Reader) deriveID(loc Location, path int) string {
+	base := "stdin"
+	if r.name != "" && r.name != "-" {
+		base = filepath.Base(r.name)
+	}
+	b := []byte(base)
+	if loc.Row > 0 {
+		b = append(b, '#')
+		b = strconv.AppendInt(b, int64(loc.Row), 10)
+	} else {
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(loc.Line), 10)
+	}
+	if path >= 0 {
+		b = append(b, '/')
+		b = strconv.AppendInt(b, int64(path), 10)
+	}
+	return string(b)
+}
+
+// jsonxValid reports whether data is well-formed JSON.
+func jsonxValid(data []byte) bool { return jsonx.Valid(data) }
