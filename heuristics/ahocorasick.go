@@ -1,0 +1,146 @@
+package heuristics
+
+import (
+	"sort"
+)
+
+// acMatcher is an Aho-Corasick automaton over bytes. The root state has a
+// dense transition table; every other state keeps its edges sorted by byte
+// and falls back along failure links. Outputs are merged along dictionary
+// suffix links at build time, so a state lists every pattern that ends
+// there. The matcher is immutable after build and safe for concurrent use.
+type acMatcher struct {
+	root   [256]int32
+	first  []int32 // edges of state s: edgeB/edgeTo[first[s]:first[s+1]]
+	edgeB  []byte
+	edgeTo []int32
+	fail   []int32
+	outAt  []int32 // outputs of state s: outs[outAt[s]:outAt[s+1]]
+	outs   []int32
+	plen   []int32 // byte length of each pattern
+}
+
+// acMatch is one occurrence of pattern id in [start,end) of the input.
+type acMatch struct {
+	id         int32
+	start, end int32
+}
+
+// buildAC compiles the patterns (by id = index). Empty patterns never match.
+func buildAC(patterns []string) *acMatcher {
+	type node struct {
+		next map[byte]int32
+		out  []int32
+	}
+	nodes := []node{{next: map[byte]int32{}}}
+	m := &acMatcher{plen: make([]int32, len(patterns))}
+	for id, p := range patterns {
+		m.plen[id] = int32(len(p))
+		if p == "" {
+			continue
+		}
+		s := int32(0)
+		for i := 0; i < len(p); i++ {
+			nx, ok := nodes[s].next[p[i]]
+			if !ok {
+				nx = int32(len(nodes))
+				nodes = append(nodes, node{next: map[byte]int32{}})
+				nodes[s].next[p[i]] = nx
+			}
+			s = nx
+		}
+		nodes[s].out = append(nodes[s].out, int32(id))
+	}
+	m.fail = make([]int32, len(nodes))
+	// Breadth-first order so a state's failure target is finished first.
+	order := make([]int32, 0, len(nodes))
+	order = append(order, 0)
+	for qi := 0; qi < len(order); qi++ {
+		s := order[qi]
+		keys := make([]int, 0, len(nodes[s].next))
+		for c := range nodes[s].next {
+			keys = append(keys, int(c))
+		}
+		sort.Ints(keys)
+		for _, k := range keys {
+			c := byte(k)
+			t := nodes[s].next[c]
+			if s != 0 {
+				f := m.fail[s]
+				for {
+					if nx, ok := nodes[f].next[c]; ok {
+						m.fail[t] = nx
+						break
+					}
+					if f == 0 {
+						m.fail[t] = 0
+						break
+					}
+					f = m.fail[f]
+				}
+				nodes[t].out = append(nodes[t].out, nodes[m.fail[t]].out...)
+			}
+			order = append(order, t)
+		}
+	}
+	for c := 0; c < 256; c++ {
+		m.root[c] = nodes[0].next[byte(c)] // 0 when absent
+	}
+	m.first = make([]int32, len(nodes)+1)
+	m.outAt = make([]int32, len(nodes)+1)
+	for s := range nodes {
+		m.first[s] = int32(len(m.edgeB))
+		keys := make([]int, 0, len(nodes[s].next))
+		for c := range nodes[s].next {
+			keys = append(keys, int(c))
+		}
+		sort.Ints(keys)
+		for _, k := range keys {
+			m.edgeB = append(m.edgeB, byte(k))
+			m.edgeTo = append(m.edgeTo, nodes[s].next[byte(k)])
+		}
+		m.outAt[s] = int32(len(m.outs))
+		m.outs = append(m.outs, nodes[s].out...)
+	}
+	m.first[len(nodes)] = int32(len(m.edgeB))
+	m.outAt[len(nodes)] = int32(len(m.outs))
+	return m
+}
+
+// step follows the transition on c from state s.
+func (m *acMatcher) step(s int32, c byte) int32 {
+	for s != 0 {
+		lo, hi := m.first[s], m.first[s+1]
+		for i := lo; i < hi; i++ {
+			b := m.edgeB[i]
+			if b == c {
+				return m.edgeTo[i]
+			}
+			if b > c {
+				break
+			}
+		}
+		s = m.fail[s]
+	}
+	return m.root[c]
+}
+
+// scan appends every pattern occurrence in text to dst. A '\n' in text
+// matches a pattern's space, so phrases may span line breaks.
+func (m *acMatcher) scan(text []byte, dst []acMatch) []acMatch {
+	s := int32(0)
+	for i, c := range text {
+		if c == '\n' {
+			c = ' '
+		}
+		s = m.step(s, c)
+		if s == 0 {
+			continue
+		}
+		for _, id := range m.outs[m.outAt[s]:m.outAt[s+1]] {
+			e := int32(i + 1)
+			dst = append(dst, acMatch{id: id, start: e - m.plen[id], end: e})
+		}
+	}
+	return dst
+}

@@ -1,0 +1,197 @@
+package heuristics
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// replyInfo is what the engine learns from the judged reply.
+type replyInfo struct {
+	refusal  bool // refused or stated a limitation
+	question bool // ends by asking the user something
+	cutoff   bool // looks cut off (unclosed code fence or no final punctuation)
+}
+
+// questionTail is how far from the end of the reply a question cue counts.
+const questionTail = 400
+
+// analyzeReply looks for refusal and question cues in the head and tail of
+// the reply and decides whether it looks cut off.
+func (e *Engine) analyzeReply(sc *scratch, reply string, mask uint64) replyInfo {
+	var ri replyInfo
+	if strings.TrimSpace(reply) == "" {
+		return ri
+	}
+	head := capText(reply, MaxReplyHeadBytes)
+	scanPart := func(part string, tailPart bool) {
+		sc.rp.normalize(part)
+		sc.matches = e.rp.scan(sc.rp.b, sc.matches[:0])
+		for _, m := range sc.matches {
+			r := &e.rules[e.rpRule[m.id]]
+			if mask&(1<<uint(r.lang)) == 0 {
+				continue
+			}
+			s, en := int(m.start), int(m.end)
+			if r.checkLeft && wordBefore(sc.rp.b, s) || r.checkRight && wordAfter(sc.rp.b, en) {
+				continue
+			}
+			if r.flags&flagStart != 0 && !atSentenceStart(sc.rp.b, s) {
+				continue
+			}
+			switch r.label {
+			case labelRefusal:
+				ri.refusal = true
+			case labelQuestion:
+				if tailPart && len(sc.rp.b)-en <= questionTail {
+					ri.question = true
+				}
+			}
+		}
+	}
+	whole := len(head) == len(reply)
+	scanPart(head, whole)
+	if !whole {
+		scanPart(tailText(reply, MaxReplyTailBytes), true)
+	}
+
+	trimmed := strings.TrimRight(reply, " \t\r\n")
+	if strings.Count(reply, "```")%2 == 1 {
+		ri.cutoff = true
+	} else if len(trimmed) > 400 {
+		last, _ := utf8.DecodeLastRuneInString(trimmed)
+		if !strings.ContainsRune(".!?)]}\"'`*:;…。！？>|", last) && !isUnspacedRune(last) {
+			ri.cutoff = true
+		}
+	}
+	// A final line (outside code) ending with a question mark.
+	if !strings.HasSuffix(trimmed, "```") {
+		line := trimmed
+		if i := strings.LastIndexByte(line, '\n'); i >= 0 {
+			line = line[i+1:]
+		}
+		line = strings.TrimRight(line, " *_)")
+		if strings.HasSuffix(line, "?") || strings.HasSuffix(line, "？") {
+			ri.question = true
+		}
+	}
+	return ri
+}
+
+// errorMarkers are substrings of normalised text that mark a pasted error
+// message, stack trace or failed command.
+var errorMarkers = []string{
+	"traceback (most recent call last)", "error:", "exception:", "exception in thread",
+	"uncaught ", "panic:", "segmentation fault", "is not defined", "is not a function",
+	"cannot find module", "command not found", "undefined reference", "has not been initialized",
+	"cannot read propert", "unexpected token", "nullpointerexception", "stack trace:",
+	"errno", "exit code 1", "exit status 1", "failed to compile", "compilation failed", "build failed",
+	"no such file or directory", "permission denied", "module not found",
+}
+
+// structure adds conservative structural signals: an error message or stack
+// trace pasted right after a reply that contained code.
+func (e *Engine) structure(sc *scratch, t *Turn, text, reply string, dst []Signal) []Signal {
+	if !strings.Contains(reply, "```") && strings.Count(reply, "\n    ") < 3 {
+		return dst
+	}
+	b := sc.fu.b
+	best := -1
+	for _, m := range errorMarkers {
+		if i := bytes.Index(b, []byte(m)); i >= 0 && (best < 0 || i < best) {
+			os, oe := sc.fu.span(i, i+len(m))
+			if g := regionAt(sc.regions, os, oe); g == GuardQuote || g == GuardCopied {
+				continue
+			}
+			best = i
+		}
+	}
+	if best < 0 {
+		return dst
+	}
+	// Evidence: the line holding the marker, at most 200 bytes.
+	ls := bytes.LastIndexByte(b[:best], '\n') + 1
+	le := bytes.IndexByte(b[best:], '\n')
+	if le < 0 {
+		le = len(b)
+	} else {
+		le += best
+	}
+	for ls < le && b[ls] == ' ' {
+		ls++
+	}
+	for le > ls && b[le-1] == ' ' {
+		le--
+	}
+	os, oe := sc.fu.span(ls, le)
+	if oe-os > 200 {
+		oe = os + len(capText(text[os:], 200))
+	}
+	return append(dst, Signal{
+		Polarity: DSAT,
+		Category: Complaint,
+		Score:    0.6,
+		Evidence: []Span{{Start: os, End: oe, Text: text[os:oe]}},
+		Detector: DetectorStructure,
+		Cue:      "error output pasted after code reply",
+	})
+}
+
+// rephrase adds a refinement signal when the follow-up repeats an earlier
+// user request: Jaccard similarity of stemmed content tokens.
+func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Signal {
+	b := sc.fu.b
+	st, ok := pickStemmer(lang, b)
+	sc.toksF = tokenSet(b, st, ok, sc.toksF[:0])
+	if len(sc.toksF) < minTokens {
+		return dst
+	}
+	bestJ, bestAt := 0.0, -1
+	seen := 0
+	for i := t.FollowUp - 1; i >= 0 && seen < maxEarlier; i-- {
+		m := t.Conv.Messages[i]
+		if m.Role != "user" {
+			continue
+		}
+		seen++
+		if len(m.Content) > maxRequestBytes {
+			continue
+		}
+		sc.rp.normalize(capText(m.Content, maxRephraseBytes))
+		sc.toksR = tokenSet(sc.rp.b, st, ok, sc.toksR[:0])
+		if len(sc.toksR) < minTokens {
+			continue
+		}
+		if j, _ := similarity(sc.toksF, sc.toksR); j > bestJ {
+			bestJ, bestAt = j, i
+		}
+	}
+	var score float64
+	switch {
+	case bestJ >= 0.7:
+		score = 0.8
+	case bestJ >= 0.5:
+		score = 0.6
+	case bestJ >= 0.35:
+		score = 0.3
+	default:
+		return dst
+	}
+	// Evidence: the follow-up itself (trimmed, at most 200 bytes).
+	text := capText(t.Text(), MaxFollowUpBytes)
+	s := len(text) - len(strings.TrimLeft(text, " \t\r\n"))
+	end := len(strings.TrimRight(text, " \t\r\n"))
+	if end < s {
+		end = s
+	}
+	end = s + len(capText(text[s:end], 200))
+	return append(dst, Signal{
+		Polarity: DSAT,
+		Category: Refinement,
+		Score:    score,
+		Evidence: []Span{{Start: s, End: end, Text: text[s:end]}},
+		Detector: DetectorRephrase,
+		Cue:      fmt.Sprintf("rephrase of message %d (sim %.2f)", bestAt, bestJ),
+	})
+}

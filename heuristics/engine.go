@@ -1,0 +1,555 @@
+package heuristics
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Input caps. The engine examines at most MaxFollowUpBytes of a follow-up
+// (a longer follow-up is cut at a rune boundary; cues past the cap are not
+// seen) and, of the judged reply, the first MaxReplyHeadBytes and the last
+// MaxReplyTailBytes for refusal and question cues and at most
+// MaxReplyCopyBytes when looking for text the user copied from it.
+const (
+	MaxFollowUpBytes  = 16 << 10
+	MaxReplyHeadBytes = 4 << 10
+	MaxReplyTailBytes = 2 << 10
+	MaxReplyCopyBytes = 64 << 10
+)
+
+// Detector names used in Signal.Detector.
+const (
+	DetectorLexicon   = "lexicon"
+	DetectorRephrase  = "rephrase"
+	DetectorStructure = "structure"
+)
+
+// Scoring constants.
+const (
+	// strongScore is the score a DSAT signal needs to survive the answer
+	// guard (a short reply to a question the assistant asked).
+	strongScore = 0.8
+	// pushbackNoRefusal scales pushback cues when the reply did not refuse.
+	pushbackNoRefusal = 0.4
+	// maxAnswerBytes is the longest follow-up treated as a short answer.
+	maxAnswerBytes = 300
+)
+
+// Options configures an Engine.
+type Options struct {
+	// Languages lists the lexicon languages to load (ISO 639-1: "en", "zh",
+	// ...). Nil loads every embedded lexicon.
+	Languages []string
+}
+
+// Engine is the heuristic detector: lexicon cues compiled into one
+// Aho-Corasick matcher, rephrase similarity, structural signals and guards.
+// An Engine is immutable and safe for concurrent use.
+type Engine struct {
+	langs   []string
+	langIdx map[string]int
+	en      int // index of "en" in langs, or -1
+	rules   []rule
+	fu      *acMatcher // follow-up rules
+	fuRule  []int32    // pattern id -> rule index
+	rp      *acMatcher // reply rules
+	rpRule  []int32
+	scratch sync.Pool
+}
+
+// Suppressed is a signal that a guard removed, kept for explainability.
+type Suppressed struct {
+	Signal Signal
+	Guard  string
+}
+
+// Analysis is the engine's full judgement of one follow-up.
+type Analysis struct {
+	// Signals are the signals kept after guards.
+	Signals []Signal
+	// Suppressed lists the signals a guard removed, with the guard name.
+	Suppressed []Suppressed
+	// Scores is the combined DSAT score per category (only categories that fired).
+	Scores map[Category]float64
+	// DSAT is the maximum of Scores, 0 if none.
+	DSAT float64
+	// SAT is the combined satisfaction score.
+	SAT float64
+	// Refusal reports that the judged reply refused or stated a limitation.
+	Refusal bool
+	// Question reports that the judged reply asked the user a question.
+	Question bool
+}
+
+// Categories returns the categories whose score reaches threshold, in
+// canonical order.
+func (a Analysis) Categories(threshold float64) []Category {
+	var out []Category
+	for _, c := range Categories {
+		if s, ok := a.Scores[c]; ok && s >= threshold {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// NewEngine compiles the lexicons named in opts.
+func NewEngine(opts Options) (*Engine, error) {
+	langs := opts.Languages
+	if langs == nil {
+		langs = Languages()
+	}
+	e := &Engine{langIdx: map[string]int{}, en: -1}
+	for _, l := range langs {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if _, dup := e.langIdx[l]; dup {
+			continue
+		}
+		idx := len(e.langs)
+		rules, err := loadLexicon(l, idx)
+		if err != nil {
+			return nil, err
+		}
+		e.langIdx[l] = idx
+		e.langs = append(e.langs, l)
+		e.rules = append(e.rules, rules...)
+	}
+	if i, ok := e.langIdx["en"]; ok {
+		e.en = i
+	}
+	var fuPats, rpPats []string
+	for i := range e.rules {
+		r := &e.rules[i]
+		for _, v := range patternVariants(r.pattern) {
+			if r.flags&flagReply != 0 {
+				rpPats = append(rpPats, v)
+				e.rpRule = append(e.rpRule, int32(i))
+			} else {
+				fuPats = append(fuPats, v)
+				e.fuRule = append(e.fuRule, int32(i))
+			}
+		}
+	}
+	e.fu = buildAC(fuPats)
+	e.rp = buildAC(rpPats)
+	e.scratch.New = func() any { return new(scratch) }
+	return e, nil
+}
+
+var (
+	defaultOnce   sync.Once
+	defaultEngine *Engine
+)
+
+// Default returns the engine with every embedded lexicon, built once and
+// shared. It panics if an embedded lexicon is malformed (a build defect).
+func Default() *Engine {
+	defaultOnce.Do(func() {
+		e, err := NewEngine(Options{})
+		if err != nil {
+			panic(err)
+		}
+		defaultEngine = e
+	})
+	return defaultEngine
+}
+
+// Name returns "heuristics".
+func (e *Engine) Name() string { return "heuristics" }
+
+// Version identifies the rule set; it changes whenever rules or scoring change.
+func (e *Engine) Version() string { return "1.0.0" }
+
+// Languages returns the lexicon languages the engine loaded.
+func (e *Engine) Languages() []string { return slices.Clone(e.langs) }
+
+// Detect appends the signals kept after guards to dst. It implements Detector.
+func (e *Engine) Detect(t *Turn, dst []Signal) []Signal {
+	a := e.Analyze(t)
+	return append(dst, a.Signals...)
+}
+
+// scratch holds per-call buffers, pooled.
+type scratch struct {
+	fu, rp   normText
+	matches  []acMatch
+	cands    []cand
+	regions  []region
+	negEnds  []int
+	neutral  [][2]int
+	toksF    []string
+	toksR    []string
+	rpCopyIn string
+}
+
+// cand is a lexicon match that passed the rule's own conditions.
+type cand struct {
+	r    *rule
+	s, e int // normalised offsets
+}
+
+// langMask returns which loaded lexicons apply to the turn.
+func (e *Engine) langMask(t *Turn) (mask uint64, code string) {
+	code = LanguageCode(t.Language())
+	if i, ok := e.langIdx[code]; ok {
+		mask = 1 << uint(i)
+		if e.en >= 0 {
+			mask |= 1 << uint(e.en)
+		}
+		return mask, code
+	}
+	return ^uint64(0), code
+}
+
+// capText cuts s to at most n bytes at a rune boundary.
+func capText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// tailText returns at most the last n bytes of s, starting at a rune boundary.
+func tailText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := len(s) - n
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return s[i:]
+}
+
+// Analyze judges one follow-up.
+func (e *Engine) Analyze(t *Turn) Analysis {
+	var a Analysis
+	if t == nil || t.Conv == nil || t.FollowUp < 0 || t.FollowUp >= len(t.Conv.Messages) {
+		return a
+	}
+	sc := e.scratch.Get().(*scratch)
+	defer e.scratch.Put(sc)
+
+	text := capText(t.Text(), MaxFollowUpBytes)
+	reply := ""
+	if t.Reply >= 0 && t.Reply < len(t.Conv.Messages) {
+		reply = t.ReplyText()
+	}
+	mask, code := e.langMask(t)
+
+	// Reply side: refusal, question, cut-off.
+	rinfo := e.analyzeReply(sc, reply, mask)
+	a.Refusal, a.Question = rinfo.refusal, rinfo.question
+
+	// Follow-up lexicon matches.
+	sc.fu.normalize(text)
+	nb := sc.fu.b
+	sc.matches = e.fu.scan(nb, sc.matches[:0])
+	sc.cands = sc.cands[:0]
+	sc.negEnds = sc.negEnds[:0]
+	sc.neutral = sc.neutral[:0]
+	var hasContinue, hasNewTask, hasThanks bool
+	for _, m := range sc.matches {
+		r := &e.rules[e.fuRule[m.id]]
+		if mask&(1<<uint(r.lang)) == 0 {
+			continue
+		}
+		s, en := int(m.start), int(m.end)
+		if r.checkLeft && wordBefore(nb, s) || r.checkRight && wordAfter(nb, en) {
+			continue
+		}
+		if r.flags&flagStart != 0 && !atSentenceStart(nb, s) {
+			continue
+		}
+		if r.flags&flagAlone != 0 && hasWordOutside(nb, s, en) {
+			continue
+		}
+		switch r.label {
+		case labelNegation:
+			sc.negEnds = append(sc.negEnds, en)
+			continue
+		case labelNeutral:
+			sc.neutral = append(sc.neutral, [2]int{s, en})
+			continue
+		case labelContinue:
+			hasContinue = true
+			continue
+		case labelNewTask:
+			hasNewTask = true
+			continue
+		case labelThanks:
+			hasThanks = true
+		}
+		sc.cands = append(sc.cands, cand{r: r, s: s, e: en})
+	}
+
+	copyReply := capText(reply, MaxReplyCopyBytes)
+	sc.regions = findRegions(text, copyReply, sc.regions[:0])
+
+	// Longest match wins: drop candidates strictly inside a longer one.
+	cands := sc.cands
+	keep := cands[:0]
+	for i, c := range cands {
+		inside := false
+		for j, d := range cands {
+			if i != j && d.s <= c.s && c.e <= d.e && (d.e-d.s) > (c.e-c.s) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			keep = append(keep, c)
+		}
+	}
+	cands = keep
+
+	// Same-category overlaps: keep one (the first, i.e. leftmost-ending).
+	otherWords := false
+	for i, c := range cands {
+		dup := false
+		for j := 0; j < i; j++ {
+			d := cands[j]
+			if d.r.label == c.r.label && d.r.cat == c.r.cat && c.s < d.e && d.s < c.e {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		os, oe := sc.fu.span(c.s, c.e)
+		sig := Signal{
+			Score:    c.r.weight,
+			Evidence: []Span{{Start: os, End: oe, Text: text[os:oe]}},
+			Detector: DetectorLexicon,
+			Cue:      c.r.cue(),
+		}
+		if c.r.label == labelCategory {
+			sig.Polarity, sig.Category = DSAT, c.r.cat
+			if c.r.cat == Pushback && !a.Refusal {
+				sig.Score *= pushbackNoRefusal
+				sig.Cue += " (no refusal in reply)"
+			}
+		} else {
+			sig.Polarity = SAT
+		}
+		if g := regionAt(sc.regions, os, oe); g != "" {
+			a.Suppressed = append(a.Suppressed, Suppressed{sig, g})
+			continue
+		}
+		if e.overlapsNeutral(sc, c) {
+			a.Suppressed = append(a.Suppressed, Suppressed{sig, GuardNeutral})
+			continue
+		}
+		if negated(nb, sc.negEnds, c.s) {
+			a.Suppressed = append(a.Suppressed, Suppressed{sig, GuardNegation})
+			continue
+		}
+		a.Signals = append(a.Signals, sig)
+	}
+	if hasThanks {
+		otherWords = !thanksOnly(nb, cands)
+	}
+
+	// Structural and rephrase signals.
+	a.Signals = e.structure(sc, t, text, reply, a.Signals)
+	if !hasContinue {
+		a.Signals = e.rephrase(sc, t, code, a.Signals)
+	}
+
+	// Context guards.
+	kept := a.Signals[:0]
+	for _, s := range a.Signals {
+		if s.Polarity == DSAT {
+			guard := ""
+			switch {
+			case hasThanks && !otherWords:
+				guard = GuardThanks
+			case hasContinue && rinfo.cutoff && (s.Category == Refinement || s.Category == Complaint):
+				guard = GuardContinue
+			case hasNewTask && s.Detector == DetectorRephrase:
+				guard = GuardNewTask
+			case a.Question && len(text) <= maxAnswerBytes && s.Score < strongScore:
+				guard = GuardAnswer
+			}
+			if guard != "" {
+				a.Suppressed = append(a.Suppressed, Suppressed{s, guard})
+				continue
+			}
+		}
+		kept = append(kept, s)
+	}
+	a.Signals = kept
+	a.Scores, a.SAT = Combine(a.Signals)
+	for _, v := range a.Scores {
+		a.DSAT = max(a.DSAT, v)
+	}
+	return a
+}
+
+// overlapsNeutral reports whether c overlaps a neutral phrase.
+func (e *Engine) overlapsNeutral(sc *scratch, c cand) bool {
+	for _, n := range sc.neutral {
+		if c.s < n[1] && n[0] < c.e {
+			return true
+		}
+	}
+	return false
+}
+
+// negated reports whether a negator ends shortly before s: at most two
+// words in between and no clause punctuation.
+func negated(b []byte, negEnds []int, s int) bool {
+	for _, ne := range negEnds {
+		if ne > s {
+			continue
+		}
+		gap := b[ne:s]
+		if len(gap) > 24 {
+			continue
+		}
+		words, inWord, ok := 0, false, true
+		for _, c := range gap {
+			switch {
+			case c == ' ':
+				inWord = false
+			case c == '.' || c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '\n':
+				ok = false
+			default:
+				if !inWord {
+					words++
+					inWord = true
+				}
+			}
+		}
+		if ok && words <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// atSentenceStart reports whether position s of b begins the text or a
+// sentence, skipping opening quotes, brackets, list markers and emoji.
+func atSentenceStart(b []byte, s int) bool {
+	for i := s; i > 0; {
+		c := b[i-1]
+		if c < utf8.RuneSelf {
+			switch c {
+			case ' ', '"', '\'', '(', '[', '*', '-', '_', '#', '>', '~':
+				i--
+				continue
+			case '.', '!', '?', ';', ':', '\n':
+				return true
+			}
+			return false
+		}
+		r, size := utf8.DecodeLastRune(b[:i])
+		if r == '…' || r == '。' || r == '¡' || r == '¿' {
+			return true
+		}
+		if isWordRune(r) {
+			return false
+		}
+		i -= size
+	}
+	return true
+}
+
+// hasWordOutside reports whether b has a word character outside [s,e).
+func hasWordOutside(b []byte, s, e int) bool {
+	return hasWord(b[:s]) || hasWord(b[e:])
+}
+
+func hasWord(b []byte) bool {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c == '_' || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if isWordRune(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+// thanksOnly reports whether the follow-up is only thanks and praise: at
+// most three word characters remain outside SAT matches.
+func thanksOnly(b []byte, cands []cand) bool {
+	n := 0
+	for i := 0; i < len(b); {
+		covered := false
+		for _, c := range cands {
+			if c.r.label != labelCategory && c.s <= i && i < c.e {
+				i = c.e
+				covered = true
+				break
+			}
+		}
+		if covered {
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if isWordRune(r) {
+			n++
+			if n > 3 {
+				return false
+			}
+		}
+		i += size
+	}
+	return true
+}
+
+// Combine merges signals by noisy-OR: per DSAT category
+// 1-Π(1-score), and the same over all SAT signals. Scores are clamped to
+// [0,1]. The miner uses it to merge the signals of custom detectors too.
+func Combine(signals []Signal) (scores map[Category]float64, sat float64) {
+	notSAT := 1.0
+	for _, s := range signals {
+		p := min(max(s.Score, 0), 1)
+		if s.Polarity == SAT {
+			notSAT *= 1 - p
+			continue
+		}
+		if s.Category == "" {
+			continue
+		}
+		if scores == nil {
+			scores = make(map[Category]float64, 2)
+		}
+		scores[s.Category] = 1 - (1-scores[s.Category])*(1-p)
+	}
+	return scores, 1 - notSAT
+}
+
+// String summarises the analysis for debugging.
+func (a Analysis) String() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "dsat=%.2f sat=%.2f", a.DSAT, a.SAT)
+	for _, c := range Categories {
+		if s, ok := a.Scores[c]; ok {
+			fmt.Fprintf(&sb, " %s=%.2f", c, s)
+		}
+	}
+	if a.Refusal {
+		sb.WriteString(" refusal")
+	}
+	if a.Question {
+		sb.WriteString(" question")
+	}
+	return sb.String()
+}

@@ -1,0 +1,178 @@
+package heuristics
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// normText is text in matching form together with a map back to the
+// original bytes.
+//
+// Normalisation lowercases letters, folds curly quotes and apostrophes to
+// their ASCII forms, folds full-width CJK punctuation (？！，：；) to ASCII,
+// collapses every run of whitespace to one byte (a '\n' when the run holds a
+// line break, otherwise ' ') and replaces each invalid UTF-8 byte by a NUL
+// byte, which no pattern contains.
+type normText struct {
+	b []byte
+	// start[i] and end[i] are the original byte range of the rune that
+	// produced b[i].
+	start []int32
+	end   []int32
+}
+
+func (n *normText) reset() {
+	n.b = n.b[:0]
+	n.start = n.start[:0]
+	n.end = n.end[:0]
+}
+
+func (n *normText) emit(p []byte, s, e int) {
+	for _, c := range p {
+		n.b = append(n.b, c)
+		n.start = append(n.start, int32(s))
+		n.end = append(n.end, int32(e))
+	}
+}
+
+// span maps the normalised byte range [s,e) back to the original text.
+func (n *normText) span(s, e int) (int, int) {
+	return int(n.start[s]), int(n.end[e-1])
+}
+
+// fold maps a rune to its matching form.
+func fold(r rune) rune {
+	switch r {
+	case '\u2018', '\u2019', '\u201A', '\u201B', '\u2032', '\u00B4':
+		return '\''
+	case '\u201C', '\u201D', '\u201E', '\u201F', '\u2033':
+		return '"'
+	case '\uFF1F':
+		return '?'
+	case '\uFF01':
+		return '!'
+	case '\uFF0C':
+		return ','
+	case '\uFF1A':
+		return ':'
+	case '\uFF1B':
+		return ';'
+	}
+	return unicode.ToLower(r)
+}
+
+// normalize appends the matching form of text to n (which is reset first).
+func (n *normText) normalize(text string) {
+	n.reset()
+	var buf [utf8.UTFMax]byte
+	inSpace := false
+	spaceAt := 0
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f':
+				if !inSpace {
+					inSpace, spaceAt = true, len(n.b)
+					n.emit([]byte{' '}, i, i+1)
+				}
+			case c == '\n':
+				if !inSpace {
+					inSpace, spaceAt = true, len(n.b)
+					n.emit([]byte{'\n'}, i, i+1)
+				} else {
+					n.b[spaceAt] = '\n'
+				}
+			default:
+				inSpace = false
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				n.b = append(n.b, c)
+				n.start = append(n.start, int32(i))
+				n.end = append(n.end, int32(i+1))
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			inSpace = false
+			n.emit([]byte{0}, i, i+1)
+		case unicode.IsSpace(r):
+			if !inSpace {
+				inSpace, spaceAt = true, len(n.b)
+				n.emit([]byte{' '}, i, i+size)
+			}
+			if r == '\u2028' || r == '\u2029' || r == '\u0085' {
+				n.b[spaceAt] = '\n'
+			}
+		default:
+			inSpace = false
+			k := utf8.EncodeRune(buf[:], fold(r))
+			n.emit(buf[:k], i, i+size)
+		}
+		i += size
+	}
+}
+
+// normalizePattern returns the matching form of a lexicon pattern, trimmed
+// and with every whitespace run as a single space.
+func normalizePattern(p string) string {
+	var n normText
+	n.normalize(p)
+	b := n.b
+	for i, c := range b {
+		if c == '\n' {
+			b[i] = ' '
+		}
+	}
+	for len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return string(b)
+}
+
+// isWordRune reports whether r is part of a word for boundary checks.
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// isUnspacedRune reports whether r belongs to a script written without
+// spaces between words, where patterns match as plain substrings.
+func isUnspacedRune(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao,
+		unicode.Khmer, unicode.Myanmar)
+}
+
+// wordBefore reports whether the rune ending just before byte i of b is a
+// word character.
+func wordBefore(b []byte, i int) bool {
+	if i <= 0 {
+		return false
+	}
+	c := b[i-1]
+	if c < utf8.RuneSelf {
+		return c == '_' || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || ('A' <= c && c <= 'Z')
+	}
+	r, _ := utf8.DecodeLastRune(b[:i])
+	return isWordRune(r)
+}
+
+// wordAfter reports whether the rune starting at byte i of b is a word
+// character.
+func wordAfter(b []byte, i int) bool {
+	if i >= len(b) {
+		return false
+	}
+	c := b[i]
+	if c < utf8.RuneSelf {
+		return c == '_' || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || ('A' <= c && c <= 'Z')
+	}
+	r, _ := utf8.DecodeRune(b[i:])
+	return isWordRune(r)
+}

@@ -1,0 +1,158 @@
+package heuristics
+
+import (
+	"strings"
+)
+
+// region is a byte range of the original follow-up that is not evidence,
+// with the name of the guard that excludes it.
+type region struct {
+	start, end int
+	guard      string
+}
+
+// Guard names recorded in Suppressed.Guard.
+const (
+	GuardCode     = "code"     // inside a code block, indented code or inline code
+	GuardQuote    = "quote"    // inside a "> " quoted line
+	GuardCopied   = "copied"   // a line or quotation copied verbatim from the reply
+	GuardNegation = "negation" // the cue is negated ("not wrong")
+	GuardNeutral  = "neutral"  // the cue is part of a neutral phrase ("no problem")
+	GuardContinue = "continue" // a continue request after a cut-off reply
+	GuardAnswer   = "answer"   // a short answer to a question the reply asked
+	GuardThanks   = "thanks"   // a thanks-only follow-up
+	GuardNewTask  = "newtask"  // the follow-up starts a new or next-step task
+)
+
+// minCopied is the length a line or quotation needs before it counts as
+// copied from the reply.
+const minCopied = 24
+
+// findRegions appends the non-evidence regions of text to dst. reply is the
+// judged assistant reply (already capped by the caller).
+func findRegions(text, reply string, dst []region) []region {
+	inFence := false
+	fenceStart := 0
+	var fenceMark string
+	prevBlank, prevCode := true, false
+	for pos := 0; pos < len(text); {
+		end := strings.IndexByte(text[pos:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += pos
+		}
+		line := text[pos:end]
+		trimmed := strings.TrimLeft(line, " ")
+		indent := len(line) - len(trimmed)
+		next := end + 1
+		if next > len(text) {
+			next = len(text)
+		}
+		if inFence {
+			if indent <= 3 && strings.HasPrefix(trimmed, fenceMark) {
+				dst = append(dst, region{fenceStart, end, GuardCode})
+				inFence = false
+			}
+			pos = next
+			prevBlank, prevCode = false, true
+			continue
+		}
+		switch {
+		case indent <= 3 && (strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~")):
+			inFence, fenceStart, fenceMark = true, pos, trimmed[:3]
+			prevCode = true
+		case strings.TrimSpace(line) == "":
+			prevBlank, prevCode = true, false
+			pos = next
+			continue
+		case (indent >= 4 || strings.HasPrefix(line, "\t")) && (prevBlank || prevCode):
+			dst = append(dst, region{pos, end, GuardCode})
+			prevCode = true
+		case strings.HasPrefix(trimmed, ">"):
+			dst = append(dst, region{pos, end, GuardQuote})
+			prevCode = false
+		default:
+			prevCode = false
+			dst = inlineCode(text, pos, end, dst)
+			t := strings.TrimSpace(line)
+			if len(t) >= minCopied && reply != "" && strings.Contains(reply, t) {
+				dst = append(dst, region{pos, end, GuardCopied})
+			} else {
+				dst = copiedQuotes(text, pos, end, reply, dst)
+			}
+		}
+		prevBlank = false
+		pos = next
+	}
+	if inFence {
+		dst = append(dst, region{fenceStart, len(text), GuardCode})
+	}
+	return dst
+}
+
+// inlineCode marks `code` spans on the line text[pos:end].
+func inlineCode(text string, pos, end int, dst []region) []region {
+	for i := pos; i < end; {
+		a := strings.IndexByte(text[i:end], '`')
+		if a < 0 {
+			break
+		}
+		a += i
+		b := strings.IndexByte(text[a+1:end], '`')
+		if b < 0 {
+			break
+		}
+		b += a + 1
+		dst = append(dst, region{a, b + 1, GuardCode})
+		i = b + 1
+	}
+	return dst
+}
+
+// copiedQuotes marks quotations on the line text[pos:end] (between straight
+// or curly double quotes) that are long and appear verbatim in the reply.
+func copiedQuotes(text string, pos, end int, reply string, dst []region) []region {
+	if reply == "" {
+		return dst
+	}
+	line := text[pos:end]
+	for i := 0; i < len(line); {
+		a, alen := nextQuote(line[i:])
+		if a < 0 {
+			break
+		}
+		a += i
+		b, blen := nextQuote(line[a+alen:])
+		if b < 0 {
+			break
+		}
+		b += a + alen
+		q := strings.TrimSpace(line[a+alen : b])
+		if len(q) >= minCopied && strings.Contains(reply, q) {
+			dst = append(dst, region{pos + a, pos + b + blen, GuardCopied})
+		}
+		i = b + blen
+	}
+	return dst
+}
+
+func nextQuote(s string) (int, int) {
+	best, size := -1, 0
+	for _, q := range []string{"\"", "\u201C", "\u201D"} {
+		if i := strings.Index(s, q); i >= 0 && (best < 0 || i < best) {
+			best, size = i, len(q)
+		}
+	}
+	return best, size
+}
+
+// regionAt returns the guard of the first region overlapping [s,e), or "".
+func regionAt(rs []region, s, e int) string {
+	for _, r := range rs {
+		if s < r.end && r.start < e {
+			return r.guard
+		}
+	}
+	return ""
+}

@@ -1,0 +1,146 @@
+package heuristics
+
+import (
+	"slices"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/french"
+	"github.com/kljensen/snowball/hungarian"
+	"github.com/kljensen/snowball/norwegian"
+	"github.com/kljensen/snowball/russian"
+	"github.com/kljensen/snowball/spanish"
+	"github.com/kljensen/snowball/swedish"
+)
+
+// Rephrase limits. Only the first maxRephraseBytes of each message are
+// tokenised, and requests longer than maxRequestBytes (pasted documents) are
+// not compared at all: a re-ask is short compared with such a paste.
+const (
+	maxRephraseBytes = 2000
+	maxRequestBytes  = 8 << 10
+	maxEarlier       = 4 // earlier user requests compared, newest first
+	minTokens        = 3 // content tokens a follow-up needs to be compared
+)
+
+type stemmer struct {
+	stem func(string, bool) string
+	stop func(string) bool
+}
+
+var stemmers = map[string]stemmer{
+	"en": {english.Stem, english.IsStopWord},
+	"es": {spanish.Stem, spanish.IsStopWord},
+	"fr": {french.Stem, french.IsStopWord},
+	"ru": {russian.Stem, russian.IsStopWord},
+	"sv": {swedish.Stem, swedish.IsStopWord},
+	"no": {norwegian.Stem, norwegian.IsStopWord},
+	"hu": {hungarian.Stem, hungarian.IsStopWord},
+}
+
+// extraStop are request words that carry no topic in any English request.
+var extraStop = map[string]bool{
+	"please": true, "pls": true, "plz": true, "could": true, "would": true, "can": true,
+	"also": true, "let": true, "us": true, "ok": true, "okay": true, "thanks": true, "thank": true,
+	"hi": true, "hey": true, "hello": true, "one": true, "give": true, "tell": true,
+}
+
+// pickStemmer chooses the stemmer for lang; for unknown languages it looks
+// at the script of the text.
+func pickStemmer(lang string, text []byte) (stemmer, bool) {
+	if s, ok := stemmers[lang]; ok {
+		return s, true
+	}
+	if lang != "" {
+		return stemmer{}, false
+	}
+	for i := 0; i < len(text) && i < 512; {
+		r, size := utf8.DecodeRune(text[i:])
+		if unicode.Is(unicode.Cyrillic, r) {
+			return stemmers["ru"], true
+		}
+		i += size
+	}
+	return stemmers["en"], true
+}
+
+// tokenSet appends the sorted, de-duplicated content tokens of the
+// normalised text b to dst: stemmed words for languages with a snowball
+// stemmer, plain words otherwise, and character bigrams for unspaced
+// scripts.
+func tokenSet(b []byte, st stemmer, hasStem bool, dst []string) []string {
+	if len(b) > maxRephraseBytes {
+		b = b[:maxRephraseBytes]
+	}
+	start := -1
+	var prevUnspaced rune
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		w := string(b[start:end])
+		start = -1
+		if utf8.RuneCountInString(w) < 2 {
+			return
+		}
+		if hasStem {
+			if st.stop(w) || extraStop[w] {
+				return
+			}
+			w = st.stem(w, false)
+		}
+		dst = append(dst, w)
+	}
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case isUnspacedRune(r):
+			flush(i)
+			if prevUnspaced != 0 {
+				dst = append(dst, string([]rune{prevUnspaced, r}))
+			}
+			prevUnspaced = r
+		case isWordRune(r) || r == '\'':
+			prevUnspaced = 0
+			if start < 0 && r != '\'' {
+				start = i
+			}
+		default:
+			prevUnspaced = 0
+			flush(i)
+		}
+		i += size
+	}
+	flush(len(b))
+	slices.Sort(dst)
+	return slices.Compact(dst)
+}
+
+// overlap returns the size of the intersection of two sorted sets.
+func overlap(a, b []string) int {
+	n := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
+}
+
+// similarity returns the Jaccard similarity of two sorted sets and the
+// containment of a in b.
+func similarity(a, b []string) (jaccard, containment float64) {
+	if len(a) == 0 || len(b) == 0 {
+		return 0, 0
+	}
+	n := overlap(a, b)
+	return float64(n) / float64(len(a)+len(b)-n), float64(n) / float64(len(a))
+}
