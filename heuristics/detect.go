@@ -147,7 +147,7 @@ func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Sig
 	if len(sc.toksF) < minTokens {
 		return dst
 	}
-	bestJ, bestAt := 0.0, -1
+	bestJ, bestAt, bestNovel := 0.0, -1, 0
 	seen := 0
 	for i := t.FollowUp - 1; i >= 0 && seen < maxEarlier; i-- {
 		m := t.Conv.Messages[i]
@@ -165,15 +165,18 @@ func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Sig
 		}
 		if j, _ := similarity(sc.toksF, sc.toksR); j > bestJ {
 			bestJ, bestAt = j, i
+			bestNovel = len(sc.toksF) - overlap(sc.toksF, sc.toksR)
 		}
 	}
+	// A re-ask brings almost no new content words; a follow-up question on
+	// the same topic shares many words but adds new ones.
 	var score float64
 	switch {
-	case bestJ >= 0.7:
-		score = 0.8
+	case bestJ >= 0.8 && bestNovel <= 2:
+		score = 0.7
+	case bestJ >= 0.65:
+		score = 0.45
 	case bestJ >= 0.5:
-		score = 0.6
-	case bestJ >= 0.35:
 		score = 0.3
 	default:
 		return dst

@@ -106,9 +106,12 @@ func scoreDev(t testing.TB, e *Engine, path string, debug bool) devResult {
 					res.cats[c].add(a.Scores[c] >= 0.5, slices.Contains(lab.Categories, string(c)))
 				}
 			}
-			if debug && isDSAT != lab.DSAT {
+			if debug && (isDSAT != lab.DSAT || isDSAT && os.Getenv("DSAT_DEBUG") == "2") {
 				kind := "FN"
-				if isDSAT {
+				switch {
+				case isDSAT && lab.DSAT:
+					kind = "TP"
+				case isDSAT:
 					kind = "FP"
 				}
 				msg := conv.Messages[lab.Turn].Content
@@ -167,8 +170,8 @@ func TestDevScore(t *testing.T) {
 
 // Figures reached on the development data; raise them as rules improve.
 const (
-	devMinDSATPrecision = 0.0
-	devMinDSATF1        = 0.0
-	devMinSATF1         = 0.0
+	devMinDSATPrecision = 0.80
+	devMinDSATF1        = 0.58
+	devMinSATF1         = 0.75
 	devMinEurtadF1      = 0.0
 )

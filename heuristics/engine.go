@@ -36,6 +36,11 @@ const (
 	pushbackNoRefusal = 0.4
 	// maxAnswerBytes is the longest follow-up treated as a short answer.
 	maxAnswerBytes = 300
+	// In a follow-up longer than longFollowUp normalised bytes (typically
+	// an instruction framing pasted material), only cues within frameBytes
+	// of its start or end count.
+	longFollowUp = 600
+	frameBytes   = 250
 )
 
 // Options configures an Engine.
@@ -119,6 +124,17 @@ func NewEngine(opts Options) (*Engine, error) {
 	}
 	if i, ok := e.langIdx["en"]; ok {
 		e.en = i
+		enPats := map[string]bool{}
+		for i := range e.rules {
+			if e.rules[i].lang == e.en {
+				enPats[e.rules[i].pattern] = true
+			}
+		}
+		for i := range e.rules {
+			if r := &e.rules[i]; r.lang != e.en && enPats[r.pattern] {
+				r.shadowed = true
+			}
+		}
 	}
 	var fuPats, rpPats []string
 	for i := range e.rules {
@@ -243,13 +259,17 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 	}
 	mask, code := e.langMask(t)
 
-	// Reply side: refusal, question, cut-off.
-	rinfo := e.analyzeReply(sc, reply, mask)
-	a.Refusal, a.Question = rinfo.refusal, rinfo.question
-
 	// Follow-up lexicon matches.
 	sc.fu.normalize(text)
 	nb := sc.fu.b
+	if code == "" && e.en >= 0 && looksEnglish(nb) {
+		mask, code = 1<<uint(e.en), "en"
+	}
+	enOn := e.en >= 0 && mask&(1<<uint(e.en)) != 0
+
+	// Reply side: refusal, question, cut-off.
+	rinfo := e.analyzeReply(sc, reply, mask)
+	a.Refusal, a.Question = rinfo.refusal, rinfo.question
 	sc.matches = e.fu.scan(nb, sc.matches[:0])
 	sc.cands = sc.cands[:0]
 	sc.negEnds = sc.negEnds[:0]
@@ -257,7 +277,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 	var hasContinue, hasNewTask, hasThanks bool
 	for _, m := range sc.matches {
 		r := &e.rules[e.fuRule[m.id]]
-		if mask&(1<<uint(r.lang)) == 0 {
+		if mask&(1<<uint(r.lang)) == 0 || r.shadowed && enOn {
 			continue
 		}
 		s, en := int(m.start), int(m.end)
@@ -309,13 +329,14 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 	}
 	cands = keep
 
-	// Same-category overlaps: keep one (the first, i.e. leftmost-ending).
+	// Overlapping matches of the same label and category: keep the one
+	// with the highest weight (the earliest on ties).
 	otherWords := false
 	for i, c := range cands {
 		dup := false
-		for j := 0; j < i; j++ {
-			d := cands[j]
-			if d.r.label == c.r.label && d.r.cat == c.r.cat && c.s < d.e && d.s < c.e {
+		for j, d := range cands {
+			if i != j && d.r.label == c.r.label && d.r.cat == c.r.cat && c.s < d.e && d.s < c.e &&
+				(d.r.weight > c.r.weight || d.r.weight == c.r.weight && j < i) {
 				dup = true
 				break
 			}
@@ -339,8 +360,15 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 		} else {
 			sig.Polarity = SAT
 		}
+		if dupRule(a.Signals, c.r.cue()) {
+			continue
+		}
 		if g := regionAt(sc.regions, os, oe); g != "" {
 			a.Suppressed = append(a.Suppressed, Suppressed{sig, g})
+			continue
+		}
+		if len(nb) > longFollowUp && c.s >= frameBytes && c.e <= len(nb)-frameBytes {
+			a.Suppressed = append(a.Suppressed, Suppressed{sig, GuardBody})
 			continue
 		}
 		if e.overlapsNeutral(sc, c) {
@@ -373,7 +401,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 				guard = GuardThanks
 			case hasContinue && rinfo.cutoff && (s.Category == Refinement || s.Category == Complaint):
 				guard = GuardContinue
-			case hasNewTask && s.Detector == DetectorRephrase:
+			case hasNewTask && (s.Detector == DetectorRephrase || s.Category == Refinement && s.Score < 0.6):
 				guard = GuardNewTask
 			case a.Question && len(text) <= maxAnswerBytes && s.Score < strongScore:
 				guard = GuardAnswer
@@ -391,6 +419,17 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 		a.DSAT = max(a.DSAT, v)
 	}
 	return a
+}
+
+// dupRule reports whether a signal from the same rule is already in sigs:
+// a rule counts once however often it matches.
+func dupRule(sigs []Signal, cue string) bool {
+	for i := range sigs {
+		if strings.HasPrefix(sigs[i].Cue, cue) {
+			return true
+		}
+	}
+	return false
 }
 
 // overlapsNeutral reports whether c overlaps a neutral phrase.
@@ -552,4 +591,44 @@ func (a Analysis) String() string {
 		sb.WriteString(" question")
 	}
 	return sb.String()
+}
+
+// englishMarkers are frequent English function words; two of them among the
+// first words of an unlabelled follow-up make the engine treat it as English
+// (the English lexicon only), so that cues of other lexicons that happen to
+// be English words do not fire.
+var englishMarkers = map[string]bool{
+	"the": true, "is": true, "are": true, "you": true, "your": true, "it": true, "this": true,
+	"that": true, "and": true, "to": true, "of": true, "i": true, "me": true, "my": true,
+	"what": true, "how": true, "can": true, "please": true, "with": true, "for": true,
+	"was": true, "be": true, "do": true, "does": true, "not": true, "it's": true, "i'm": true,
+	"don't": true, "we": true, "an": true, "in": true, "on": true, "write": true, "make": true,
+}
+
+// looksEnglish reports whether the normalised text reads as English.
+func looksEnglish(b []byte) bool {
+	if len(b) > 600 {
+		b = b[:600]
+	}
+	hits, words := 0, 0
+	start := -1
+	for i := 0; i <= len(b); i++ {
+		if i < len(b) && (b[i] >= 'a' && b[i] <= 'z' || b[i] == '\'') {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if i < len(b) && b[i] >= utf8.RuneSelf {
+			return false // non-ASCII letters: leave it to the language-agnostic path
+		}
+		if start >= 0 {
+			words++
+			if englishMarkers[string(b[start:i])] {
+				hits++
+			}
+			start = -1
+		}
+	}
+	return hits >= 2 && hits*5 >= words
 }

@@ -106,6 +106,9 @@ type rule struct {
 	// Boundary checks: a pattern edge that is a word character of a spaced
 	// script must not touch another word character.
 	checkLeft, checkRight bool
+	// shadowed is set on rules of other languages whose pattern is also an
+	// English pattern; they are skipped whenever English is active.
+	shadowed bool
 }
 
 // cue returns the human-readable cue for evidence: rule id plus pattern.

@@ -22,6 +22,7 @@ const (
 	GuardAnswer   = "answer"   // a short answer to a question the reply asked
 	GuardThanks   = "thanks"   // a thanks-only follow-up
 	GuardNewTask  = "newtask"  // the follow-up starts a new or next-step task
+	GuardBody     = "body"     // in the middle of a long follow-up (pasted material)
 )
 
 // minCopied is the length a line or quotation needs before it counts as

@@ -20,7 +20,7 @@ import (
 const (
 	maxRephraseBytes = 2000
 	maxRequestBytes  = 8 << 10
-	maxEarlier       = 4 // earlier user requests compared, newest first
+	maxEarlier       = 2 // earlier user requests compared, newest first
 	minTokens        = 3 // content tokens a follow-up needs to be compared
 )
 
@@ -81,7 +81,7 @@ func tokenSet(b []byte, st stemmer, hasStem bool, dst []string) []string {
 		}
 		w := string(b[start:end])
 		start = -1
-		if utf8.RuneCountInString(w) < 2 {
+		if utf8.RuneCountInString(w) < 2 && !isDigits(w) {
 			return
 		}
 		if hasStem {
@@ -101,7 +101,7 @@ func tokenSet(b []byte, st stemmer, hasStem bool, dst []string) []string {
 				dst = append(dst, string([]rune{prevUnspaced, r}))
 			}
 			prevUnspaced = r
-		case isWordRune(r) || r == '\'':
+		case isWordRune(r) || r == '\'' || r == '.' && start >= 0 && isDigits(string(b[i-1:i])) && i+1 < len(b) && isDigits(string(b[i+1:i+2])):
 			prevUnspaced = 0
 			if start < 0 && r != '\'' {
 				start = i
@@ -143,4 +143,13 @@ func similarity(a, b []string) (jaccard, containment float64) {
 	}
 	n := overlap(a, b)
 	return float64(n) / float64(len(a)+len(b)-n), float64(n) / float64(len(a))
+}
+
+func isDigits(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return w != ""
 }
