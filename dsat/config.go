@@ -1,0 +1,131 @@
+package dsat
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dsatmine/dsatmine/classifier"
+	"github.com/dsatmine/dsatmine/heuristics"
+)
+
+// ErrConfig is returned (wrapped) by NewMiner when a Config is invalid.
+var ErrConfig = errors.New("dsat: invalid config")
+
+// ExtensionCue is the prefix of Signal.Cue by which a detector marks a
+// refinement signal that only extends an acceptable answer ("also add …").
+// Such signals are ignored unless Config.CountExtensions is set.
+const ExtensionCue = "extension"
+
+// Config controls what the miner counts as dissatisfaction and which events
+// become anchors. The zero Config is not useful; start from DefaultConfig.
+type Config struct {
+	// Thresholds is the per-category score threshold. A follow-up is DSAT when
+	// at least one category's combined score reaches its threshold. Missing
+	// categories use 0.5.
+	Thresholds map[heuristics.Category]float64
+	// DoubtAnchors makes events whose only anchor-worthy category is doubt
+	// produce anchors, with their score multiplied by DoubtWeight.
+	DoubtAnchors bool
+	// DoubtWeight scales the anchor score of doubt-only events (0 < w ≤ 1).
+	DoubtWeight float64
+	// PushbackAnchors makes pushback-only events produce anchors. It is off by
+	// default: rejecting a correct refusal teaches a model to stop refusing.
+	PushbackAnchors bool
+	// CountExtensions counts refinement signals marked as mere extensions of
+	// a good answer (see ExtensionCue). Off by default.
+	CountExtensions bool
+	// SATThreshold is the SAT score at which a non-DSAT follow-up is SAT.
+	SATThreshold float64
+	// MinScore is the global operating point for anchors: an anchor whose
+	// score is below it is not written. 0 keeps every anchor of an event that
+	// passed the per-category thresholds.
+	MinScore float64
+	// MaxAnchorsPerConversation caps anchors per conversation, keeping the
+	// highest-scoring ones (earlier turns win ties). 0 means unlimited.
+	MaxAnchorsPerConversation int
+	// Detectors are extra detectors whose signals are combined (noisy-OR)
+	// with the engine's.
+	Detectors []heuristics.Detector
+	// Engine is the heuristic engine; nil means heuristics.Default().
+	Engine *heuristics.Engine
+	// Classifier optionally adds a learned score. When its DSAT probability
+	// reaches ClassifierThreshold, each category score becomes the maximum of
+	// the heuristic score and the classifier's category probability; the SAT
+	// score becomes the maximum of both SAT scores. nil means heuristics only.
+	Classifier classifier.Classifier
+	// ClassifierThreshold gates the classifier's category probabilities
+	// (default 0.5).
+	ClassifierThreshold float64
+	// Tokens optionally limits prompt and total token counts.
+	Tokens *TokenBudget
+	// Dedup drops anchors whose normalised prompt and rejected reply were
+	// already written in the same run.
+	Dedup bool
+}
+
+// DefaultConfig returns the defaults of SPEC.md §2: every category threshold
+// 0.5, doubt anchors on at weight 0.6, pushback anchors off, extensions not
+// counted, SAT threshold 0.5, dedup on.
+func DefaultConfig() Config {
+	th := make(map[heuristics.Category]float64, len(heuristics.Categories))
+	for _, c := range heuristics.Categories {
+		th[c] = 0.5
+	}
+	return Config{
+		Thresholds:          th,
+		DoubtAnchors:        true,
+		DoubtWeight:         0.6,
+		SATThreshold:        0.5,
+		ClassifierThreshold: 0.5,
+		Dedup:               true,
+	}
+}
+
+// SetThreshold sets every category threshold to t.
+func (c *Config) SetThreshold(t float64) {
+	c.Thresholds = make(map[heuristics.Category]float64, len(heuristics.Categories))
+	for _, cat := range heuristics.Categories {
+		c.Thresholds[cat] = t
+	}
+}
+
+func (c *Config) validate() error {
+	for cat, t := range c.Thresholds {
+		if t < 0 || t > 1 {
+			return fmt.Errorf("%w: threshold %v for %s outside [0,1]", ErrConfig, t, cat)
+		}
+	}
+	if c.DoubtAnchors && (c.DoubtWeight <= 0 || c.DoubtWeight > 1) {
+		return fmt.Errorf("%w: doubt weight %v outside (0,1]", ErrConfig, c.DoubtWeight)
+	}
+	if c.SATThreshold < 0 || c.SATThreshold > 1 {
+		return fmt.Errorf("%w: SAT threshold %v outside [0,1]", ErrConfig, c.SATThreshold)
+	}
+	if c.ClassifierThreshold < 0 || c.ClassifierThreshold > 1 {
+		return fmt.Errorf("%w: classifier threshold %v outside [0,1]", ErrConfig, c.ClassifierThreshold)
+	}
+	if c.MinScore < 0 || c.MinScore > 1 {
+		return fmt.Errorf("%w: min score %v outside [0,1]", ErrConfig, c.MinScore)
+	}
+	if c.MaxAnchorsPerConversation < 0 {
+		return fmt.Errorf("%w: negative max anchors per conversation", ErrConfig)
+	}
+	for i, d := range c.Detectors {
+		if d == nil {
+			return fmt.Errorf("%w: detector %d is nil", ErrConfig, i)
+		}
+	}
+	if c.Tokens != nil {
+		if err := c.Tokens.validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Config) threshold(cat heuristics.Category) float64 {
+	if t, ok := c.Thresholds[cat]; ok {
+		return t
+	}
+	return 0.5
+}

@@ -1,0 +1,308 @@
+package dsat
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/dsatmine/dsatmine/classifier"
+	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/heuristics"
+)
+
+// Event kinds.
+const (
+	KindDSAT = "dsat"
+	KindSAT  = "sat"
+)
+
+// Reasons an event makes no anchor, as counted in Result.Skipped and Stats.Skipped.
+const (
+	SkipNoRequest      = "no_request"                   // the judged reply has no user request before it
+	SkipPushbackPolicy = "pushback_policy"              // pushback-only event, Config.PushbackAnchors off
+	SkipDoubtPolicy    = "doubt_policy"                 // doubt-only event, Config.DoubtAnchors off
+	SkipBelowMinScore  = "below_min_score"              // anchor score below Config.MinScore
+	SkipMaxAnchors     = "max_anchors_per_conversation" // over Config.MaxAnchorsPerConversation
+	SkipPromptTooLong  = "prompt_too_long"              // prompt does not fit Tokens.MaxPromptTokens
+	SkipTotalTooLong   = "total_too_long"               // prompt plus reply do not fit Tokens.MaxTotalTokens
+	SkipDuplicate      = "duplicate"                    // same normalised prompt and rejected already written
+	SkipNoChosen       = "export_no_chosen"             // pairwise export needs a chosen reply
+)
+
+// Miner finds DSAT and SAT events in conversations and builds anchors from
+// them. A Miner is safe for concurrent use.
+type Miner struct {
+	cfg       Config
+	engine    *heuristics.Engine
+	detectors []heuristics.Detector
+	clf       classifier.Classifier
+	tokens    *tokenCounter
+	version   string
+}
+
+// NewMiner returns a miner for cfg. It returns an error wrapping ErrConfig
+// when cfg is invalid, and loads the token encoding when cfg.Tokens is set.
+func NewMiner(cfg Config) (*Miner, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	m := &Miner{
+		cfg:       cfg,
+		engine:    cfg.Engine,
+		detectors: slices.Clone(cfg.Detectors),
+		clf:       cfg.Classifier,
+	}
+	m.cfg.Thresholds = make(map[heuristics.Category]float64, len(heuristics.Categories))
+	for _, c := range heuristics.Categories {
+		m.cfg.Thresholds[c] = cfg.threshold(c)
+	}
+	if m.engine == nil {
+		m.engine = heuristics.Default()
+	}
+	m.version = m.engine.Name() + "/" + m.engine.Version()
+	if m.clf != nil {
+		m.version += "+" + m.clf.Name()
+	}
+	if cfg.Tokens != nil {
+		tc, err := newTokenCounter(*cfg.Tokens)
+		if err != nil {
+			return nil, err
+		}
+		m.tokens = tc
+	}
+	return m, nil
+}
+
+// Config returns the miner's effective configuration.
+func (m *Miner) Config() Config { return m.cfg }
+
+// Result is what the miner found in one conversation.
+type Result struct {
+	Conversation *conversation.Conversation
+	// FollowUps scores every follow-up of the conversation, in order,
+	// whether or not it produced an event.
+	FollowUps []FollowUpScore
+	// Events lists DSAT and SAT events in follow-up order.
+	Events []Event
+	// Anchors lists the anchors built from DSAT events, in turn order.
+	Anchors []Anchor
+	// Skipped counts DSAT events that made no anchor, by reason (Skip*).
+	Skipped map[string]int
+}
+
+// FollowUpScore is the combined score of one follow-up, before thresholds.
+type FollowUpScore struct {
+	// FollowUp indexes Conversation.Messages; Turn is the original index.
+	FollowUp int
+	Turn     int
+	// DSAT is the highest category score; SAT the combined SAT score.
+	DSAT, SAT float64
+	// Categories holds every category score above zero.
+	Categories map[heuristics.Category]float64
+	// Kind is KindDSAT, KindSAT or "" (neither) after thresholds.
+	Kind string
+}
+
+// turnAnalysis is what the miner needs from detectors for one follow-up.
+type turnAnalysis struct {
+	signals []heuristics.Signal
+	scores  map[heuristics.Category]float64
+	sat     float64
+}
+
+// analyze runs the engine, the extra detectors and the classifier on t.
+func (m *Miner) analyze(ctx context.Context, t *heuristics.Turn) (turnAnalysis, error) {
+	a := m.engine.Analyze(t)
+	ta := turnAnalysis{signals: a.Signals, scores: a.Scores, sat: a.SAT}
+	recombine := false
+	if len(m.detectors) > 0 {
+		ta.signals = slices.Clip(ta.signals)
+		for _, d := range m.detectors {
+			ta.signals = d.Detect(t, ta.signals)
+		}
+		recombine = len(ta.signals) > len(a.Signals)
+	}
+	if !m.cfg.CountExtensions {
+		kept := ta.signals[:0:0]
+		for _, s := range ta.signals {
+			if s.Polarity == heuristics.DSAT && s.Category == heuristics.Refinement && strings.HasPrefix(s.Cue, ExtensionCue) {
+				recombine = true
+				continue
+			}
+			kept = append(kept, s)
+		}
+		if recombine {
+			ta.signals = kept
+		}
+	}
+	if recombine {
+		ta.scores, ta.sat = heuristics.Combine(ta.signals)
+	}
+	if m.clf != nil {
+		p, err := m.clf.Classify(ctx, t, ta.signals)
+		if err != nil {
+			return ta, fmt.Errorf("dsat: classifier %s: %w", m.clf.Name(), err)
+		}
+		ta = m.combineClassifier(ta, p)
+	}
+	return ta, nil
+}
+
+// combineClassifier merges a classifier prediction into heuristic scores:
+// when p.DSAT reaches the classifier threshold, each category score is the
+// maximum of both; the SAT score is always the maximum of both.
+func (m *Miner) combineClassifier(ta turnAnalysis, p classifier.Prediction) turnAnalysis {
+	scores := make(map[heuristics.Category]float64, len(ta.scores)+len(p.Categories))
+	for c, s := range ta.scores {
+		scores[c] = s
+	}
+	name := m.clf.Name()
+	if p.DSAT >= m.cfg.ClassifierThreshold {
+		for c, s := range p.Categories {
+			if s > scores[c] {
+				scores[c] = s
+				ta.signals = append(ta.signals, heuristics.Signal{
+					Polarity: heuristics.DSAT, Category: c, Score: s,
+					Evidence: p.Evidence, Detector: name, Cue: "classifier",
+				})
+			}
+		}
+	}
+	if p.SAT > ta.sat {
+		ta.sat = p.SAT
+		ta.signals = append(ta.signals, heuristics.Signal{
+			Polarity: heuristics.SAT, Score: p.SAT, Evidence: p.Evidence, Detector: name, Cue: "classifier",
+		})
+	}
+	ta.scores = scores
+	return ta
+}
+
+// Mine finds the events in c and builds its anchors. It does not deduplicate
+// across conversations (Run does). Mine is pure: the same conversation and
+// configuration always give the same Result.
+func (m *Miner) Mine(ctx context.Context, c *conversation.Conversation) (*Result, error) {
+	res := &Result{Conversation: c}
+	dsatAt := map[int]bool{}
+	satAt := map[int]bool{}
+	for _, i := range c.FollowUps() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		t := heuristics.NewTurn(c, i)
+		if t.Request < 0 {
+			// No user message before: this is the conversation's first user
+			// message (for example after a leading assistant greeting).
+			continue
+		}
+		ta, err := m.analyze(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		fs := FollowUpScore{FollowUp: i, Turn: c.Messages[i].Index, SAT: ta.sat}
+		var cats []heuristics.Category
+		for _, cat := range heuristics.Categories {
+			s := ta.scores[cat]
+			if s <= 0 {
+				continue
+			}
+			if fs.Categories == nil {
+				fs.Categories = map[heuristics.Category]float64{}
+			}
+			fs.Categories[cat] = s
+			fs.DSAT = max(fs.DSAT, s)
+			if s >= m.cfg.Thresholds[cat] {
+				cats = append(cats, cat)
+			}
+		}
+		switch {
+		case len(cats) > 0:
+			fs.Kind = KindDSAT
+			dsatAt[i] = true
+			res.Events = append(res.Events, m.event(t, KindDSAT, cats, fs, ta.signals))
+		case ta.sat >= m.cfg.SATThreshold && ta.sat > 0:
+			fs.Kind = KindSAT
+			satAt[i] = true
+			res.Events = append(res.Events, m.event(t, KindSAT, nil, fs, ta.signals))
+		}
+		res.FollowUps = append(res.FollowUps, fs)
+	}
+	m.buildAnchors(res, dsatAt, satAt)
+	return res, nil
+}
+
+// event builds the event for a follow-up.
+func (m *Miner) event(t *heuristics.Turn, kind string, cats []heuristics.Category, fs FollowUpScore, sigs []heuristics.Signal) Event {
+	c := t.Conv
+	e := Event{
+		ConversationID:  c.ID,
+		Source:          c.Source,
+		Model:           c.Model,
+		Language:        c.Language,
+		Kind:            kind,
+		FollowUp:        t.FollowUp,
+		Reply:           t.Reply,
+		Request:         t.Request,
+		Turn:            c.Messages[t.FollowUp].Index,
+		Categories:      cats,
+		DetectorVersion: m.version,
+	}
+	fired := map[heuristics.Category]bool{}
+	for _, cat := range cats {
+		fired[cat] = true
+	}
+	if kind == KindDSAT {
+		for _, cat := range cats {
+			e.Score = max(e.Score, fs.Categories[cat])
+		}
+		e.CategoryScores = make(map[heuristics.Category]float64, len(fs.Categories))
+		for cat, s := range fs.Categories {
+			e.CategoryScores[cat] = round4(s)
+		}
+	} else {
+		e.Score = fs.SAT
+	}
+	e.Score = round4(e.Score)
+	detectors := map[string]bool{}
+	for _, s := range sigs {
+		if kind == KindDSAT && (s.Polarity != heuristics.DSAT || !fired[s.Category]) {
+			continue
+		}
+		if kind == KindSAT && s.Polarity != heuristics.SAT {
+			continue
+		}
+		detectors[s.Detector] = true
+		for _, sp := range s.Evidence {
+			e.Evidence = append(e.Evidence, Evidence{
+				Start: sp.Start, End: sp.End, Text: sp.Text,
+				Category: string(s.Category), Detector: s.Detector, Cue: s.Cue,
+			})
+		}
+	}
+	e.Evidence = sortEvidence(e.Evidence)
+	switch len(detectors) {
+	case 0:
+		e.Detector = m.engine.Name()
+	case 1:
+		for d := range detectors {
+			e.Detector = d
+		}
+	default:
+		e.Detector = "combined"
+	}
+	return e
+}
+
+// sortEvidence orders evidence by position and drops exact repeats.
+func sortEvidence(ev []Evidence) []Evidence {
+	slices.SortFunc(ev, func(a, b Evidence) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End),
+			cmp.Compare(a.Category, b.Category), cmp.Compare(a.Detector, b.Detector), cmp.Compare(a.Cue, b.Cue))
+	})
+	return slices.Compact(ev)
+}
+
+func round4(f float64) float64 { return math.Round(f*1e4) / 1e4 }

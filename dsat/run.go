@@ -1,0 +1,174 @@
+package dsat
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"strings"
+	"unicode"
+
+	"github.com/dsatmine/dsatmine/conversation"
+)
+
+// Input is a stream of conversations with reader statistics.
+// *conversation.Reader implements it.
+type Input interface {
+	// Next returns the next conversation, or io.EOF at the end.
+	Next(ctx context.Context) (*conversation.Conversation, error)
+	// Stats returns the reader's counts so far.
+	Stats() conversation.ReadStats
+}
+
+// Sinks receive a run's output. Nil fields are ignored.
+type Sinks struct {
+	// Events receives every DSAT and SAT event.
+	Events EventSink
+	// Anchors receives the deduplicated anchors. A sink may return
+	// ErrNotExported to decline an anchor; Run counts it under SkipNoChosen.
+	Anchors AnchorSink
+	// Progress is called after every conversation with the running
+	// statistics, which it must not modify or retain.
+	Progress func(*Stats)
+}
+
+// Run mines every conversation of inputs in order and writes events and
+// anchors to out. It deduplicates anchors across the whole run when
+// Config.Dedup is set and returns the run's statistics, also when it stops
+// on an error (a strict reader's *conversation.ParseError, a sink error or
+// ctx's error).
+//
+// Run only sequences, deduplicates, counts and writes; all per-conversation
+// work happens in Mine, so that a parallel pipeline can replace the loop.
+func (m *Miner) Run(ctx context.Context, inputs []Input, out Sinks) (*Stats, error) {
+	st := NewStats()
+	w := m.NewRunWriter(out, st)
+	for _, in := range inputs {
+		err := m.runInput(ctx, in, w)
+		st.AddRead(in.Stats())
+		if err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+func (m *Miner) runInput(ctx context.Context, in Input, w *RunWriter) error {
+	for {
+		c, err := in.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		res, err := m.Mine(ctx, c)
+		if err != nil {
+			return err
+		}
+		if err := w.Write(res); err != nil {
+			return err
+		}
+	}
+}
+
+// RunWriter is the ordered, sequential half of a run: it deduplicates,
+// counts and writes Results in the order it receives them. Run uses one; a
+// parallel pipeline feeds one from its workers, in input order.
+type RunWriter struct {
+	dedup bool
+	seen  map[[16]byte]struct{}
+	out   Sinks
+	st    *Stats
+}
+
+// NewRunWriter returns a RunWriter that writes to out and counts into st.
+func (m *Miner) NewRunWriter(out Sinks, st *Stats) *RunWriter {
+	st.init()
+	return &RunWriter{dedup: m.cfg.Dedup, seen: map[[16]byte]struct{}{}, out: out, st: st}
+}
+
+// Write counts res and writes its events and new anchors.
+func (w *RunWriter) Write(res *Result) error {
+	w.st.AddResult(res)
+	if w.out.Events != nil {
+		for i := range res.Events {
+			if err := w.out.Events.WriteEvent(&res.Events[i]); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range res.Anchors {
+		a := &res.Anchors[i]
+		if w.dedup {
+			k := DedupKey(a)
+			if _, dup := w.seen[k]; dup {
+				w.st.Duplicates++
+				continue
+			}
+			w.seen[k] = struct{}{}
+		}
+		if w.out.Anchors != nil {
+			err := w.out.Anchors.WriteAnchor(a)
+			if errors.Is(err, ErrNotExported) {
+				w.st.Skipped[SkipNoChosen]++
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		}
+		w.st.Anchors++
+		if len(a.Chosen) > 0 {
+			w.st.Pairs++
+		}
+	}
+	if w.out.Progress != nil {
+		w.out.Progress(w.st)
+	}
+	return nil
+}
+
+// DedupKey returns the dedup key of an anchor: a hash of its prompt and
+// rejected reply, each lowercased with runs of white space collapsed.
+func DedupKey(a *Anchor) [16]byte {
+	h := sha256.New()
+	var b strings.Builder
+	for _, msg := range a.Prompt {
+		b.Reset()
+		b.WriteString(msg.Role)
+		b.WriteByte(0)
+		normalizeInto(&b, msg.Content)
+		b.WriteByte(0)
+		h.Write([]byte(b.String()))
+	}
+	h.Write([]byte{1})
+	for _, msg := range a.Rejected {
+		b.Reset()
+		normalizeInto(&b, msg.Content)
+		b.WriteByte(0)
+		h.Write([]byte(b.String()))
+	}
+	var k [16]byte
+	copy(k[:], h.Sum(nil))
+	return k
+}
+
+// normalizeInto writes s lowercased, with white space runs collapsed to one
+// space and trimmed.
+func normalizeInto(b *strings.Builder, s string) {
+	space := false
+	wrote := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && wrote {
+			b.WriteByte(' ')
+		}
+		space = false
+		wrote = true
+		b.WriteRune(unicode.ToLower(r))
+	}
+}

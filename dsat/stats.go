@@ -1,0 +1,184 @@
+package dsat
+
+import (
+	"github.com/dsatmine/dsatmine/conversation"
+)
+
+// Stats are the statistics of a run (SPEC.md §4). Every input record is
+// accounted for: Records = records that yielded conversations +
+// RecordsSkipped, and Conversations = ConversationsMined +
+// ConversationsNoSignal. Maps are written with sorted keys.
+type Stats struct {
+	// Records is the number of input records read, good or bad.
+	Records int64 `json:"records"`
+	// RecordsSkipped is the number of records the readers skipped; their
+	// reasons are in Skipped.
+	RecordsSkipped int64 `json:"records_skipped"`
+	// Conversations is the number of conversations mined.
+	Conversations int64 `json:"conversations"`
+	// ConversationsMined counts conversations with at least one DSAT event;
+	// ConversationsNoSignal the others.
+	ConversationsMined    int64 `json:"conversations_mined"`
+	ConversationsNoSignal int64 `json:"conversations_no_signal"`
+	Messages              int64 `json:"messages"`
+	// FollowUps counts the follow-ups judged (the first user message of a
+	// conversation is never one).
+	FollowUps  int64 `json:"follow_ups"`
+	DSATEvents int64 `json:"dsat_events"`
+	SATEvents  int64 `json:"sat_events"`
+	// Events counts DSAT events per category (an event may carry several).
+	Events map[string]int64 `json:"events"`
+	// Anchors counts anchors written; Pairs those with a chosen reply.
+	Anchors int64 `json:"anchors"`
+	Pairs   int64 `json:"pairs"`
+	// Duplicates counts anchors dropped by dedup.
+	Duplicates int64 `json:"duplicates"`
+	// Skipped counts skipped records by reader reason, and events that made
+	// no anchor by miner reason (Skip* constants), in one map.
+	Skipped map[string]int64 `json:"skipped"`
+	// Formats counts records per detected input format.
+	Formats map[string]int64 `json:"formats"`
+	// Models and Languages break follow-ups and DSAT events down by the
+	// conversation's model and language ("unknown" when absent).
+	Models    map[string]GroupStats `json:"models"`
+	Languages map[string]GroupStats `json:"languages"`
+}
+
+// GroupStats counts one model or language.
+type GroupStats struct {
+	Conversations int64 `json:"conversations"`
+	FollowUps     int64 `json:"follow_ups"`
+	DSAT          int64 `json:"dsat"`
+	// Rate is DSAT / FollowUps (0 when there are no follow-ups).
+	Rate float64 `json:"rate"`
+}
+
+// NewStats returns empty statistics with non-nil maps.
+func NewStats() *Stats {
+	return &Stats{
+		Events:    map[string]int64{},
+		Skipped:   map[string]int64{},
+		Formats:   map[string]int64{},
+		Models:    map[string]GroupStats{},
+		Languages: map[string]GroupStats{},
+	}
+}
+
+// Merge adds o to s (for sharded runs) and recomputes the rates.
+func (s *Stats) Merge(o *Stats) {
+	s.Records += o.Records
+	s.RecordsSkipped += o.RecordsSkipped
+	s.Conversations += o.Conversations
+	s.ConversationsMined += o.ConversationsMined
+	s.ConversationsNoSignal += o.ConversationsNoSignal
+	s.Messages += o.Messages
+	s.FollowUps += o.FollowUps
+	s.DSATEvents += o.DSATEvents
+	s.SATEvents += o.SATEvents
+	s.Anchors += o.Anchors
+	s.Pairs += o.Pairs
+	s.Duplicates += o.Duplicates
+	s.Events = addCounts(s.Events, o.Events)
+	s.Skipped = addCounts(s.Skipped, o.Skipped)
+	s.Formats = addCounts(s.Formats, o.Formats)
+	s.Models = addGroups(s.Models, o.Models)
+	s.Languages = addGroups(s.Languages, o.Languages)
+}
+
+// AddRead adds a reader's counts (records, skipped records by reason, formats).
+func (s *Stats) AddRead(r conversation.ReadStats) {
+	s.Records += r.Records
+	for _, n := range r.Skipped {
+		s.RecordsSkipped += n
+	}
+	s.Skipped = addCounts(s.Skipped, r.Skipped)
+	s.Formats = addCounts(s.Formats, r.Formats)
+}
+
+// AddResult adds what the miner found in one conversation. Anchors are
+// counted when they are written, not here.
+func (s *Stats) AddResult(r *Result) {
+	s.init()
+	c := r.Conversation
+	s.Conversations++
+	s.Messages += int64(len(c.Messages))
+	s.FollowUps += int64(len(r.FollowUps))
+	var dsat int64
+	for i := range r.Events {
+		e := &r.Events[i]
+		if e.Kind == KindSAT {
+			s.SATEvents++
+			continue
+		}
+		dsat++
+		for _, cat := range e.Categories {
+			s.Events[string(cat)]++
+		}
+	}
+	s.DSATEvents += dsat
+	if dsat > 0 {
+		s.ConversationsMined++
+	} else {
+		s.ConversationsNoSignal++
+	}
+	for reason, n := range r.Skipped {
+		s.Skipped[reason] += int64(n)
+	}
+	g := GroupStats{Conversations: 1, FollowUps: int64(len(r.FollowUps)), DSAT: dsat}
+	s.Models = addGroups(s.Models, map[string]GroupStats{orUnknown(c.Model): g})
+	s.Languages = addGroups(s.Languages, map[string]GroupStats{orUnknown(c.Language): g})
+}
+
+// init makes the maps of a zero Stats usable.
+func (s *Stats) init() {
+	if s.Events == nil {
+		s.Events = map[string]int64{}
+	}
+	if s.Skipped == nil {
+		s.Skipped = map[string]int64{}
+	}
+	if s.Formats == nil {
+		s.Formats = map[string]int64{}
+	}
+	if s.Models == nil {
+		s.Models = map[string]GroupStats{}
+	}
+	if s.Languages == nil {
+		s.Languages = map[string]GroupStats{}
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+func addCounts(dst, src map[string]int64) map[string]int64 {
+	if dst == nil {
+		dst = make(map[string]int64, len(src))
+	}
+	for k, v := range src {
+		dst[k] += v
+	}
+	return dst
+}
+
+func addGroups(dst, src map[string]GroupStats) map[string]GroupStats {
+	if dst == nil {
+		dst = make(map[string]GroupStats, len(src))
+	}
+	for k, v := range src {
+		g := dst[k]
+		g.Conversations += v.Conversations
+		g.FollowUps += v.FollowUps
+		g.DSAT += v.DSAT
+		g.Rate = 0
+		if g.FollowUps > 0 {
+			g.Rate = round4(float64(g.DSAT) / float64(g.FollowUps))
+		}
+		dst[k] = g
+	}
+	return dst
+}
