@@ -1,0 +1,373 @@
+package conversation
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dsatmine/dsatmine/internal/jsonx"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// topLevelKeys returns the keys of the JSON object rec in the order written.
+func topLevelKeys(t *testing.T, rec []byte) []string {
+	t.Helper()
+	dec := jsonx.NewDecoder(bytes.NewReader(rec))
+	tok, err := dec.Token()
+	require.NoError(t, err)
+	require.Equal(t, "{", fmt.Sprint(tok))
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		require.NoError(t, err)
+		keys = append(keys, tok.(string))
+		var skip jsonx.RawMessage
+		require.NoError(t, dec.Decode(&skip))
+	}
+	return keys
+}
+
+func parquetColumnNames(t *testing.T, data []byte) []string {
+	t.Helper()
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	var names []string
+	for _, field := range f.Schema().Fields() {
+		names = append(names, field.Name())
+	}
+	return names
+}
+
+func numRowGroups(t *testing.T, data []byte) int {
+	t.Helper()
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	return len(f.RowGroups())
+}
+
+func TestParquetSourceWildChatRoundTrip(t *testing.T) {
+	rows := sampleWildChatRows(11)
+	data := writeWildChatParquet(t, rows)
+	require.Greater(t, numRowGroups(t, data), 2, "the test file must have several row groups")
+	columns := parquetColumnNames(t, data)
+
+	got := readParquetSource(t, data, "wildchat.parquet", 0)
+	require.Len(t, got, len(rows))
+	for i, r := range got {
+		require.NoError(t, r.err, "row %d", i+1)
+		assert.Equal(t, Location{File: "wildchat.parquet", Row: i + 1}, r.loc)
+		require.True(t, jsonx.Valid(r.rec), "row %d is not valid JSON: %.200s", i+1, r.rec)
+		assert.Equal(t, columns, topLevelKeys(t, r.rec), "row %d keys", i+1)
+
+		var back wildChatRow
+		require.NoError(t, jsonx.Unmarshal(r.rec, &back))
+		assert.Equal(t, rows[i], back, "row %d round trip", i+1)
+
+		var generic map[string]any
+		require.NoError(t, jsonx.Unmarshal(r.rec, &generic))
+		ts, ok := generic["timestamp"].(string)
+		require.True(t, ok, "timestamp is written as a string")
+		parsed, err := time.Parse(time.RFC3339Nano, ts)
+		require.NoError(t, err)
+		assert.True(t, parsed.Equal(rows[i].Timestamp))
+		conv := generic["conversation"].([]any)
+		require.Len(t, conv, len(rows[i].Conversation))
+		first := conv[0].(map[string]any)
+		assert.Equal(t, rows[i].Conversation[0].Role, first["role"])
+		if rows[i].State == nil {
+			assert.Contains(t, generic, "state")
+			assert.Nil(t, generic["state"], "a null column is written as null")
+		}
+	}
+}
+
+func TestParquetSourceLMSYSRoundTrip(t *testing.T) {
+	rows := sampleLMSYSRows(7)
+	data := writeLMSYSParquet(t, rows)
+	require.Equal(t, 4, numRowGroups(t, data))
+
+	got := readParquetSource(t, data, "lmsys.parquet", 1<<20)
+	require.Len(t, got, len(rows))
+	for i, r := range got {
+		require.NoError(t, r.err)
+		assert.Equal(t, i+1, r.loc.Row)
+		var back lmsysRow
+		require.NoError(t, jsonx.Unmarshal(r.rec, &back))
+		assert.Equal(t, rows[i], back)
+	}
+	// Reading is deterministic.
+	again := readParquetSource(t, data, "lmsys.parquet", 1<<20)
+	for i := range got {
+		assert.Equal(t, got[i].rec, again[i].rec)
+	}
+}
+
+func TestParquetSourceEmptyListsAndNulls(t *testing.T) {
+	rows := sampleWildChatRows(2)
+	rows[0].Conversation = []wildChatTurn{}
+	rows[0].OpenAIModeration = nil
+	rows[1].Header = wildChatHeader{}
+	got := readParquetSource(t, writeWildChatParquet(t, rows), "", 0)
+	require.Len(t, got, 2)
+
+	var r0, r1 map[string]any
+	require.NoError(t, jsonx.Unmarshal(got[0].rec, &r0))
+	require.NoError(t, jsonx.Unmarshal(got[1].rec, &r1))
+	assert.Equal(t, []any{}, r0["conversation"])
+	assert.Equal(t, []any{}, r0["openai_moderation"])
+	assert.Equal(t, map[string]any{"accept-language": nil, "user-agent": nil}, r1["header"])
+	assert.Equal(t, "", got[0].loc.File)
+}
+
+type typesInner struct {
+	A string  `parquet:"a"`
+	B []int64 `parquet:"b,list"`
+}
+
+// typesRow covers the Parquet types and nestings a dump may use beyond the
+// WildChat and LMSYS schemas.
+type typesRow struct {
+	Conversation []string         `parquet:"conversation,list"`
+	Date         int32            `parquet:"date,date"`
+	Dec          int64            `parquet:"dec,decimal(2:10)"`
+	DecNeg       int32            `parquet:"dec_neg,decimal(3:9)"`
+	DecBytes     []byte           `parquet:"dec_bytes,decimal(1:30)"`
+	UUID         [16]byte         `parquet:"uuid,uuid"`
+	U32          uint32           `parquet:"u32"`
+	U64          uint64           `parquet:"u64"`
+	F32          float32          `parquet:"f32"`
+	F64          float64          `parquet:"f64"`
+	JS           string           `parquet:"js,json"`
+	Tags         map[string]int32 `parquet:"tags"`
+	Matrix       [][]int32        `parquet:"matrix,list"`
+	Bare         []string         `parquet:"bare"`
+	OptList      []string         `parquet:"opt_list,optional,list"`
+	Inner        *typesInner      `parquet:"inner,optional"`
+	Raw          []byte           `parquet:"raw"`
+	Enum         string           `parquet:"enum,enum"`
+	TOD          int32            `parquet:"tod,time(millisecond)"`
+	TSN          int64            `parquet:"tsn,timestamp(nanosecond)"`
+	TSL          time.Time        `parquet:"tsl,timestamp(millisecond:local)"`
+	I96          deprecated.Int96 `parquet:"i96"`
+	OptInt       *int64           `parquet:"opt_int,optional"`
+}
+
+func int96Of(tm time.Time) deprecated.Int96 {
+	days := tm.Unix() / 86400
+	if tm.Before(time.Unix(days*86400, 0)) {
+		days-- // floor, so that the nanoseconds of the day are never negative
+	}
+	nanos := uint64(tm.Sub(time.Unix(days*86400, 0)))
+	return deprecated.Int96{uint32(nanos), uint32(nanos >> 32), uint32(days + unixEpochJulianDay)}
+}
+
+func TestParquetSourceTypes(t *testing.T) {
+	day := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	rows := []typesRow{{
+		Conversation: []string{"hi"},
+		Date:         int32(day.Unix() / 86400),
+		Dec:          12345,
+		DecNeg:       -5,
+		DecBytes:     append(bytes.Repeat([]byte{0xff}, 11), 0xcf, 0xc7), // -12345 in 13 bytes
+		UUID:         [16]byte{0x12, 0x3e, 0x45, 0x67, 0xe8, 0x9b, 0x12, 0xd3, 0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x00},
+		U32:          math.MaxUint32,
+		U64:          math.MaxUint64,
+		F32:          0.1,
+		F64:          -2.5e-300,
+		JS:           `{"k": [1, 2]}`,
+		Tags:         map[string]int32{"x": 7},
+		Matrix:       [][]int32{{1, 2}, {}, {3}},
+		Bare:         []string{"a", "b"},
+		Inner:        &typesInner{A: "in", B: []int64{-1, 2}},
+		Raw:          []byte("raw bytes"),
+		Enum:         "RED",
+		TOD:          3723004,
+		TSN:          1700000000123456789,
+		TSL:          time.Date(2020, 2, 29, 12, 0, 0, 0, time.UTC),
+		I96:          int96Of(time.Date(2024, 1, 2, 3, 4, 5, 6, time.UTC)),
+		OptInt:       ptr(int64(-42)),
+	}, {
+		Conversation: []string{},
+		DecBytes:     append(make([]byte, 12), 0x01),
+		F32:          float32(math.Inf(1)),
+		F64:          math.NaN(),
+		JS:           "not json",
+		OptList:      []string{"x"},
+		TSL:          time.Date(1999, 12, 31, 23, 59, 59, 999e6, time.UTC),
+		I96:          int96Of(time.Date(1969, 12, 31, 23, 59, 59, 5e8, time.UTC)),
+	}}
+	want := []string{`{
+		"conversation": ["hi"], "date": "2024-01-02", "dec": 123.45, "dec_neg": -0.005, "dec_bytes": -1234.5,
+		"uuid": "123e4567-e89b-12d3-a456-426614174000", "u32": 4294967295, "u64": 18446744073709551615,
+		"f32": 0.1, "f64": -2.5e-300, "js": {"k": [1, 2]}, "tags": {"x": 7}, "matrix": [[1, 2], [], [3]],
+		"bare": ["a", "b"], "opt_list": null, "inner": {"a": "in", "b": [-1, 2]}, "raw": "raw bytes",
+		"enum": "RED", "tod": "01:02:03.004", "tsn": "2023-11-14T22:13:20.123456789Z",
+		"tsl": "2020-02-29T12:00:00Z", "i96": "2024-01-02T03:04:05.000000006Z", "opt_int": -42}`, `{
+		"conversation": [], "date": "1970-01-01", "dec": 0, "dec_neg": 0, "dec_bytes": 0.1,
+		"uuid": "00000000-0000-0000-0000-000000000000", "u32": 0, "u64": 0,
+		"f32": null, "f64": null, "js": "not json", "tags": {}, "matrix": [],
+		"bare": [], "opt_list": ["x"], "inner": null, "raw": "",
+		"enum": "", "tod": "00:00:00", "tsn": "1970-01-01T00:00:00Z",
+		"tsl": "1999-12-31T23:59:59.999Z", "i96": "1969-12-31T23:59:59.5Z", "opt_int": null}`}
+
+	data := writeParquet(t, rows, 1)
+	got := readParquetSource(t, data, "types.parquet", 0)
+	require.Len(t, got, len(rows))
+	for i, r := range got {
+		require.NoError(t, r.err)
+		assert.JSONEq(t, want[i], string(r.rec), "row %d", i+1)
+		assert.Equal(t, parquetColumnNames(t, data), topLevelKeys(t, r.rec))
+	}
+}
+
+func TestParquetSourceMissingColumn(t *testing.T) {
+	type noConversation struct {
+		ConversationID string `parquet:"conversation_id"`
+		Model          string `parquet:"model"`
+		Prompt         string `parquet:"prompt"`
+	}
+	data := writeParquet(t, []noConversation{{"a", "m", "p"}}, 0)
+	_, err := newParquetSource(bytes.NewReader(data), int64(len(data)), "x.parquet", 0)
+	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, ReasonMissingColumn, pe.Reason)
+	assert.Equal(t, "x.parquet", pe.File)
+	assert.Zero(t, pe.Row)
+	assert.ErrorIs(t, err, ErrUnknownFormat)
+	for _, col := range []string{"conversation_id", "model", "prompt"} {
+		assert.Contains(t, err.Error(), col, "the error names the columns it saw")
+	}
+
+	// A row that has the column but lacks fields a format needs still reads.
+	type bare struct {
+		Messages []string `parquet:"messages,list"`
+	}
+	got := readParquetSource(t, writeParquet(t, []bare{{Messages: []string{"x"}}}, 0), "", 0)
+	require.Len(t, got, 1)
+	assert.JSONEq(t, `{"messages":["x"]}`, string(got[0].rec))
+}
+
+func TestParquetSourceInvalidData(t *testing.T) {
+	data := writeWildChatParquet(t, sampleWildChatRows(4))
+	cases := map[string][]byte{
+		"empty":          nil,
+		"magic only":     []byte("PAR1"),
+		"half":           data[:len(data)/2],
+		"minus one byte": data[:len(data)-1],
+		"no header":      data[4:],
+		"json":           []byte(`{"conversation": []}` + strings.Repeat(" ", 64)),
+		"bad footer":     append(append([]byte("PAR1"), bytes.Repeat([]byte{0xff}, 64)...), 0x20, 0, 0, 0, 'P', 'A', 'R', '1'),
+	}
+	for name, in := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := newParquetSource(bytes.NewReader(in), int64(len(in)), "bad.parquet", 0)
+			var pe *ParseError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, ReasonInvalidParquet, pe.Reason)
+			assert.Equal(t, "bad.parquet", pe.File)
+			assert.ErrorIs(t, err, ErrInvalidParquet)
+		})
+	}
+}
+
+func TestParquetSourceCorruptRowGroup(t *testing.T) {
+	rows := sampleWildChatRows(9)
+	data := bytes.Clone(writeWildChatParquet(t, rows))
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	require.Len(t, f.RowGroups(), 3)
+	// Overwrite the page header of the first column of the middle row group.
+	off := f.Metadata().RowGroups[1].Columns[0].MetaData.DataPageOffset
+	for i := range int64(16) {
+		data[off+i] = 0xff
+	}
+
+	got := readParquetSource(t, data, "c.parquet", 0)
+	require.Len(t, got, 9, "every row is accounted for")
+	for i, r := range got {
+		assert.Equal(t, i+1, r.loc.Row)
+		if i >= 3 && i < 6 {
+			var pe *ParseError
+			require.ErrorAs(t, r.err, &pe, "row %d", i+1)
+			assert.Equal(t, ReasonInvalidParquet, pe.Reason)
+			assert.Equal(t, i+1, pe.Row)
+			assert.Equal(t, "c.parquet", pe.File)
+			continue
+		}
+		require.NoError(t, r.err, "row %d", i+1)
+		var back wildChatRow
+		require.NoError(t, jsonx.Unmarshal(r.rec, &back))
+		assert.Equal(t, rows[i], back)
+	}
+}
+
+func TestParquetSourceRecordTooLarge(t *testing.T) {
+	rows := sampleWildChatRows(6)
+	rows[1].Conversation[0].Content = strings.Repeat("x", 300_000) // over the limit in raw bytes
+	rows[4].Conversation[0].Content = strings.Repeat(`"`, 150_000)  // over the limit only once escaped
+	data := writeWildChatParquet(t, rows)
+	got := readParquetSource(t, data, "big.parquet", 280_000)
+	require.Len(t, got, 6)
+	for i, r := range got {
+		assert.Equal(t, i+1, r.loc.Row)
+		if i == 1 || i == 4 {
+			var pe *ParseError
+			require.ErrorAs(t, r.err, &pe, "row %d", i+1)
+			assert.Equal(t, ReasonRecordTooLarge, pe.Reason)
+			assert.Equal(t, Location{File: "big.parquet", Row: i + 1}, Location{File: pe.File, Row: pe.Row})
+			assert.ErrorIs(t, r.err, ErrRecordTooLarge)
+			continue
+		}
+		require.NoError(t, r.err, "row %d", i+1)
+		assert.LessOrEqual(t, len(r.rec), 280_000)
+		var back wildChatRow
+		require.NoError(t, jsonx.Unmarshal(r.rec, &back))
+		assert.Equal(t, rows[i], back)
+	}
+}
+
+func TestParquetSourceInvalidUTF8PassesThrough(t *testing.T) {
+	rows := sampleLMSYSRows(1)
+	rows[0].Conversation[0].Content = "bad \xff\xfe byte"
+	got := readParquetSource(t, writeLMSYSParquet(t, rows), "", 0)
+	require.Len(t, got, 1)
+	require.NoError(t, got[0].err)
+	rec := got[0].rec
+	assert.False(t, utf8.Valid(rec), "invalid UTF-8 reaches the reader's UTF-8 policy unchanged")
+	assert.True(t, bytes.Contains(rec, []byte("bad \xff\xfe byte")))
+	var back lmsysRow
+	require.NoError(t, jsonx.Unmarshal(bytes.ToValidUTF8(rec, []byte("\uFFFD")), &back))
+	assert.Equal(t, "bad \uFFFD byte", back.Conversation[0].Content)
+}
+
+func TestAppendJSONBytes(t *testing.T) {
+	for _, s := range []string{"", "plain", "q\"b\\", "\n\r\t\x00\x1f\x7f", "é 🙂 中文", "</script>&"} {
+		out := appendJSONBytes([]byte("x"), []byte(s))
+		require.Equal(t, byte('x'), out[0])
+		var back string
+		require.NoError(t, jsonx.Unmarshal(out[1:], &back), "%q -> %s", s, out[1:])
+		assert.Equal(t, s, back)
+	}
+}
+
+func TestParquetSourceCloseStops(t *testing.T) {
+	data := writeLMSYSParquet(t, sampleLMSYSRows(5))
+	src, err := newParquetSource(bytes.NewReader(data), int64(len(data)), "", 0)
+	require.NoError(t, err)
+	_, _, err = src.next()
+	require.NoError(t, err)
+	c, ok := src.(interface{ Close() error })
+	require.True(t, ok, "the source releases its resources through Close")
+	require.NoError(t, c.Close())
+	_, _, err = src.next()
+	assert.True(t, errors.Is(err, io.EOF), "next after Close returns io.EOF, got %v", err)
+}
