@@ -313,7 +313,7 @@ func TestParquetSourceCorruptRowGroup(t *testing.T) {
 func TestParquetSourceRecordTooLarge(t *testing.T) {
 	rows := sampleWildChatRows(6)
 	rows[1].Conversation[0].Content = strings.Repeat("x", 300_000) // over the limit in raw bytes
-	rows[4].Conversation[0].Content = strings.Repeat(`"`, 150_000)  // over the limit only once escaped
+	rows[4].Conversation[0].Content = strings.Repeat(`"`, 150_000) // over the limit only once escaped
 	data := writeWildChatParquet(t, rows)
 	got := readParquetSource(t, data, "big.parquet", 280_000)
 	require.Len(t, got, 6)
