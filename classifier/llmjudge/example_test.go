@@ -26,8 +26,8 @@ func ExampleNew() {
 	}))
 	defer srv.Close()
 
-	cfg := llmjudge.DefaultConfig(srv.URL+"/v1", "qwen2.5-7b-instruct") // redaction on
-	cfg.APIKey = ""                                                     // e.g. os.Getenv("DSATMINE_JUDGE_API_KEY")
+	cfg := llmjudge.DefaultConfig(srv.URL+"/v1", "qwen2.5-7b-instruct")
+	cfg.APIKey = "" // e.g. os.Getenv("DSATMINE_JUDGE_API_KEY")
 	cfg.Concurrency = 8
 	cfg.Timeout = 30 * time.Second
 	cfg.MaxRequests = 10_000 // hard budget; then ErrBudgetExhausted

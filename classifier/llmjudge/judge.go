@@ -93,16 +93,16 @@ type Config struct {
 	// CacheDir, if set, holds a content-addressed cache of verdicts, so
 	// reruns do not pay twice.
 	CacheDir string
-	// Redact replaces e-mail addresses, phone numbers, API keys and tokens
-	// with placeholders before text leaves the process. Use New's default
-	// (DefaultConfig sets it) or set it explicitly.
-	Redact bool
+	// NoRedact turns redaction off. By default e-mail addresses, phone
+	// numbers, API keys and tokens are replaced with placeholders such as
+	// <EMAIL> before any text leaves the process.
+	NoRedact bool
 	// HTTPClient sends the requests (default: a new http.Client).
 	HTTPClient *http.Client
 }
 
 // DefaultConfig returns a Config for endpoint and model with the defaults
-// filled in and redaction on.
+// filled in.
 func DefaultConfig(endpoint, model string) Config {
 	return Config{
 		Endpoint:      endpoint,
@@ -111,7 +111,6 @@ func DefaultConfig(endpoint, model string) Config {
 		Timeout:       DefaultTimeout,
 		MaxRetries:    DefaultMaxRetries,
 		ContextTokens: DefaultContextTokens,
-		Redact:        true,
 	}
 }
 
@@ -180,7 +179,7 @@ type Judge struct {
 var _ classifier.Classifier = (*Judge)(nil)
 
 // New returns a Judge for cfg. Zero Concurrency, Timeout, MaxRetries and
-// ContextTokens take their defaults; Redact is taken as given (see DefaultConfig).
+// ContextTokens take their defaults.
 func New(cfg Config) (*Judge, error) {
 	if cfg.Endpoint == "" {
 		return nil, errors.New("llmjudge: no endpoint")
@@ -301,7 +300,7 @@ const (
 
 func (j *Judge) buildPrompt(t *heuristics.Turn, redactions map[string]int64) prompt {
 	clean := func(s string) redacted {
-		if !j.cfg.Redact {
+		if j.cfg.NoRedact {
 			return redacted{text: s}
 		}
 		return redact(s, redactions)

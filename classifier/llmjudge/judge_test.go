@@ -107,9 +107,8 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeServer) config() Config {
-	cfg := DefaultConfig(f.srv.URL+"/v1", "judge-model")
-	cfg.Timeout = 5 * time.Second
-	return cfg
+	// A literal, not DefaultConfig: New must fill in defaults (redaction on).
+	return Config{Endpoint: f.srv.URL + "/v1", Model: "judge-model", Timeout: 5 * time.Second}
 }
 
 func (f *fakeServer) sentBodies() []string {
@@ -563,7 +562,7 @@ func TestRedaction(t *testing.T) {
 
 	// Without redaction the text goes out as it is.
 	cfg := f.config()
-	cfg.Redact = false
+	cfg.NoRedact = true
 	j2, _ := newJudge(t, cfg)
 	_, err = j2.Classify(context.Background(), tt, nil)
 	require.ErrorIs(t, err, ErrUnverifiable, "the model's <EMAIL> quote is no longer in the follow-up")
