@@ -27,9 +27,9 @@ const ReasonInvalidParquet = "invalid_parquet"
 // parquetRecordColumns are the top-level columns of which a Parquet file must
 // have at least one for any supported format to find its messages in a row:
 // conversation (WildChat, LMSYS), messages (OpenAI), conversations (ShareGPT),
-// chosen (HH-RLHF), message_id (OpenAssistant message rows) and mapping
+// chosen (HH-RLHF), message_id and message_tree_id (OpenAssistant) and mapping
 // (ChatGPT exports).
-var parquetRecordColumns = []string{"conversation", "messages", "conversations", "chosen", "message_id", "mapping"}
+var parquetRecordColumns = []string{"conversation", "messages", "conversations", "chosen", "message_id", "message_tree_id", "mapping"}
 
 // parquetBatchRows is how many rows are decoded from the file at a time. Rows
 // are small-batched so that memory stays bounded by a few rows, however large
@@ -727,7 +727,23 @@ func appendFloat(b []byte, f float64, bits int) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(b, "null"...)
 	}
-	return strconv.AppendFloat(b, f, 'g', -1, bits)
+	// Format as JSON encoders conventionally do, so that numbers read from
+	// Parquet look the same as in the JSON dumps of the same logs: plain
+	// decimal notation, exponent notation only for very small or very large
+	// magnitudes, and no leading zero in a negative exponent.
+	verb := byte('f')
+	if a := math.Abs(f); a != 0 {
+		if bits == 64 && (a < 1e-6 || a >= 1e21) ||
+			bits == 32 && (float32(a) < 1e-6 || float32(a) >= 1e21) {
+			verb = 'e'
+		}
+	}
+	b = strconv.AppendFloat(b, f, verb, -1, bits)
+	if n := len(b); verb == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+		b[n-2] = b[n-1]
+		b = b[:n-1]
+	}
+	return b
 }
 
 // appendDecimal writes the DECIMAL value v with the given scale as a JSON

@@ -2,16 +2,19 @@ package conversation
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/dsatmine/dsatmine/internal/jsonx"
+	"github.com/klauspost/compress/gzip"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/stretchr/testify/assert"
@@ -359,6 +362,30 @@ func TestAppendJSONBytes(t *testing.T) {
 	}
 }
 
+func TestAppendFloatMatchesJSONEncoder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	values := []float64{0, 1, -1, 0.1, 1e-6, 9.99e-7, 1e20, 1e21, 123456789.125, 6e-05, -2.5e-300, math.MaxFloat64, math.SmallestNonzeroFloat64}
+	for range 2000 {
+		values = append(values, math.Float64frombits(rng.Uint64()))
+	}
+	for _, f := range values {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			assert.Equal(t, "null", string(appendFloat(nil, f, 64)))
+			continue
+		}
+		want, err := jsonx.Marshal(f)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(appendFloat(nil, f, 64)), "float64 %v", f)
+		f32 := float32(f)
+		if math.IsInf(float64(f32), 0) {
+			continue
+		}
+		want, err = jsonx.Marshal(f32)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(appendFloat(nil, float64(f32), 32)), "float32 %v", f32)
+	}
+}
+
 func TestParquetSourceCloseStops(t *testing.T) {
 	data := writeLMSYSParquet(t, sampleLMSYSRows(5))
 	src, err := newParquetSource(bytes.NewReader(data), int64(len(data)), "", 0)
@@ -370,4 +397,204 @@ func TestParquetSourceCloseStops(t *testing.T) {
 	require.NoError(t, c.Close())
 	_, _, err = src.next()
 	assert.True(t, errors.Is(err, io.EOF), "next after Close returns io.EOF, got %v", err)
+}
+
+// readParquetConversations reads every conversation of data through NewReader.
+func readParquetConversations(t *testing.T, data []byte, name string, strict bool) ([]*Conversation, ReadStats, error) {
+	t.Helper()
+	r := NewReader(bytes.NewReader(data), name)
+	r.Strict = strict
+	defer r.Close()
+	var out []*Conversation
+	for {
+		c, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			return out, r.Stats(), nil
+		}
+		if err != nil {
+			return out, r.Stats(), err
+		}
+		out = append(out, c)
+	}
+}
+
+// asJSONLines encodes rows as JSON Lines, the container the same logs are
+// also distributed in.
+func asJSONLines[T any](t *testing.T, rows []T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, row := range rows {
+		b, err := jsonx.Marshal(row)
+		require.NoError(t, err)
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes()
+}
+
+// withoutLocations returns copies of convs with Location cleared, since rows
+// and lines are numbered differently.
+func withoutLocations(convs []*Conversation) []Conversation {
+	out := make([]Conversation, len(convs))
+	for i, c := range convs {
+		out[i] = *c
+		out[i].Location = Location{}
+	}
+	return out
+}
+
+func gzipBytes(t *testing.T, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+func TestNewReaderParquetMatchesJSONLines(t *testing.T) {
+	wild := sampleWildChatRows(10)
+	lmsys := sampleLMSYSRows(5)
+	cases := []struct {
+		name    string
+		parquet []byte
+		jsonl   []byte
+		source  string
+		rows    int
+	}{
+		{"wildchat.parquet", writeWildChatParquet(t, wild), asJSONLines(t, wild), "wildchat", len(wild)},
+		{"lmsys.parquet", writeLMSYSParquet(t, lmsys), asJSONLines(t, lmsys), "lmsys", len(lmsys)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fromParquet, pst, err := readParquetConversations(t, tc.parquet, tc.name, true)
+			require.NoError(t, err)
+			fromJSONL, jst, err := readParquetConversations(t, tc.jsonl, tc.name, true)
+			require.NoError(t, err)
+			require.Len(t, fromParquet, tc.rows)
+			assert.Equal(t, withoutLocations(fromJSONL), withoutLocations(fromParquet))
+			assert.Equal(t, jst, pst)
+			assert.Equal(t, map[string]int64{tc.source: int64(tc.rows)}, pst.Formats)
+			for i, c := range fromParquet {
+				assert.Equal(t, Location{File: tc.name, Row: i + 1}, c.Location)
+				assert.Equal(t, tc.source, c.Source)
+			}
+
+			// The same file gzip-compressed is sniffed and read the same way.
+			gz, gst, err := readParquetConversations(t, gzipBytes(t, tc.parquet), tc.name, true)
+			require.NoError(t, err)
+			assert.Equal(t, fromParquet, gz)
+			assert.Equal(t, pst, gst)
+		})
+	}
+
+	// Spot-check the normalised WildChat fields against the rows written.
+	convs, _, err := readParquetConversations(t, cases[0].parquet, "w", true)
+	require.NoError(t, err)
+	for i, c := range convs {
+		row := wild[i]
+		assert.Equal(t, row.ConversationHash, c.ID)
+		assert.Equal(t, row.Model, c.Model)
+		assert.Equal(t, row.Language, c.Language)
+		assert.True(t, row.Timestamp.Equal(c.Timestamp), "row %d timestamp", i+1)
+		var want []Message
+		for j, turn := range row.Conversation {
+			if turn.Content == "" {
+				continue // empty messages are dropped
+			}
+			want = append(want, Message{Role: Role(turn.Role), Content: turn.Content, Index: j})
+		}
+		assert.Equal(t, want, c.Messages, "row %d messages", i+1)
+	}
+}
+
+func TestNewReaderParquetBadFiles(t *testing.T) {
+	type noConversation struct {
+		ID     string `parquet:"id"`
+		Prompt string `parquet:"prompt"`
+	}
+	missing := writeParquet(t, []noConversation{{"a", "b"}, {"c", "d"}}, 0)
+	good := writeWildChatParquet(t, sampleWildChatRows(4))
+	truncated := good[:len(good)-100]
+
+	for name, tc := range map[string]struct {
+		data   []byte
+		reason string
+	}{
+		"missing column": {missing, ReasonMissingColumn},
+		"truncated":      {truncated, ReasonInvalidParquet},
+	} {
+		t.Run(name, func(t *testing.T) {
+			convs, st, err := readParquetConversations(t, tc.data, "bad.parquet", false)
+			require.NoError(t, err, "lenient mode counts the file and goes on")
+			assert.Empty(t, convs)
+			assert.Equal(t, map[string]int64{tc.reason: 1}, st.Skipped)
+
+			_, _, err = readParquetConversations(t, tc.data, "bad.parquet", true)
+			var pe *ParseError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tc.reason, pe.Reason)
+			assert.Equal(t, "bad.parquet", pe.File)
+		})
+	}
+
+	// A corrupt row group is skipped row by row; the rest of the file is read.
+	rows := sampleWildChatRows(9)
+	data := bytes.Clone(writeWildChatParquet(t, rows))
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	off := f.Metadata().RowGroups[0].Columns[0].MetaData.DataPageOffset
+	copy(data[off:], bytes.Repeat([]byte{0xff}, 16))
+	convs, st, err := readParquetConversations(t, data, "c.parquet", false)
+	require.NoError(t, err)
+	assert.Len(t, convs, 6)
+	assert.Equal(t, int64(9), st.Records)
+	assert.Equal(t, map[string]int64{ReasonInvalidParquet: 3}, st.Skipped)
+	assert.Equal(t, 4, convs[0].Location.Row)
+}
+
+// ExampleNewReader_parquet reads a WildChat-style Parquet file. The
+// conversation list column of each row becomes the conversation's messages.
+func ExampleNewReader_parquet() {
+	type turn struct {
+		Role    string `parquet:"role"`
+		Content string `parquet:"content"`
+	}
+	type row struct {
+		ConversationHash string `parquet:"conversation_hash"`
+		Model            string `parquet:"model"`
+		Conversation     []turn `parquet:"conversation,list"`
+	}
+	var file bytes.Buffer
+	err := parquet.Write(&file, []row{{
+		ConversationHash: "abc123",
+		Model:            "gpt-4",
+		Conversation: []turn{
+			{Role: "user", Content: "What is the capital of Australia?"},
+			{Role: "assistant", Content: "Sydney."},
+			{Role: "user", Content: "No, that's wrong."},
+		},
+	}})
+	if err != nil {
+		panic(err)
+	}
+
+	r := NewReader(&file, "wildchat.parquet")
+	defer r.Close()
+	for c, err := range r.All(context.Background()) {
+		if err != nil {
+			fmt.Println("error:", err)
+			return
+		}
+		fmt.Println(c.ID, c.Source, c.Model, "row", c.Location.Row)
+		for _, m := range c.Messages {
+			fmt.Printf("  %s: %s\n", m.Role, m.Content)
+		}
+	}
+	// Output:
+	// abc123 wildchat gpt-4 row 1
+	//   user: What is the capital of Australia?
+	//   assistant: Sydney.
+	//   user: No, that's wrong.
 }
