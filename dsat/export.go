@@ -30,8 +30,9 @@ type ExportFormat string
 //     registered with "formatting": "sharegpt", "ranking": true. A system
 //     prompt is the first conversations entry with from "system", which the
 //     sharegpt converter takes as the system prompt; tool output is
-//     "observation"; consecutive turns of one side are joined so that the
-//     turns alternate as LLaMA-Factory requires. Only anchors with a chosen
+//     "observation"; consecutive turns of one side are joined (as "human"
+//     when any of them is the user's) so that the turns alternate as
+//     LLaMA-Factory requires. Only anchors with a chosen
 //     reply.
 const (
 	ExportDRIFT        ExportFormat = "drift"
@@ -204,6 +205,9 @@ func llamaFactoryRecord(a *Anchor) llamaFactoryRanking {
 		n := len(convs)
 		if n > 0 && convs[n-1].From != "system" && userSide(convs[n-1].From) == userSide(from) {
 			convs[n-1].Value += "\n\n" + m.Content
+			if from == "human" {
+				convs[n-1].From = from // a merged turn with user text is the user's
+			}
 			continue
 		}
 		if (n == 0 || convs[n-1].From == "system") && !userSide(from) {

@@ -192,12 +192,10 @@ func (m *Miner) Mine(ctx context.Context, c *conversation.Conversation) (*Result
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		// A user reply to a leading assistant message (a greeting, or a
+		// dump that starts mid-conversation) is judged too, but its events
+		// make no anchor: there is no request to put in the prompt.
 		t := heuristics.NewTurn(c, i)
-		if t.Request < 0 {
-			// No user message before: this is the conversation's first user
-			// message (for example after a leading assistant greeting).
-			continue
-		}
 		ta, err := m.analyze(ctx, t)
 		if err != nil {
 			return nil, err

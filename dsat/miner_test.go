@@ -87,14 +87,19 @@ func TestAnchorIDStableAndUsesOriginalIndex(t *testing.T) {
 
 func TestFirstUserTurnNeverFollowUp(t *testing.T) {
 	m := newTestMiner(t, nil)
-	c := conv("c", "assistant", "Hi! How can I help?", "user", "help me #complaint=0.9", "assistant", "sure", "user", "thanks #sat=0.9")
-	res, err := m.Mine(context.Background(), c)
+	res, err := m.Mine(context.Background(), conv("c", "user", "help me #complaint=0.9", "assistant", "sure", "user", "thanks #sat=0.9"))
 	require.NoError(t, err)
-	require.Len(t, res.FollowUps, 1, "the user message after a greeting is not a follow-up")
-	assert.Equal(t, 3, res.FollowUps[0].FollowUp)
+	require.Len(t, res.FollowUps, 1, "the first user message is never a follow-up")
+	assert.Equal(t, 2, res.FollowUps[0].FollowUp)
+
+	// A reply to a leading assistant message is judged, but makes no
+	// anchor: there is no request for the prompt.
+	res, err = m.Mine(context.Background(), conv("c", "assistant", "Hi! How can I help?", "user", "wrong #complaint=0.9"))
+	require.NoError(t, err)
 	require.Len(t, res.Events, 1)
-	assert.Equal(t, KindSAT, res.Events[0].Kind)
+	assert.Equal(t, -1, res.Events[0].Request)
 	assert.Empty(t, res.Anchors)
+	assert.Equal(t, map[string]int{SkipNoRequest: 1}, res.Skipped)
 }
 
 func TestChosenAttachment(t *testing.T) {

@@ -1,0 +1,161 @@
+package dsat
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func sampleAnchor(withChosen bool) *Anchor {
+	a := &Anchor{
+		ID: AnchorID("c1", 4), ConversationID: "c1", Source: "test", Turn: 4,
+		Prompt: []ChatMessage{
+			{"system", "sys"}, {"user", "q1"}, {"assistant", "a1"}, {"tool", "out"}, {"user", "q2a"}, {"user", "q2b"},
+		},
+		Rejected:       []ChatMessage{{"assistant", "bad"}},
+		UserPreference: ChatMessage{"user", "wrong"},
+		Categories:     []string{"complaint"},
+		Score:          0.9,
+		Evidence:       []Evidence{{Start: 0, End: 5, Text: "wrong", Category: "complaint", Detector: "heuristics"}},
+	}
+	if withChosen {
+		a.Chosen = []ChatMessage{{"assistant", "good"}}
+	}
+	return a
+}
+
+func exportLine(t *testing.T, f ExportFormat, a *Anchor) (map[string]any, error) {
+	t.Helper()
+	var buf bytes.Buffer
+	err := NewAnchorWriter(&buf, f).WriteAnchor(a)
+	if err != nil {
+		assert.Zero(t, buf.Len(), "nothing written on error")
+		return nil, err
+	}
+	require.Equal(t, byte('\n'), buf.Bytes()[buf.Len()-1])
+	require.Equal(t, 1, bytes.Count(buf.Bytes(), []byte("\n")), "one line per record")
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &m))
+	return m, nil
+}
+
+func keys(m map[string]any) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+func msgs(v any) []map[string]any {
+	var out []map[string]any
+	for _, x := range v.([]any) {
+		out = append(out, x.(map[string]any))
+	}
+	return out
+}
+
+func TestExportDRIFT(t *testing.T) {
+	m, err := exportLine(t, ExportDRIFT, sampleAnchor(false))
+	require.NoError(t, err)
+	for _, k := range []string{"id", "conversation_id", "source", "turn", "prompt", "rejected", "user_preference", "categories", "score", "evidence"} {
+		assert.Contains(t, m, k)
+	}
+	assert.NotContains(t, m, "chosen", "chosen is omitted when absent")
+	assert.Equal(t, map[string]any{"role": "user", "content": "wrong"}, m["user_preference"])
+	assert.Equal(t, "assistant", msgs(m["rejected"])[0]["role"])
+	m, err = exportLine(t, ExportDRIFT, sampleAnchor(true))
+	require.NoError(t, err)
+	assert.Equal(t, "good", msgs(m["chosen"])[0]["content"])
+}
+
+func TestExportTRLAndOpenRLHF(t *testing.T) {
+	for _, f := range []ExportFormat{ExportTRL, ExportOpenRLHF} {
+		_, err := exportLine(t, f, sampleAnchor(false))
+		assert.ErrorIs(t, err, ErrNotExported, f)
+
+		m, err := exportLine(t, f, sampleAnchor(true))
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []string{"prompt", "chosen", "rejected"}, keys(m), f)
+		p := msgs(m["prompt"])
+		require.Len(t, p, 6)
+		assert.Equal(t, map[string]any{"role": "system", "content": "sys"}, p[0])
+		assert.Equal(t, map[string]any{"role": "user", "content": "q2b"}, p[5])
+		assert.Equal(t, []map[string]any{{"role": "assistant", "content": "good"}}, msgs(m["chosen"]))
+		assert.Equal(t, []map[string]any{{"role": "assistant", "content": "bad"}}, msgs(m["rejected"]))
+	}
+}
+
+func TestExportKTO(t *testing.T) {
+	m, err := exportLine(t, ExportKTO, sampleAnchor(false))
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"prompt", "completion", "label"}, keys(m))
+	assert.Equal(t, false, m["label"])
+	assert.Len(t, msgs(m["prompt"]), 6)
+	assert.Equal(t, []map[string]any{{"role": "assistant", "content": "bad"}}, msgs(m["completion"]))
+}
+
+func TestExportLLaMAFactory(t *testing.T) {
+	_, err := exportLine(t, ExportLLaMAFactory, sampleAnchor(false))
+	assert.ErrorIs(t, err, ErrNotExported)
+
+	m, err := exportLine(t, ExportLLaMAFactory, sampleAnchor(true))
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"conversations", "chosen", "rejected"}, keys(m))
+	conv := msgs(m["conversations"])
+	want := []map[string]any{
+		{"from": "system", "value": "sys"},
+		{"from": "human", "value": "q1"},
+		{"from": "gpt", "value": "a1"},
+		{"from": "human", "value": "out\n\nq2a\n\nq2b"},
+	}
+	assert.Equal(t, want, conv)
+	// LLaMA-Factory's sharegpt converter: after the optional system turn,
+	// odd positions are human/observation, even ones gpt/function_call,
+	// and the prompt ends on the user side.
+	turns := conv[1:]
+	for i, c := range turns {
+		user := c["from"] == "human" || c["from"] == "observation"
+		assert.Equal(t, i%2 == 0, user, "turn %d", i)
+	}
+	assert.Equal(t, 1, len(turns)%2)
+	assert.Equal(t, map[string]any{"from": "gpt", "value": "good"}, m["chosen"])
+	assert.Equal(t, map[string]any{"from": "gpt", "value": "bad"}, m["rejected"])
+
+	// A leading assistant greeting is dropped; no system turn.
+	a := sampleAnchor(true)
+	a.Prompt = []ChatMessage{{"assistant", "hi"}, {"user", "q"}}
+	m, err = exportLine(t, ExportLLaMAFactory, a)
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]any{{"from": "human", "value": "q"}}, msgs(m["conversations"]))
+}
+
+func TestParseExportFormat(t *testing.T) {
+	for _, f := range ExportFormats {
+		got, err := ParseExportFormat(string(f))
+		require.NoError(t, err)
+		assert.Equal(t, f, got)
+	}
+	got, err := ParseExportFormat("")
+	require.NoError(t, err)
+	assert.Equal(t, ExportDRIFT, got)
+	_, err = ParseExportFormat("alpaca")
+	assert.ErrorIs(t, err, ErrUnknownExport)
+	_, err = Project(sampleAnchor(true), "alpaca")
+	assert.ErrorIs(t, err, ErrUnknownExport)
+}
+
+func TestEventWriter(t *testing.T) {
+	var buf bytes.Buffer
+	e := Event{ConversationID: "c", Source: "s", Kind: KindDSAT, FollowUp: 2, Reply: 1, Request: 0, Turn: 2,
+		Score: 0.8, Detector: "heuristics", DetectorVersion: "heuristics/1"}
+	require.NoError(t, NewEventWriter(&buf).WriteEvent(&e))
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &m))
+	for _, k := range []string{"conversation_id", "source", "kind", "follow_up", "reply", "request", "turn", "score", "detector", "detector_version"} {
+		assert.Contains(t, m, k)
+	}
+}
