@@ -1,0 +1,280 @@
+package classifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/dsatmine/dsatmine/heuristics"
+)
+
+// Metrics are binary classification counts and figures.
+type Metrics struct {
+	TP, FP, FN, TN int
+	Precision      float64
+	Recall         float64
+	F1             float64
+}
+
+func (m *Metrics) add(pred, gold bool) {
+	switch {
+	case pred && gold:
+		m.TP++
+	case pred:
+		m.FP++
+	case gold:
+		m.FN++
+	default:
+		m.TN++
+	}
+}
+
+func (m *Metrics) finish() {
+	if m.TP+m.FP > 0 {
+		m.Precision = float64(m.TP) / float64(m.TP+m.FP)
+	}
+	if m.TP+m.FN > 0 {
+		m.Recall = float64(m.TP) / float64(m.TP+m.FN)
+	}
+	if m.Precision+m.Recall > 0 {
+		m.F1 = 2 * m.Precision * m.Recall / (m.Precision + m.Recall)
+	}
+}
+
+// OperatingPoint is a DSAT threshold with the figures it gives.
+type OperatingPoint struct {
+	Threshold float64
+	Metrics
+}
+
+// ReliabilityBin is one bin of a reliability (calibration) table.
+type ReliabilityBin struct {
+	Lower, Upper  float64 // predicted-probability range [Lower, Upper)
+	Count         int
+	MeanPredicted float64
+	Observed      float64 // fraction of DSAT turns in the bin
+}
+
+// Figures are the scores of one model (or set of fold models) on a set of
+// examples.
+type Figures struct {
+	Examples int
+	// DSAT at threshold 0.5.
+	DSAT Metrics
+	// Best is the DSAT threshold with the highest F1 among those with
+	// precision >= MinPrecision (zero if none reaches it).
+	Best OperatingPoint
+	SAT  Metrics
+	// Categories scores each category on the gold-DSAT turns (does the model
+	// name the right categories once a turn is known to be DSAT; SPEC.md §5).
+	Categories map[heuristics.Category]Metrics
+	// EndToEnd scores each category over all turns: predicted when DSAT >= 0.5
+	// and the category's conditional probability >= 0.5.
+	EndToEnd map[heuristics.Category]Metrics
+	// Brier is the mean squared error of the DSAT probability.
+	Brier float64
+	// Reliability is the DSAT calibration table in ten equal-width bins.
+	Reliability []ReliabilityBin
+	// Sweep gives the DSAT figures at thresholds 0.05, 0.10, …, 0.95.
+	Sweep []OperatingPoint
+}
+
+// CVReport is the result of CrossValidate.
+type CVReport struct {
+	Folds         int
+	Examples      int
+	Conversations int
+	MinPrecision  float64
+	// CV scores every example with the model of the fold that did not see its conversation.
+	CV Figures
+	// Train scores every example with the fold models that were trained on
+	// it (pooled); the difference to CV is the overfitting gap.
+	Train Figures
+	// Sets breaks CV down by Example.Set, sorted by name.
+	Sets []SetFigures
+}
+
+// SetFigures are CV figures for one data set.
+type SetFigures struct {
+	Set string
+	Figures
+}
+
+// Gap returns train minus cross-validated DSAT F1 at threshold 0.5.
+func (r *CVReport) Gap() float64 { return r.Train.DSAT.F1 - r.CV.DSAT.F1 }
+
+// MinPrecision is the precision floor for choosing the best operating point.
+const MinPrecision = 0.80
+
+// CrossValidate runs k-fold cross-validation with folds split by
+// conversation (Example.Set plus conversation ID), so no model is scored on
+// turns of a conversation it was trained on. It is deterministic.
+func CrossValidate(ctx context.Context, examples []Example, k int, opts TrainOptions) (CVReport, error) {
+	if len(examples) == 0 {
+		return CVReport{}, ErrNoExamples
+	}
+	if k < 2 {
+		return CVReport{}, fmt.Errorf("classifier: cross-validation needs at least 2 folds, got %d", k)
+	}
+	opts = opts.withDefaults()
+	groups := groupsOf(examples)
+	if len(groups) < k {
+		return CVReport{}, fmt.Errorf("classifier: %d conversations cannot be split into %d folds", len(groups), k)
+	}
+	feat := newFeaturizer(opts.Features)
+	vecs, err := featurizeAll(ctx, feat, examples, opts.Workers)
+	if err != nil {
+		return CVReport{}, err
+	}
+	all := make([]int, len(examples))
+	for i := range all {
+		all[i] = i
+	}
+	folds := assignFolds(examples, all, k, opts.Seed)
+	cv := make([]Scores, len(examples))
+	trainScores := make([]Scores, 0, len(examples)*(k-1))
+	var trainIdx []int
+	// Folds run one after another; each fold's training uses the workers.
+	for f := range k {
+		var train, test []int
+		for i, fi := range folds {
+			if fi == f {
+				test = append(test, i)
+			} else {
+				train = append(train, i)
+			}
+		}
+		m, err := fit(ctx, feat, examples, vecs, train, opts)
+		if err != nil {
+			return CVReport{}, err
+		}
+		for _, i := range test {
+			cv[i] = m.predictVec(vecs[i])
+		}
+		for _, i := range train {
+			trainScores = append(trainScores, m.predictVec(vecs[i]))
+			trainIdx = append(trainIdx, i)
+		}
+	}
+	rep := CVReport{Folds: k, Examples: len(examples), Conversations: len(groups), MinPrecision: MinPrecision}
+	rep.CV = figures(examples, all, cv)
+	trainEx := make([]Example, len(trainIdx))
+	for j, i := range trainIdx {
+		trainEx[j] = examples[i]
+	}
+	seq := make([]int, len(trainIdx))
+	for j := range seq {
+		seq[j] = j
+	}
+	rep.Train = figures(trainEx, seq, trainScores)
+	bySet := map[string][]int{}
+	for i := range examples {
+		bySet[examples[i].Set] = append(bySet[examples[i].Set], i)
+	}
+	if len(bySet) > 1 {
+		names := make([]string, 0, len(bySet))
+		for s := range bySet {
+			names = append(names, s)
+		}
+		slices.Sort(names)
+		for _, s := range names {
+			rep.Sets = append(rep.Sets, SetFigures{Set: s, Figures: figures(examples, bySet[s], cv)})
+		}
+	}
+	return rep, nil
+}
+
+func (m *Model) predictVec(v vec) Scores {
+	var margin [numHeads]float64
+	m.margins(v.idx, v.val, &margin)
+	return m.scores(&margin)
+}
+
+// Evaluate scores a model on labelled examples.
+func Evaluate(ctx context.Context, m *Model, examples []Example) (Figures, error) {
+	if m == nil {
+		return Figures{}, errors.New("classifier: Evaluate with nil model")
+	}
+	scores := make([]Scores, len(examples))
+	idx := make([]int, len(examples))
+	for i := range examples {
+		if err := ctx.Err(); err != nil {
+			return Figures{}, err
+		}
+		scores[i] = m.Predict(examples[i].Turn, examples[i].Signals)
+		idx[i] = i
+	}
+	return figures(examples, idx, scores), nil
+}
+
+// figures computes Figures over examples[rows] with scores[rows].
+func figures(examples []Example, rows []int, scores []Scores) Figures {
+	f := Figures{Examples: len(rows), Categories: map[heuristics.Category]Metrics{}, EndToEnd: map[heuristics.Category]Metrics{}}
+	bins := make([]ReliabilityBin, 10)
+	for b := range bins {
+		bins[b].Lower, bins[b].Upper = float64(b)/10, float64(b+1)/10
+	}
+	var cats, e2e [numCategories]Metrics
+	var catSeen [numCategories]bool
+	for _, i := range rows {
+		e, s := &examples[i], scores[i]
+		f.DSAT.add(s.DSAT >= 0.5, e.DSAT)
+		f.SAT.add(s.SAT >= 0.5, e.SAT)
+		d := s.DSAT - b2f(e.DSAT)
+		f.Brier += d * d
+		b := min(int(s.DSAT*10), 9)
+		bins[b].Count++
+		bins[b].MeanPredicted += s.DSAT
+		bins[b].Observed += b2f(e.DSAT)
+		for c := range numCategories {
+			gold := e.DSAT && e.hasCategory(heuristics.Categories[c])
+			if gold {
+				catSeen[c] = true
+			}
+			if e.DSAT {
+				cats[c].add(s.Given[c] >= 0.5, gold)
+			}
+			e2e[c].add(s.DSAT >= 0.5 && s.Given[c] >= 0.5, gold)
+		}
+	}
+	f.DSAT.finish()
+	f.SAT.finish()
+	if len(rows) > 0 {
+		f.Brier /= float64(len(rows))
+	}
+	for b := range bins {
+		if bins[b].Count > 0 {
+			bins[b].MeanPredicted /= float64(bins[b].Count)
+			bins[b].Observed /= float64(bins[b].Count)
+		}
+	}
+	f.Reliability = bins
+	for c := range numCategories {
+		if !catSeen[c] {
+			continue
+		}
+		cats[c].finish()
+		e2e[c].finish()
+		f.Categories[heuristics.Categories[c]] = cats[c]
+		f.EndToEnd[heuristics.Categories[c]] = e2e[c]
+	}
+	// Threshold sweep and best operating point (fine grid for the best point).
+	for t := 1; t <= 99; t++ {
+		thr := float64(t) / 100
+		var m Metrics
+		for _, i := range rows {
+			m.add(scores[i].DSAT >= thr, examples[i].DSAT)
+		}
+		m.finish()
+		if t%5 == 0 {
+			f.Sweep = append(f.Sweep, OperatingPoint{thr, m})
+		}
+		if m.Precision >= MinPrecision && m.F1 > f.Best.F1 {
+			f.Best = OperatingPoint{thr, m}
+		}
+	}
+	f.Brier = math.Round(f.Brier*1e6) / 1e6
+	return f
+}

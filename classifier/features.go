@@ -1,0 +1,733 @@
+package classifier
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+
+	"github.com/dsatmine/dsatmine/heuristics"
+)
+
+// FeatureConfig controls how a follow-up in context is turned into hashed
+// features. It is stored in the model file, so a model is always scored with
+// the features it was trained on.
+type FeatureConfig struct {
+	// HashBits is the log2 of the number of hash buckets (default 18).
+	HashBits int `json:"hash_bits"`
+	// CharNGramMin and CharNGramMax bound the character n-gram lengths (default 3 and 5).
+	CharNGramMin int `json:"char_ngram_min"`
+	CharNGramMax int `json:"char_ngram_max"`
+	// MaxChars is how many bytes of the normalised follow-up feed character n-grams (default 256).
+	MaxChars int `json:"max_chars"`
+	// MaxWords is how many leading words feed word unigrams and bigrams (default 64).
+	MaxWords int `json:"max_words"`
+	// EdgeWords is how many first and last words get position features (default 3).
+	EdgeWords int `json:"edge_words"`
+	// Heuristic enables features built from the heuristic signals passed in.
+	Heuristic bool `json:"heuristic"`
+}
+
+// DefaultFeatureConfig returns the feature configuration used by Train when
+// none is given.
+func DefaultFeatureConfig() FeatureConfig {
+	return FeatureConfig{HashBits: 18, CharNGramMin: 3, CharNGramMax: 5, MaxChars: 256, MaxWords: 64, EdgeWords: 3, Heuristic: true}
+}
+
+func (c FeatureConfig) withDefaults() FeatureConfig {
+	d := DefaultFeatureConfig()
+	if c.HashBits <= 0 {
+		c.HashBits = d.HashBits
+	}
+	if c.CharNGramMin <= 0 {
+		c.CharNGramMin = d.CharNGramMin
+	}
+	if c.CharNGramMax < c.CharNGramMin {
+		c.CharNGramMax = max(d.CharNGramMax, c.CharNGramMin)
+	}
+	if c.MaxChars <= 0 {
+		c.MaxChars = d.MaxChars
+	}
+	if c.MaxWords <= 0 {
+		c.MaxWords = d.MaxWords
+	}
+	if c.EdgeWords < 0 {
+		c.EdgeWords = 0
+	}
+	return c
+}
+
+// Byte windows of each message that the features look at. Long pasted code
+// or documents do not make scoring slower than this.
+const (
+	headWindow    = 768  // follow-up bytes tokenised for words
+	tailWindow    = 160  // follow-up bytes tokenised for suffix features
+	simWindow     = 1200 // bytes of each message compared for similarity
+	simMaxTokens  = 96   // content tokens per message compared for similarity
+	replyEdge     = 400  // bytes at each end of the reply inspected for cues
+	earlierTurns  = 4    // earlier user requests compared to the follow-up
+	numLenBuckets = 12
+)
+
+// FNV-1a, inlined so hashing never allocates.
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+func hstr(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func hbytes(h uint32, b []byte) uint32 {
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+func hbyte(h uint32, c byte) uint32 {
+	h ^= uint32(c)
+	return h * fnvPrime
+}
+
+// scratch holds the reusable buffers of one featurisation.
+type scratch struct {
+	norm, tail  []byte
+	toks, ttoks []span
+	runes       []int
+	idx         []uint32
+	val         []float32
+	setA, setB  []uint32
+}
+
+type span struct{ s, e int }
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// features is a sparse feature vector.
+type features struct {
+	idx []uint32
+	val []float32
+}
+
+// featurizer turns turns into hashed sparse features.
+type featurizer struct {
+	cfg  FeatureConfig
+	mask uint32
+}
+
+func newFeaturizer(cfg FeatureConfig) featurizer {
+	cfg = cfg.withDefaults()
+	return featurizer{cfg: cfg, mask: uint32(1)<<cfg.HashBits - 1}
+}
+
+func (f *featurizer) add(sc *scratch, h uint32, v float32) {
+	// Finalise the hash (murmur3 fmix32) so low bits are well mixed.
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	sc.idx = append(sc.idx, h&f.mask)
+	sc.val = append(sc.val, v)
+}
+
+func (f *featurizer) flag(sc *scratch, name string) { f.add(sc, hstr(fnvOffset, name), 1) }
+
+func (f *featurizer) bucket(sc *scratch, name string, b int, v float32) {
+	h := hstr(fnvOffset, name)
+	h = hbyte(h, ':')
+	h = hbyte(h, byte(b+64))
+	f.add(sc, h, v)
+}
+
+// featurize fills sc.idx/sc.val with the features of t.
+func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, sc *scratch) {
+	sc.idx = sc.idx[:0]
+	sc.val = sc.val[:0]
+	text := t.Text()
+
+	// Text of the follow-up.
+	head := text
+	if len(head) > headWindow {
+		head = head[:cut(head, headWindow)]
+	}
+	sc.norm = normalize(sc.norm[:0], head)
+	sc.toks = tokenize(sc.toks[:0], sc.norm)
+	if len(text) > headWindow {
+		tail := text[len(text)-tailWindow:]
+		for len(tail) > 0 && !utf8.RuneStart(tail[0]) {
+			tail = tail[1:]
+		}
+		sc.tail = normalize(sc.tail[:0], tail)
+		sc.ttoks = tokenize(sc.ttoks[:0], sc.tail)
+	} else {
+		sc.tail = append(sc.tail[:0], sc.norm...)
+		sc.ttoks = append(sc.ttoks[:0], sc.toks...)
+	}
+	f.words(sc)
+	f.chars(sc)
+	f.edges(sc)
+
+	// Shape of the follow-up.
+	nWords := len(sc.toks)
+	f.bucket(sc, "len", lenBucket(len(text)), 1)
+	f.bucket(sc, "nw", min(nWords, 8), 1)
+	if strings.Contains(text, "?") {
+		f.flag(sc, "fq")
+	}
+	if strings.Contains(text, "!") {
+		f.flag(sc, "fexcl")
+	}
+	if hasCode(text) {
+		f.flag(sc, "fcode")
+	}
+	if hasTraceback(text) {
+		f.flag(sc, "ftrace")
+	}
+	if hasUpperRun(head) {
+		f.flag(sc, "fcaps")
+	}
+	turnNo := 0
+	for i := 0; i < t.FollowUp; i++ {
+		if t.Conv.Messages[i].Role == "user" {
+			turnNo++
+		}
+	}
+	f.bucket(sc, "turn", min(turnNo, 6), 1)
+
+	// Reply.
+	if t.Reply >= 0 && t.Reply < len(t.Conv.Messages) {
+		reply := t.ReplyText()
+		f.bucket(sc, "rlen", lenBucket(len(reply)), 1)
+		if replyAsks(reply) {
+			f.flag(sc, "rq")
+		}
+		if replyRefuses(reply) {
+			f.flag(sc, "rref")
+		}
+		if strings.Contains(reply, "```") || hasCode(reply) {
+			f.flag(sc, "rcode")
+		}
+		if replyCutOff(reply) {
+			f.flag(sc, "rcut")
+		}
+		if len(text) > 0 && len(reply) > 0 {
+			r := math.Log2(float64(len(text)) / float64(len(reply)))
+			f.bucket(sc, "ratio-rep", clampBucket(r, 8), 1)
+		}
+		f.similarity(sc, "rep", text, reply)
+	}
+
+	// Request and earlier requests.
+	req := t.RequestText()
+	if t.Request < 0 || req == "" {
+		f.flag(sc, "noreq")
+	} else {
+		r := math.Log2(float64(len(text)+1) / float64(len(req)+1))
+		f.bucket(sc, "ratio-req", clampBucket(r, 6), 1)
+		f.similarity(sc, "req", text, req)
+		best, n := 0.0, 0
+		for i := t.Request - 1; i >= 0 && n < earlierTurns; i-- {
+			m := t.Conv.Messages[i]
+			if m.Role != "user" || m.Content == "" {
+				continue
+			}
+			n++
+			if s := jaccard(sc, text, m.Content); s > best {
+				best = s
+			}
+		}
+		if n > 0 {
+			f.add(sc, hstr(fnvOffset, "simprev"), float32(best))
+			f.bucket(sc, "simprevb", int(best*5), 1)
+		}
+	}
+
+	if f.cfg.Heuristic {
+		f.heuristic(sc, signals)
+	}
+}
+
+// words adds word unigram and bigram features over the first MaxWords tokens.
+func (f *featurizer) words(sc *scratch) {
+	toks := sc.toks
+	if len(toks) > f.cfg.MaxWords {
+		toks = toks[:f.cfg.MaxWords]
+	}
+	if len(toks) == 0 {
+		f.flag(sc, "empty")
+		return
+	}
+	v := float32(1 / math.Sqrt(float64(2*len(toks))))
+	for i, tk := range toks {
+		w := sc.norm[tk.s:tk.e]
+		f.add(sc, hbytes(hstr(fnvOffset, "w:"), w), v)
+		if i > 0 {
+			h := hstr(fnvOffset, "b:")
+			h = hbytes(h, sc.norm[toks[i-1].s:toks[i-1].e])
+			h = hbyte(h, ' ')
+			h = hbytes(h, w)
+			f.add(sc, h, v)
+		}
+	}
+}
+
+// chars adds character n-grams over the first MaxChars bytes of the
+// normalised follow-up, padded with spaces.
+func (f *featurizer) chars(sc *scratch) {
+	txt := sc.norm
+	if len(txt) > f.cfg.MaxChars {
+		txt = txt[:cut(string(txt), f.cfg.MaxChars)]
+	}
+	if len(txt) == 0 {
+		return
+	}
+	// Rune start offsets of " " + txt + " ".
+	sc.runes = sc.runes[:0]
+	sc.runes = append(sc.runes, -1)
+	for i := range string(txt) {
+		sc.runes = append(sc.runes, i)
+	}
+	sc.runes = append(sc.runes, len(txt))
+	nr := len(sc.runes)
+	total := 0
+	for n := f.cfg.CharNGramMin; n <= f.cfg.CharNGramMax; n++ {
+		if nr >= n {
+			total += nr - n + 1
+		}
+	}
+	if total == 0 {
+		return
+	}
+	v := float32(1 / math.Sqrt(float64(total)))
+	for n := f.cfg.CharNGramMin; n <= f.cfg.CharNGramMax; n++ {
+		base := hbyte(hstr(fnvOffset, "c:"), byte('0'+n))
+		for i := 0; i+n <= nr; i++ {
+			h := base
+			s := sc.runes[i]
+			if s < 0 {
+				h = hbyte(h, ' ')
+				s = 0
+			}
+			var e int
+			if i+n < nr {
+				e = sc.runes[i+n]
+				h = hbytes(h, txt[s:e])
+			} else {
+				h = hbytes(h, txt[s:])
+				h = hbyte(h, ' ')
+			}
+			f.add(sc, h, v)
+		}
+	}
+}
+
+// edges adds position features for the first and last words, and the whole
+// text when it is short.
+func (f *featurizer) edges(sc *scratch) {
+	k := f.cfg.EdgeWords
+	for i := 0; i < k && i < len(sc.toks); i++ {
+		h := hbyte(hstr(fnvOffset, "p"), byte('0'+i))
+		f.add(sc, hbytes(h, sc.norm[sc.toks[i].s:sc.toks[i].e]), 1/float32(i+1))
+	}
+	if len(sc.toks) >= 2 {
+		h := hstr(fnvOffset, "pb:")
+		h = hbytes(h, sc.norm[sc.toks[0].s:sc.toks[0].e])
+		h = hbyte(h, ' ')
+		h = hbytes(h, sc.norm[sc.toks[1].s:sc.toks[1].e])
+		f.add(sc, h, 1)
+	}
+	for i := 0; i < k && i < len(sc.ttoks); i++ {
+		tk := sc.ttoks[len(sc.ttoks)-1-i]
+		h := hbyte(hstr(fnvOffset, "s"), byte('0'+i))
+		f.add(sc, hbytes(h, sc.tail[tk.s:tk.e]), 1/float32(i+1))
+	}
+	if len(sc.toks) > 0 && len(sc.toks) <= 4 && len(sc.norm) <= 40 {
+		h := hstr(fnvOffset, "all:")
+		for i, tk := range sc.toks {
+			if i > 0 {
+				h = hbyte(h, ' ')
+			}
+			h = hbytes(h, sc.norm[tk.s:tk.e])
+		}
+		f.add(sc, h, 1)
+	}
+}
+
+// similarity adds stemmed-token similarity features between the follow-up and other.
+func (f *featurizer) similarity(sc *scratch, name string, text, other string) {
+	sc.setA = stemSet(sc.setA[:0], text)
+	sc.setB = stemSet(sc.setB[:0], other)
+	if len(sc.setA) == 0 || len(sc.setB) == 0 {
+		f.bucket(sc, "sim"+name, 15, 1)
+		return
+	}
+	inter := intersect(sc.setA, sc.setB)
+	jac := float64(inter) / float64(len(sc.setA)+len(sc.setB)-inter)
+	cont := float64(inter) / float64(len(sc.setA))
+	f.add(sc, hstr(fnvOffset, "simj"+name), float32(jac))
+	f.add(sc, hstr(fnvOffset, "simc"+name), float32(cont))
+	f.bucket(sc, "simjb"+name, int(jac*5), 1)
+	f.bucket(sc, "simcb"+name, int(cont*5), 1)
+}
+
+func jaccard(sc *scratch, a, b string) float64 {
+	sc.setA = stemSet(sc.setA[:0], a)
+	sc.setB = stemSet(sc.setB[:0], b)
+	if len(sc.setA) == 0 || len(sc.setB) == 0 {
+		return 0
+	}
+	inter := intersect(sc.setA, sc.setB)
+	return float64(inter) / float64(len(sc.setA)+len(sc.setB)-inter)
+}
+
+func intersect(a, b []uint32) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
+}
+
+// stemSet appends the sorted, de-duplicated hashes of the stemmed content
+// words of s to dst.
+func stemSet(dst []uint32, s string) []uint32 {
+	if len(s) > simWindow {
+		s = s[:cut(s, simWindow)]
+	}
+	var buf [64]byte
+	n := 0
+	for i := 0; i < len(s) && n < simMaxTokens; {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			i += size
+			continue
+		}
+		j := i
+		ascii := true
+		for j < len(s) {
+			r, size := utf8.DecodeRuneInString(s[j:])
+			if !isWordRune(r) {
+				break
+			}
+			if r >= utf8.RuneSelf {
+				ascii = false
+			}
+			j += size
+		}
+		w := s[i:j]
+		i = j
+		if ascii && len(w) <= len(buf) {
+			b := buf[:len(w)]
+			for k := 0; k < len(w); k++ {
+				c := w[k]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b[k] = c
+			}
+			lw := string(b)
+			if len(lw) < 2 || english.IsStopWord(lw) {
+				continue
+			}
+			dst = append(dst, hstr(fnvOffset, english.Stem(lw, false)))
+		} else {
+			dst = append(dst, hstr(fnvOffset, strings.ToLower(w)))
+		}
+		n++
+	}
+	slices.Sort(dst)
+	return slices.Compact(dst)
+}
+
+// heuristic adds features from the heuristic signals: combined score per
+// category (noisy-OR), the SAT score, and which detectors fired.
+func (f *featurizer) heuristic(sc *scratch, signals []heuristics.Signal) {
+	if len(signals) == 0 {
+		f.flag(sc, "h:none")
+		return
+	}
+	var cat [8]float64 // per category, then [6] = any DSAT, [7] = SAT
+	for _, s := range signals {
+		sc := math.Max(0, math.Min(1, s.Score))
+		if s.Polarity == heuristics.SAT {
+			cat[7] = 1 - (1-cat[7])*(1-sc)
+			continue
+		}
+		cat[6] = 1 - (1-cat[6])*(1-sc)
+		if i := categoryIndex(s.Category); i >= 0 {
+			cat[i] = 1 - (1-cat[i])*(1-sc)
+		}
+	}
+	names := [8]string{"h:refinement", "h:correction", "h:complaint", "h:preference", "h:doubt", "h:pushback", "h:dsat", "h:sat"}
+	for i, v := range cat {
+		if v <= 0 {
+			continue
+		}
+		f.add(sc, hstr(fnvOffset, names[i]), float32(v))
+		f.bucket(sc, names[i], int(v*4), 1)
+	}
+	if cat[6] > 0 && cat[7] > 0 {
+		f.flag(sc, "h:mixed")
+	}
+	for _, s := range signals {
+		h := hstr(fnvOffset, "hd:")
+		h = hstr(h, s.Detector)
+		h = hbyte(h, byte('0'+s.Polarity))
+		f.add(sc, h, 1)
+	}
+}
+
+func categoryIndex(c heuristics.Category) int {
+	for i, k := range heuristics.Categories {
+		if k == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// normalize appends a lower-cased, whitespace-collapsed form of s to dst.
+// Digit runs become a single '0' and typographic quotes become ASCII.
+func normalize(dst []byte, s string) []byte {
+	space := true
+	digit := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			if !space {
+				dst = append(dst, ' ')
+				space = true
+			}
+			digit = false
+			continue
+		case r >= '0' && r <= '9':
+			if !digit {
+				dst = append(dst, '0')
+			}
+			digit = true
+			space = false
+			continue
+		case r == '\u2019' || r == '\u2018' || r == '`':
+			r = '\''
+		case r == '\u201c' || r == '\u201d':
+			r = '"'
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+		default:
+			r = unicode.ToLower(r)
+		}
+		digit = false
+		space = false
+		dst = utf8.AppendRune(dst, r)
+	}
+	if n := len(dst); n > 0 && dst[n-1] == ' ' {
+		dst = dst[:n-1]
+	}
+	return dst
+}
+
+// tokenize appends the word tokens of normalised text b to dst: runs of
+// letters, digits and apostrophes, plus '?' and '!' as tokens of their own.
+func tokenize(dst []span, b []byte) []span {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == '?' || r == '!' {
+			dst = append(dst, span{i, i + size})
+			i += size
+			continue
+		}
+		if !isWordRune(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(b) {
+			r, size := utf8.DecodeRune(b[j:])
+			if !isWordRune(r) && r != '\'' {
+				break
+			}
+			if isHan(r) && j > i { // each Han character is a token of its own
+				break
+			}
+			j += size
+			if isHan(r) {
+				break
+			}
+		}
+		dst = append(dst, span{i, j})
+		i = j
+	}
+	return dst
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func isHan(r rune) bool { return r >= 0x2E80 && unicode.Is(unicode.Han, r) }
+
+// cut returns the largest rune boundary <= n in s.
+func cut(s string, n int) int {
+	if n >= len(s) {
+		return len(s)
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
+}
+
+func lenBucket(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	b := 1
+	for n > 4 && b < numLenBuckets {
+		n >>= 1
+		b++
+	}
+	return b
+}
+
+func clampBucket(x float64, lim int) int {
+	b := int(math.Round(x))
+	return max(-lim, min(lim, b)) + lim
+}
+
+// hasCode reports whether s looks like it contains source code.
+func hasCode(s string) bool {
+	if strings.Contains(s, "```") {
+		return true
+	}
+	lines, codey := 0, 0
+	for line := range strings.Lines(s) {
+		lines++
+		if lines > 200 {
+			break
+		}
+		l := strings.TrimSpace(line)
+		if l == "" {
+			continue
+		}
+		last := l[len(l)-1]
+		if last == ';' || last == '{' || last == '}' || strings.HasPrefix(l, "def ") ||
+			strings.HasPrefix(l, "import ") || strings.HasPrefix(l, "#include") || strings.HasPrefix(l, "func ") ||
+			strings.Contains(l, ") {") || strings.Contains(l, " = ") && strings.Contains(l, "(") {
+			codey++
+			if codey >= 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasTraceback reports whether s contains an error report such as a stack trace.
+func hasTraceback(s string) bool {
+	if len(s) > 20000 {
+		s = s[:cut(s, 20000)]
+	}
+	l := strings.ToLower(s)
+	return strings.Contains(l, "traceback (most recent call last)") ||
+		strings.Contains(l, "error:") || strings.Contains(l, "exception") ||
+		strings.Contains(l, "errno") || strings.Contains(l, "stack trace") ||
+		strings.Contains(l, "\n    at ") || strings.Contains(l, "undefined reference") ||
+		strings.Contains(l, "segmentation fault")
+}
+
+func hasUpperRun(s string) bool {
+	run := 0
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			run++
+			if run >= 5 {
+				return true
+			}
+		} else if r != ' ' {
+			run = 0
+		}
+	}
+	return false
+}
+
+// replyAsks reports whether the reply ends by asking the user something.
+func replyAsks(reply string) bool {
+	tail := strings.TrimSpace(reply)
+	if len(tail) > replyEdge {
+		tail = tail[len(tail)-replyEdge:]
+	}
+	return strings.Contains(tail, "?")
+}
+
+// refusal openings, lower case; own wording of common refusal shapes.
+var refusalCues = []string{
+	"i'm sorry, but", "i am sorry, but", "i apologize, but", "i cannot", "i can't", "i can not",
+	"i'm not able to", "i am not able to", "i'm unable to", "i am unable to", "as an ai", "as a language model",
+	"i don't have access", "i do not have access", "i don't have the ability", "i do not have the ability",
+	"not appropriate for me", "i won't be able", "i'm not allowed",
+}
+
+func replyRefuses(reply string) bool {
+	head := reply
+	if len(head) > replyEdge {
+		head = head[:cut(head, replyEdge)]
+	}
+	var buf [replyEdge + 8]byte
+	b := buf[:0]
+	for i := 0; i < len(head); i++ {
+		c := head[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c == 0xE2 && i+2 < len(head) && head[i+1] == 0x80 && head[i+2] == 0x99 { // ’
+			b = append(b, '\'')
+			i += 2
+			continue
+		}
+		b = append(b, c)
+	}
+	l := string(b)
+	for _, c := range refusalCues {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// replyCutOff reports whether the reply looks truncated: an unclosed code
+// fence, or a long reply that stops without closing punctuation.
+func replyCutOff(reply string) bool {
+	if strings.Count(reply, "```")%2 == 1 {
+		return true
+	}
+	r := strings.TrimRight(reply, " \t\r\n")
+	if len(r) < 1200 {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(r)
+	return !strings.ContainsRune(".!?)]}\"'`:;*>|", last) && !unicode.Is(unicode.Han, last) && last != '。'
+}

@@ -1,0 +1,365 @@
+package classifier
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"sync"
+
+	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/internal/jsonx"
+)
+
+// Model file identification.
+const (
+	FormatName    = "dsatmine-classifier"
+	FormatVersion = 1
+)
+
+// Errors returned by Load.
+var (
+	// ErrFormat means the input is not a dsatmine classifier model.
+	ErrFormat = errors.New("classifier: not a dsatmine classifier model")
+	// ErrVersion means the model file has a version this package cannot read.
+	ErrVersion = errors.New("classifier: unsupported model version")
+)
+
+// numCategories is len(heuristics.Categories); Scores keeps categories in arrays.
+const numCategories = 6
+
+// Head indices: one logistic-regression head per output.
+const (
+	headDSAT = iota
+	headSAT
+	headCat0
+	numHeads = headCat0 + numCategories
+)
+
+func headName(h int) string {
+	switch h {
+	case headDSAT:
+		return "dsat"
+	case headSAT:
+		return "sat"
+	}
+	return string(heuristics.Categories[h-headCat0])
+}
+
+// Scores is the allocation-free form of a Prediction.
+type Scores struct {
+	// DSAT and SAT are calibrated probabilities.
+	DSAT, SAT float64
+	// Category[i] is the probability that the follow-up is DSAT with category
+	// heuristics.Categories[i]: DSAT × Given[i].
+	Category [numCategories]float64
+	// Given[i] is the probability of category heuristics.Categories[i] given
+	// that the follow-up is DSAT.
+	Given [numCategories]float64
+}
+
+// Model is a multi-label logistic-regression classifier over hashed features
+// of a follow-up in context. It has one head for DSAT, one for SAT, and one
+// per DSAT category (conditional on DSAT). A Model is immutable once built
+// and safe for concurrent use; it implements Classifier.
+type Model struct {
+	feat featurizer
+	// w holds the weights interleaved by bucket: w[bucket*numHeads+head].
+	w    []float32
+	bias [numHeads]float64
+	cal  [numHeads][2]float64 // Platt scaling: p = sigmoid(a*margin + b)
+	has  [numHeads]bool
+	// thresholds holds recommended operating points by head name.
+	thresholds map[string]float64
+	info       TrainingInfo
+}
+
+// TrainingInfo records how a model was trained. It is informational.
+type TrainingInfo struct {
+	Examples      int     `json:"examples,omitempty"`
+	Conversations int     `json:"conversations,omitempty"`
+	Positives     int     `json:"dsat_positives,omitempty"`
+	Epochs        int     `json:"epochs,omitempty"`
+	L1            float64 `json:"l1,omitempty"`
+	L2            float64 `json:"l2,omitempty"`
+	Seed          uint64  `json:"seed,omitempty"`
+	Calibrated    bool    `json:"calibrated,omitempty"`
+	Data          string  `json:"data,omitempty"`
+}
+
+var _ Classifier = (*Model)(nil)
+
+// Name returns "logreg".
+func (m *Model) Name() string { return "logreg" }
+
+// Info returns how the model was trained.
+func (m *Model) Info() TrainingInfo { return m.info }
+
+// Features returns the feature configuration the model scores with.
+func (m *Model) Features() FeatureConfig { return m.feat.cfg }
+
+// Threshold returns the recommended DSAT operating point stored in the model
+// (chosen from cross-validation when the model was trained with
+// `dsatmine train`), or 0.5 when the model has none.
+func (m *Model) Threshold() float64 {
+	if t, ok := m.thresholds["dsat"]; ok {
+		return t
+	}
+	return 0.5
+}
+
+// SetThreshold records a recommended operating point for a head ("dsat",
+// "sat" or a category name). It is meant for use right after training,
+// before the model is shared.
+func (m *Model) SetThreshold(head string, t float64) {
+	if m.thresholds == nil {
+		m.thresholds = map[string]float64{}
+	}
+	m.thresholds[head] = t
+}
+
+// Classify scores one follow-up. It implements Classifier.
+func (m *Model) Classify(ctx context.Context, t *heuristics.Turn, signals []heuristics.Signal) (Prediction, error) {
+	if err := ctx.Err(); err != nil {
+		return Prediction{}, err
+	}
+	s := m.Predict(t, signals)
+	p := Prediction{DSAT: s.DSAT, SAT: s.SAT, Categories: make(map[heuristics.Category]float64, numCategories)}
+	for i, c := range heuristics.Categories {
+		if m.has[headCat0+i] {
+			p.Categories[c] = s.Category[i]
+		}
+	}
+	return p, nil
+}
+
+// Predict scores one follow-up without allocating maps.
+func (m *Model) Predict(t *heuristics.Turn, signals []heuristics.Signal) Scores {
+	sc := scratchPool.Get().(*scratch)
+	m.feat.featurize(t, signals, sc)
+	var margin [numHeads]float64
+	m.margins(sc.idx, sc.val, &margin)
+	scratchPool.Put(sc)
+	return m.scores(&margin)
+}
+
+func (m *Model) margins(idx []uint32, val []float32, out *[numHeads]float64) {
+	var acc [numHeads]float32
+	w := m.w
+	for k, i := range idx {
+		v := val[k]
+		row := w[int(i)*numHeads : int(i)*numHeads+numHeads : int(i)*numHeads+numHeads]
+		for h := range acc {
+			acc[h] += v * row[h]
+		}
+	}
+	for h := range out {
+		out[h] = m.bias[h] + float64(acc[h])
+	}
+}
+
+func (m *Model) scores(margin *[numHeads]float64) Scores {
+	var s Scores
+	p := func(h int) float64 {
+		if !m.has[h] {
+			return 0
+		}
+		return sigmoid(m.cal[h][0]*margin[h] + m.cal[h][1])
+	}
+	s.DSAT = p(headDSAT)
+	s.SAT = p(headSAT)
+	for i := range numCategories {
+		s.Given[i] = p(headCat0 + i)
+		s.Category[i] = s.DSAT * s.Given[i]
+	}
+	return s
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// The model file. Heads are stored sparse: the sorted non-zero bucket
+// indices and their weights, rounded to 5 significant digits.
+type fileModel struct {
+	Format     string              `json:"format"`
+	Version    int                 `json:"version"`
+	HashBits   int                 `json:"hash_bits"`
+	Features   fileFeatures        `json:"features"`
+	Heads      map[string]fileHead `json:"heads"`
+	Thresholds map[string]float64  `json:"thresholds,omitempty"`
+	Training   *TrainingInfo       `json:"training,omitempty"`
+}
+
+type fileFeatures struct {
+	CharNGramMin int  `json:"char_ngram_min"`
+	CharNGramMax int  `json:"char_ngram_max"`
+	MaxChars     int  `json:"max_chars"`
+	MaxWords     int  `json:"max_words"`
+	EdgeWords    int  `json:"edge_words"`
+	Heuristic    bool `json:"heuristic"`
+}
+
+type fileHead struct {
+	// Given names the head this one is conditional on ("dsat" for categories).
+	Given string  `json:"given,omitempty"`
+	Bias  float64 `json:"bias"`
+	// Calibration is Platt scaling [a, b]: p = sigmoid(a*margin + b).
+	Calibration [2]float64 `json:"calibration"`
+	// Index holds the non-zero buckets, delta-encoded: each entry is the
+	// difference from the previous bucket (the first is absolute).
+	Index  []uint32  `json:"index_delta"`
+	Weight []float64 `json:"weight"`
+}
+
+func round5(x float64) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 5, 64), 64)
+	return v
+}
+
+// Save writes the model in the versioned JSON model format.
+func (m *Model) Save(w io.Writer) error {
+	f := fileModel{
+		Format:   FormatName,
+		Version:  FormatVersion,
+		HashBits: m.feat.cfg.HashBits,
+		Features: fileFeatures{
+			CharNGramMin: m.feat.cfg.CharNGramMin, CharNGramMax: m.feat.cfg.CharNGramMax,
+			MaxChars: m.feat.cfg.MaxChars, MaxWords: m.feat.cfg.MaxWords, EdgeWords: m.feat.cfg.EdgeWords,
+			Heuristic: m.feat.cfg.Heuristic,
+		},
+		Heads:      make(map[string]fileHead, numHeads),
+		Thresholds: m.thresholds,
+	}
+	if m.info != (TrainingInfo{}) {
+		info := m.info
+		f.Training = &info
+	}
+	buckets := len(m.w) / numHeads
+	for h := range numHeads {
+		if !m.has[h] {
+			continue
+		}
+		fh := fileHead{Bias: round5(m.bias[h]), Calibration: [2]float64{round5(m.cal[h][0]), round5(m.cal[h][1])}}
+		if h >= headCat0 {
+			fh.Given = "dsat"
+		}
+		fh.Index = []uint32{}
+		fh.Weight = []float64{}
+		prev := 0
+		for b := range buckets {
+			v := round5(float64(m.w[b*numHeads+h]))
+			if v == 0 {
+				continue
+			}
+			fh.Index = append(fh.Index, uint32(b-prev))
+			fh.Weight = append(fh.Weight, v)
+			prev = b
+		}
+		f.Heads[headName(h)] = fh
+	}
+	// Map keys are written in sorted order, so output is deterministic.
+	data, err := jsonx.Marshal(f)
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	_, err = w.Write(data)
+	return err
+}
+
+// Load reads a model written by Save.
+func Load(r io.Reader) (*Model, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	var probe struct {
+		Format  string `json:"format"`
+		Version int    `json:"version"`
+	}
+	if err := jsonx.Unmarshal(data, &probe); err != nil || probe.Format != FormatName {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		}
+		return nil, fmt.Errorf("%w: format %q", ErrFormat, probe.Format)
+	}
+	if probe.Version != FormatVersion {
+		return nil, fmt.Errorf("%w: version %d (this build reads %d)", ErrVersion, probe.Version, FormatVersion)
+	}
+	var f fileModel
+	if err := jsonx.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	if f.HashBits < 8 || f.HashBits > 26 {
+		return nil, fmt.Errorf("%w: hash_bits %d out of range [8,26]", ErrFormat, f.HashBits)
+	}
+	cfg := FeatureConfig{
+		HashBits: f.HashBits, CharNGramMin: f.Features.CharNGramMin, CharNGramMax: f.Features.CharNGramMax,
+		MaxChars: f.Features.MaxChars, MaxWords: f.Features.MaxWords, EdgeWords: f.Features.EdgeWords,
+		Heuristic: f.Features.Heuristic,
+	}
+	m := newModel(cfg)
+	m.thresholds = f.Thresholds
+	if f.Training != nil {
+		m.info = *f.Training
+	}
+	buckets := 1 << f.HashBits
+	for h := range numHeads {
+		fh, ok := f.Heads[headName(h)]
+		if !ok {
+			continue
+		}
+		if len(fh.Index) != len(fh.Weight) {
+			return nil, fmt.Errorf("%w: head %s has %d indices and %d weights", ErrFormat, headName(h), len(fh.Index), len(fh.Weight))
+		}
+		m.has[h] = true
+		m.bias[h] = fh.Bias
+		m.cal[h] = fh.Calibration
+		b := 0
+		for k, d := range fh.Index {
+			b += int(d)
+			if b >= buckets || (k > 0 && d == 0) {
+				return nil, fmt.Errorf("%w: head %s: bad bucket index at entry %d", ErrFormat, headName(h), k)
+			}
+			m.w[b*numHeads+h] = float32(fh.Weight[k])
+		}
+	}
+	if !m.has[headDSAT] {
+		return nil, fmt.Errorf("%w: no dsat head", ErrFormat)
+	}
+	return m, nil
+}
+
+func newModel(cfg FeatureConfig) *Model {
+	feat := newFeaturizer(cfg)
+	m := &Model{feat: feat, w: make([]float32, (1<<feat.cfg.HashBits)*numHeads)}
+	for h := range numHeads {
+		m.cal[h] = [2]float64{1, 0}
+	}
+	return m
+}
+
+//go:embed models/default.json
+var defaultModel []byte
+
+var loadDefault = sync.OnceValues(func() (*Model, error) {
+	m, err := Load(bytes.NewReader(defaultModel))
+	if err != nil {
+		return nil, fmt.Errorf("classifier: embedded default model: %w", err)
+	}
+	return m, nil
+})
+
+// Default returns the model embedded in the library (see
+// classifier/models/README.md for how it was trained). It is loaded once and
+// shared; the returned Model is safe for concurrent use.
+func Default() (*Model, error) { return loadDefault() }
