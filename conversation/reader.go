@@ -95,7 +95,6 @@ type Reader struct {
 	queue   []*Conversation
 	err     error // sticky: io.EOF or a fatal error
 	stats   ReadStats
-	scratch []byte
 }
 
 // NewReader returns a Reader over r. name is used in errors and
@@ -366,9 +365,7 @@ func (r *Reader) record(rec []byte, loc Location) error {
 			return r.skip(newParseError(loc, ReasonInvalidUTF8,
 				fmt.Errorf("record is not valid UTF-8: %w", ErrInvalidUTF8)))
 		}
-		r.scratch = append(r.scratch[:0], rec...)
-		r.scratch = bytes.ToValidUTF8(r.scratch[:0:0], r.scratch)
-		rec = r.scratch
+		rec = bytes.ToValidUTF8(rec, []byte("\uFFFD"))
 		if r.stats.Repaired == nil {
 			r.stats.Repaired = make(map[string]int64)
 		}

@@ -29,6 +29,7 @@ var (
 	zstdMagic    = []byte{0x28, 0xb5, 0x2f, 0xfd}
 	parquetMagic = []byte("PAR1")
 	utf8BOM      = []byte{0xef, 0xbb, 0xbf}
+	newline      = []byte{'\n'}
 )
 
 // corruptError marks a read error from a decompressor.
@@ -143,13 +144,12 @@ func skipSpace(br *bufio.Reader, line *int) (byte, error) {
 
 // jsonlSource reads JSON Lines: one record per line; blank lines are ignored.
 type jsonlSource struct {
-	br      *bufio.Reader
-	name    string
-	max     int
-	line    int
-	buf     []byte
-	done    bool
-	pending *ParseError
+	br   *bufio.Reader
+	name string
+	max  int
+	line int
+	buf  recBuf
+	done bool
 }
 
 func newJSONLSource(br *bufio.Reader, name string, maxSize int, line int) *jsonlSource {
@@ -163,50 +163,99 @@ func (s *jsonlSource) next() ([]byte, Location, error) {
 		}
 		s.line++
 		loc := Location{File: s.name, Line: s.line}
-		s.buf = s.buf[:0]
-		tooLarge := false
-		var readErr error
-		for {
-			chunk, err := s.br.ReadSlice('\n')
-			if !tooLarge {
-				if len(s.buf)+len(chunk) > s.max+2 { // allow for "\r\n"
-					tooLarge = true
-					s.buf = s.buf[:0]
-				} else {
-					s.buf = append(s.buf, chunk...)
-				}
+		chunk, err := s.br.ReadSlice('\n')
+		var rec []byte
+		if err == nil || err == io.EOF {
+			// Fast path: the whole line is in the bufio buffer.
+			rec = chunk
+			s.buf.over = len(chunk) > s.max+2
+		} else {
+			s.buf.reset(s.max + 2) // allow for "\r\n"
+			s.buf.add(chunk)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				chunk, err = s.br.ReadSlice('\n')
+				s.buf.add(chunk)
 			}
-			if err == nil {
-				break
+			if !s.buf.over {
+				rec = s.buf.bytes()
 			}
-			if errors.Is(err, bufio.ErrBufferFull) {
-				continue
-			}
-			readErr = err
-			break
 		}
-		if readErr != nil {
+		if err != nil {
 			s.done = true
-			if readErr != io.EOF {
-				if pe := compressionError(loc, readErr); pe != nil {
+			if err != io.EOF {
+				if pe := compressionError(loc, err); pe != nil {
 					return nil, loc, pe
 				}
-				return nil, loc, readErr
+				return nil, loc, err
 			}
 		}
-		if tooLarge {
+		if s.buf.over {
+			s.buf.over = false
 			return nil, loc, newParseError(loc, ReasonRecordTooLarge,
 				fmt.Errorf("line longer than %d bytes: %w", s.max, ErrRecordTooLarge))
 		}
-		rec := bytes.TrimSpace(s.buf)
+		rec = bytes.TrimSpace(rec)
 		if len(rec) == 0 {
-			if s.done {
-				return nil, Location{}, io.EOF
-			}
 			continue
 		}
 		return rec, loc, nil
 	}
+}
+
+// blockSize is the size of the blocks in which long records are gathered.
+const blockSize = 1 << 20
+
+// recBuf gathers a record that does not fit in the bufio buffer. It keeps the
+// bytes in fixed-size blocks, so that a record that turns out to be too large
+// costs at most its limit in memory and no reallocation garbage; the blocks and
+// the flat copy are reused for later records.
+type recBuf struct {
+	max    int
+	n      int
+	over   bool // more than max bytes were added
+	blocks [][]byte
+	flat   []byte
+}
+
+func (b *recBuf) reset(max int) {
+	b.max, b.n, b.over = max, 0, false
+}
+
+func (b *recBuf) add(p []byte) {
+	if b.over {
+		return
+	}
+	if b.n+len(p) > b.max {
+		b.over = true
+		return
+	}
+	for len(p) > 0 {
+		i, off := b.n/blockSize, b.n%blockSize
+		if i == len(b.blocks) {
+			b.blocks = append(b.blocks, make([]byte, blockSize))
+		}
+		k := copy(b.blocks[i][off:], p)
+		p = p[k:]
+		b.n += k
+	}
+}
+
+// bytes returns the gathered record, valid until the next reset.
+func (b *recBuf) bytes() []byte {
+	if b.n <= blockSize {
+		if b.n == 0 {
+			return nil
+		}
+		return b.blocks[0][:b.n]
+	}
+	if cap(b.flat) < b.n {
+		b.flat = make([]byte, b.n)
+	}
+	b.flat = b.flat[:b.n]
+	for i, off := 0, 0; off < b.n; i++ {
+		off += copy(b.flat[off:], b.blocks[i][:min(blockSize, b.n-off)])
+	}
+	return b.flat
 }
 
 // arraySource streams the elements of a top-level JSON array without holding
@@ -219,7 +268,7 @@ type arraySource struct {
 	max   int
 	line  int // current line (1-based)
 	row   int // elements returned so far
-	buf   []byte
+	buf   recBuf
 	state int
 	err   error // sticky
 }
@@ -269,6 +318,10 @@ func (s *arraySource) fail(loc Location, err error) error {
 	var pe *ParseError
 	if errors.As(err, &pe) {
 		return pe
+	}
+	var re *reasonError
+	if errors.As(err, &re) {
+		return toParseError(loc, err)
 	}
 	return err
 }
@@ -327,7 +380,7 @@ func (s *arraySource) next() ([]byte, Location, error) {
 				return nil, loc, newParseError(loc, ReasonRecordTooLarge,
 					fmt.Errorf("array element longer than %d bytes: %w", s.max, ErrRecordTooLarge))
 			}
-			return s.buf, loc, nil
+			return s.buf.bytes(), loc, nil
 		}
 	}
 }
@@ -336,38 +389,52 @@ func (s *arraySource) next() ([]byte, Location, error) {
 // s.max bytes). It tracks strings and bracket nesting only; the value is
 // validated when decoded.
 func (s *arraySource) scanValue() (tooLarge bool, err error) {
-	s.buf = s.buf[:0]
+	s.buf.reset(s.max)
 	depth := 0
 	inString, escaped := false, false
 	started := false
 	for {
 		chunk, err := s.br.Peek(1)
 		if err != nil {
-			return tooLarge, err
+			return s.buf.over, err
 		}
 		chunk, _ = s.br.Peek(s.br.Buffered())
 		i := 0
 		end := -1
 	scan:
 		for ; i < len(chunk); i++ {
-			c := chunk[i]
 			if inString {
-				switch {
-				case escaped:
+				if escaped {
 					escaped = false
-				case c == '\\':
+					continue
+				}
+				// Jump to the next quote or backslash with the fast byte search.
+				rest := chunk[i:]
+				seg := rest
+				q := bytes.IndexByte(rest, '"')
+				if q >= 0 {
+					seg = rest[:q]
+				}
+				if b := bytes.IndexByte(seg, '\\'); b >= 0 {
+					s.line += bytes.Count(seg[:b], newline)
+					i += b // at the backslash
 					escaped = true
-				case c == '"':
-					inString = false
-					if depth == 0 {
-						end = i + 1
-						break scan
-					}
-				case c == '\n':
-					s.line++
+					continue
+				}
+				s.line += bytes.Count(seg, newline)
+				if q < 0 {
+					i = len(chunk) - 1
+					continue
+				}
+				i += q // at the closing quote
+				inString = false
+				if depth == 0 {
+					end = i + 1
+					break scan
 				}
 				continue
 			}
+			c := chunk[i]
 			switch c {
 			case '"':
 				inString = true
@@ -406,17 +473,10 @@ func (s *arraySource) scanValue() (tooLarge bool, err error) {
 		if end >= 0 {
 			n = end
 		}
-		if !tooLarge {
-			if len(s.buf)+n > s.max {
-				tooLarge = true
-				s.buf = s.buf[:0]
-			} else {
-				s.buf = append(s.buf, chunk[:n]...)
-			}
-		}
+		s.buf.add(chunk[:n])
 		_, _ = s.br.Discard(n)
 		if end >= 0 {
-			return tooLarge, nil
+			return s.buf.over, nil
 		}
 	}
 }

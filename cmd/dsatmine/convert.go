@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	rootCmd.AddCommand(newConvertCmd())
+}
+
+func newConvertCmd() *cobra.Command {
+	var (
+		flags readFlags
+		out   string
+	)
+	cmd := &cobra.Command{
+		Use:   "convert INPUT... -o OUT.jsonl",
+		Short: "Convert chat logs of any supported format to normalised JSON Lines",
+		Long: `convert reads the inputs (any supported format and container; "-" is standard
+input) and writes every conversation as one line of normalised JSON: the OpenAI
+messages form plus id, source, model, language, timestamp and metadata.
+Without -o (or with -o -) it writes to standard output. A summary of what was
+read goes to standard error.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			var dst io.Writer = cmd.OutOrStdout()
+			if out != "" && out != "-" {
+				f, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer func() {
+					if cerr := f.Close(); err == nil {
+						err = cerr
+					}
+				}()
+				dst = f
+			}
+			w := conversation.NewWriter(dst)
+			stats, err := flags.forEachConversation(cmd.Context(), args, w.Write)
+			if ferr := w.Flush(); err == nil {
+				err = ferr
+			}
+			if err != nil {
+				return err
+			}
+			var skipped int64
+			for _, n := range stats.Skipped {
+				skipped += n
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "converted %d conversations from %d records (%d skipped)\n",
+				stats.Conversations, stats.Records, skipped)
+			return nil
+		},
+	}
+	flags.register(cmd)
+	cmd.Flags().StringVarP(&out, "output", "o", "", `output file ("-" or empty: standard output)`)
+	return cmd
+}

@@ -1,0 +1,69 @@
+package conversation
+
+import (
+	"bufio"
+	"io"
+	"time"
+
+	"github.com/dsatmine/dsatmine/internal/jsonx"
+)
+
+// Writer writes conversations as normalised JSON Lines: the OpenAI messages
+// form plus id, source, model, language, timestamp and metadata, one
+// conversation per line. Metadata keys are written in sorted order, so the
+// output is deterministic. The output can be read back with a Reader (format
+// openai). Call Flush when done.
+type Writer struct {
+	w   *bufio.Writer
+	rec normRecord
+}
+
+type normRecord struct {
+	ID        string         `json:"id"`
+	Source    string         `json:"source"`
+	Model     string         `json:"model,omitempty"`
+	Language  string         `json:"language,omitempty"`
+	Timestamp string         `json:"timestamp,omitempty"`
+	Metadata  map[string]any `json:"metadata,omitempty"`
+	Messages  []normMessage  `json:"messages"`
+}
+
+type normMessage struct {
+	Role      Role             `json:"role"`
+	Content   string           `json:"content"`
+	Name      string           `json:"name,omitempty"`
+	ToolCalls jsonx.RawMessage `json:"tool_calls,omitempty"`
+}
+
+// NewWriter returns a Writer that writes to w.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// Write writes one conversation as a line of JSON.
+func (w *Writer) Write(c *Conversation) error {
+	rec := &w.rec
+	*rec = normRecord{
+		ID: c.ID, Source: c.Source, Model: c.Model, Language: c.Language,
+		Metadata: c.Metadata, Messages: rec.Messages[:0],
+	}
+	if !c.Timestamp.IsZero() {
+		rec.Timestamp = c.Timestamp.Format(time.RFC3339Nano)
+	}
+	for _, m := range c.Messages {
+		rec.Messages = append(rec.Messages, normMessage{Role: m.Role, Content: m.Content, Name: m.Name,
+			ToolCalls: jsonx.RawMessage(m.ToolCalls)})
+	}
+	b, err := jsonx.Marshal(rec)
+	clear(rec.Messages)
+	if err != nil {
+		return err
+	}
+	if _, err := w.w.Write(b); err != nil {
+		return err
+	}
+	return w.w.WriteByte('\n')
+}
+
+// Flush writes any buffered data to the underlying io.Writer.
+func (w *Writer) Flush() error { return w.w.Flush() }
