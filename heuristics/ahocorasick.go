@@ -10,7 +10,14 @@ import (
 // suffix links at build time, so a state lists every pattern that ends
 // there. The matcher is immutable after build and safe for concurrent use.
 type acMatcher struct {
-	root   [256]int32
+	root [256]int32
+	// Shallow states (depth <= denseDepth), where a scan spends most of its
+	// time, also have a full DFA row over byte classes: dense[s] is the row
+	// index or -1, and table[row*nclass+class[c]] is the next state.
+	class  [256]uint8
+	nclass int32
+	dense  []int32
+	table  []int32
 	first  []int32 // edges of state s: edgeB/edgeTo[first[s]:first[s+1]]
 	edgeB  []byte
 	edgeTo []int32
@@ -52,6 +59,7 @@ func buildAC(patterns []string) *acMatcher {
 		nodes[s].out = append(nodes[s].out, int32(id))
 	}
 	m.fail = make([]int32, len(nodes))
+	depth := make([]int, len(nodes))
 	// Breadth-first order so a state's failure target is finished first.
 	order := make([]int32, 0, len(nodes))
 	order = append(order, 0)
@@ -65,6 +73,7 @@ func buildAC(patterns []string) *acMatcher {
 		for _, k := range keys {
 			c := byte(k)
 			t := nodes[s].next[c]
+			depth[t] = depth[s] + 1
 			if s != 0 {
 				f := m.fail[s]
 				for {
@@ -104,12 +113,61 @@ func buildAC(patterns []string) *acMatcher {
 	}
 	m.first[len(nodes)] = int32(len(m.edgeB))
 	m.outAt[len(nodes)] = int32(len(m.outs))
+
+	// Byte classes: every byte used by a pattern gets its own class; all
+	// other bytes share class 0, which always leads back to the root.
+	m.nclass = 1
+	for _, b := range m.edgeB {
+		if m.class[b] == 0 && m.nclass < 256 {
+			m.class[b] = uint8(m.nclass)
+			m.nclass++
+		}
+	}
+	reps := make([]byte, m.nclass) // a representative byte per class
+	for c := 255; c >= 0; c-- {
+		reps[m.class[c]] = byte(c)
+	}
+	m.dense = make([]int32, len(nodes))
+	rows := int32(0)
+	for _, s := range order { // breadth-first: fail targets get rows first
+		m.dense[s] = -1
+		if depth[s] <= denseDepth {
+			m.dense[s] = rows
+			rows++
+		}
+	}
+	m.table = make([]int32, int(rows)*int(m.nclass))
+	for _, s := range order {
+		row := m.dense[s]
+		if row < 0 {
+			continue
+		}
+		for k := int32(1); k < m.nclass; k++ {
+			c := reps[k]
+			next, ok := nodes[s].next[c]
+			if !ok {
+				if s == 0 {
+					next = 0
+				} else {
+					f := m.fail[s]
+					next = m.table[m.dense[f]*m.nclass+k]
+				}
+			}
+			m.table[row*m.nclass+k] = next
+		}
+	}
 	return m
 }
 
+// denseDepth is the depth up to which states get full DFA rows.
+const denseDepth = 3
+
 // step follows the transition on c from state s.
 func (m *acMatcher) step(s int32, c byte) int32 {
-	for s != 0 {
+	for {
+		if row := m.dense[s]; row >= 0 {
+			return m.table[row*m.nclass+int32(m.class[c])]
+		}
 		lo, hi := m.first[s], m.first[s+1]
 		for i := lo; i < hi; i++ {
 			b := m.edgeB[i]
@@ -122,7 +180,6 @@ func (m *acMatcher) step(s int32, c byte) int32 {
 		}
 		s = m.fail[s]
 	}
-	return m.root[c]
 }
 
 // scan appends every pattern occurrence in text to dst. A '\n' in text

@@ -97,17 +97,12 @@ func (e *Engine) structure(sc *scratch, t *Turn, text, reply string, dst []Signa
 		return dst
 	}
 	b := sc.fu.b
-	best := -1
-	for _, m := range errorMarkers {
-		if i := bytes.Index(b, []byte(m)); i >= 0 && (best < 0 || i < best) {
-			os, oe := sc.fu.span(i, i+len(m))
-			if g := regionAt(sc.regions, os, oe); g == GuardQuote || g == GuardCopied {
-				continue
-			}
-			best = i
-		}
-	}
+	best := sc.errAt
 	if best < 0 {
+		return dst
+	}
+	os, oe := sc.fu.span(best, best+1)
+	if g := regionAt(sc.regions, os, oe); g == GuardQuote || g == GuardCopied {
 		return dst
 	}
 	// Evidence: the line holding the marker, at most 200 bytes.
@@ -124,7 +119,7 @@ func (e *Engine) structure(sc *scratch, t *Turn, text, reply string, dst []Signa
 	for le > ls && b[le-1] == ' ' {
 		le--
 	}
-	os, oe := sc.fu.span(ls, le)
+	os, oe = sc.fu.span(ls, le)
 	if oe-os > 200 {
 		oe = os + len(capText(text[os:], 200))
 	}
@@ -142,11 +137,11 @@ func (e *Engine) structure(sc *scratch, t *Turn, text, reply string, dst []Signa
 // user request: Jaccard similarity of stemmed content tokens.
 func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Signal {
 	b := sc.fu.b
-	st, ok := pickStemmer(lang, b)
-	sc.toksF = tokenSet(b, st, ok, sc.toksF[:0])
-	if len(sc.toksF) < minTokens {
-		return dst
+	if sc.stems == nil {
+		sc.stems = make(map[string]string)
 	}
+	st, ok := pickStemmer(lang, b)
+	sc.toksF = sc.toksF[:0]
 	bestJ, bestAt, bestNovel := 0.0, -1, 0
 	seen := 0
 	for i := t.FollowUp - 1; i >= 0 && seen < maxEarlier; i-- {
@@ -155,11 +150,20 @@ func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Sig
 			continue
 		}
 		seen++
-		if len(m.Content) > maxRequestBytes {
+		// Jaccard >= 0.5 needs texts of comparable size: skip the stemming
+		// when the lengths differ by more than 3x.
+		fl, rl := min(len(b), maxRephraseBytes), min(len(m.Content), maxRephraseBytes)
+		if len(m.Content) > maxRequestBytes || rl > 3*fl || fl > 3*rl {
 			continue
 		}
+		if len(sc.toksF) == 0 {
+			sc.toksF = tokenSet(b, st, ok, sc.stems, sc.toksF)
+			if len(sc.toksF) < minTokens {
+				return dst
+			}
+		}
 		sc.rp.normalize(capText(m.Content, maxRephraseBytes))
-		sc.toksR = tokenSet(sc.rp.b, st, ok, sc.toksR[:0])
+		sc.toksR = tokenSet(sc.rp.b, st, ok, sc.stems, sc.toksR[:0])
 		if len(sc.toksR) < minTokens {
 			continue
 		}

@@ -136,6 +136,10 @@ func NewEngine(opts Options) (*Engine, error) {
 			}
 		}
 	}
+	// Built-in, language-neutral markers of pasted error output.
+	for _, m := range errorMarkers {
+		e.rules = append(e.rules, rule{id: "error", lang: -1, label: labelError, weight: 1, pattern: m, cueText: "error"})
+	}
 	var fuPats, rpPats []string
 	for i := range e.rules {
 		r := &e.rules[i]
@@ -190,15 +194,16 @@ func (e *Engine) Detect(t *Turn, dst []Signal) []Signal {
 
 // scratch holds per-call buffers, pooled.
 type scratch struct {
-	fu, rp   normText
-	matches  []acMatch
-	cands    []cand
-	regions  []region
-	negEnds  []int
-	neutral  [][2]int
-	toksF    []string
-	toksR    []string
-	rpCopyIn string
+	fu, rp  normText
+	matches []acMatch
+	cands   []cand
+	regions []region
+	negEnds []int
+	neutral [][2]int
+	toksF   []string
+	toksR   []string
+	stems   map[string]string // word -> stem ("" for stop words), bounded
+	errAt   int               // first error marker in the normalised follow-up, or -1
 }
 
 // cand is a lexicon match that passed the rule's own conditions.
@@ -271,12 +276,19 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 	rinfo := e.analyzeReply(sc, reply, mask)
 	a.Refusal, a.Question = rinfo.refusal, rinfo.question
 	sc.matches = e.fu.scan(nb, sc.matches[:0])
+	sc.errAt = -1
 	sc.cands = sc.cands[:0]
 	sc.negEnds = sc.negEnds[:0]
 	sc.neutral = sc.neutral[:0]
 	var hasContinue, hasNewTask, hasThanks bool
 	for _, m := range sc.matches {
 		r := &e.rules[e.fuRule[m.id]]
+		if r.label == labelError {
+			if sc.errAt < 0 || int(m.start) < sc.errAt {
+				sc.errAt = int(m.start)
+			}
+			continue
+		}
 		if mask&(1<<uint(r.lang)) == 0 || r.shadowed && enOn {
 			continue
 		}
@@ -371,7 +383,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 			a.Suppressed = append(a.Suppressed, Suppressed{sig, GuardBody})
 			continue
 		}
-		if e.overlapsNeutral(sc, c) {
+		if sig.Polarity == DSAT && e.overlapsNeutral(sc, c) {
 			a.Suppressed = append(a.Suppressed, Suppressed{sig, GuardNeutral})
 			continue
 		}

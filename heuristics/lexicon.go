@@ -73,6 +73,7 @@ const (
 	labelNewTask               // marker of a new or next-step request
 	labelRefusal               // refusal or stated limitation in the reply
 	labelQuestion              // the reply asks the user for input
+	labelError                 // built-in: marker of pasted error output (not a lexicon label)
 )
 
 var labelNames = map[string]label{
@@ -109,10 +110,11 @@ type rule struct {
 	// shadowed is set on rules of other languages whose pattern is also an
 	// English pattern; they are skipped whenever English is active.
 	shadowed bool
+	cueText  string // id plus quoted pattern, built once
 }
 
 // cue returns the human-readable cue for evidence: rule id plus pattern.
-func (r *rule) cue() string { return r.id + " " + strconv.Quote(r.pattern) }
+func (r *rule) cue() string { return r.cueText }
 
 // parseLexicon compiles one lexicon file.
 func parseLexicon(lang string, langIdx int, data []byte) ([]rule, error) {
@@ -179,6 +181,7 @@ func parseLexicon(lang string, langIdx int, data []byte) ([]rule, error) {
 		if r.flags&flagReply != 0 && r.label != labelRefusal && r.label != labelQuestion {
 			return nil, bad("flag reply is only valid for refusal and question rules")
 		}
+		r.cueText = r.id + " " + strconv.Quote(r.pattern)
 		first, _ := utf8.DecodeRuneInString(r.pattern)
 		last, _ := utf8.DecodeLastRuneInString(r.pattern)
 		r.checkLeft = isWordRune(first) && !isUnspacedRune(first)

@@ -22,6 +22,7 @@ const (
 	maxRequestBytes  = 8 << 10
 	maxEarlier       = 2 // earlier user requests compared, newest first
 	minTokens        = 3 // content tokens a follow-up needs to be compared
+	maxStemCache     = 4096
 )
 
 type stemmer struct {
@@ -69,7 +70,7 @@ func pickStemmer(lang string, text []byte) (stemmer, bool) {
 // normalised text b to dst: stemmed words for languages with a snowball
 // stemmer, plain words otherwise, and character bigrams for unspaced
 // scripts.
-func tokenSet(b []byte, st stemmer, hasStem bool, dst []string) []string {
+func tokenSet(b []byte, st stemmer, hasStem bool, cache map[string]string, dst []string) []string {
 	if len(b) > maxRephraseBytes {
 		b = b[:maxRephraseBytes]
 	}
@@ -79,20 +80,49 @@ func tokenSet(b []byte, st stemmer, hasStem bool, dst []string) []string {
 		if start < 0 {
 			return
 		}
-		w := string(b[start:end])
+		raw := b[start:end]
 		start = -1
-		if utf8.RuneCountInString(w) < 2 && !isDigits(w) {
+		if utf8.RuneCount(raw) < 2 && !isDigits(string(raw)) {
 			return
 		}
-		if hasStem {
-			if st.stop(w) || extraStop[w] {
-				return
-			}
-			w = st.stem(w, false)
+		if !hasStem {
+			dst = append(dst, string(raw))
+			return
 		}
-		dst = append(dst, w)
+		if w, ok := cache[string(raw)]; ok { // no allocation for the lookup
+			if w != "" {
+				dst = append(dst, w)
+			}
+			return
+		}
+		w := string(raw)
+		stem := ""
+		if !st.stop(w) && !extraStop[w] {
+			stem = st.stem(w, false)
+		}
+		if len(cache) >= maxStemCache {
+			clear(cache)
+		}
+		cache[w] = stem
+		if stem != "" {
+			dst = append(dst, stem)
+		}
 	}
 	for i := 0; i < len(b); {
+		if c := b[i]; c < utf8.RuneSelf { // ASCII fast path
+			prevUnspaced = 0
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '\'':
+				if start < 0 && c != '\'' {
+					start = i
+				}
+			case c == '.' && start >= 0 && i+1 < len(b) && isDigits(string(b[i-1:i])) && isDigits(string(b[i+1:i+2])):
+			default:
+				flush(i)
+			}
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRune(b[i:])
 		switch {
 		case isUnspacedRune(r):
