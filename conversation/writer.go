@@ -15,6 +15,7 @@ import (
 // openai). Call Flush when done.
 type Writer struct {
 	w   *bufio.Writer
+	enc *jsonx.Encoder
 	rec normRecord
 }
 
@@ -37,7 +38,8 @@ type normMessage struct {
 
 // NewWriter returns a Writer that writes to w.
 func NewWriter(w io.Writer) *Writer {
-	return &Writer{w: bufio.NewWriterSize(w, 64<<10)}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	return &Writer{w: bw, enc: jsonx.NewEncoder(bw)}
 }
 
 // Write writes one conversation as a line of JSON.
@@ -54,15 +56,11 @@ func (w *Writer) Write(c *Conversation) error {
 		rec.Messages = append(rec.Messages, normMessage{Role: m.Role, Content: m.Content, Name: m.Name,
 			ToolCalls: jsonx.RawMessage(m.ToolCalls)})
 	}
-	b, err := jsonx.Marshal(rec)
+	// The encoder writes the record and a newline; it does not escape HTML,
+	// so text from logs stays readable.
+	err := w.enc.Encode(rec)
 	clear(rec.Messages)
-	if err != nil {
-		return err
-	}
-	if _, err := w.w.Write(b); err != nil {
-		return err
-	}
-	return w.w.WriteByte('\n')
+	return err
 }
 
 // Flush writes any buffered data to the underlying io.Writer.

@@ -31,7 +31,7 @@ func (f *readFlags) register(cmd *cobra.Command) {
 // conversation. It returns the statistics merged over all inputs.
 func (f *readFlags) forEachConversation(ctx context.Context, inputs []string,
 	fn func(*conversation.Conversation) error) (conversation.ReadStats, error) {
-	var total conversation.ReadStats
+	total := conversation.ReadStats{Skipped: map[string]int64{}, Formats: map[string]int64{}}
 	format, err := conversation.ParseFormat(f.format)
 	if err != nil {
 		return total, err
