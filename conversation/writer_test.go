@@ -2,8 +2,8 @@ package conversation
 
 import (
 	"bytes"
-	"io"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
