@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/internal/jsonx"
+)
+
+func init() {
+	rootCmd.AddCommand(newEvalCmd())
+}
+
+// evalOutput is the JSON document of eval --json.
+type evalOutput struct {
+	Files   []*dsat.Report `json:"files"`
+	Overall *dsat.Report   `json:"overall"`
+}
+
+func newEvalCmd() *cobra.Command {
+	var (
+		policy      policyFlags
+		asJSON      bool
+		predictions string
+		judge       *judgeFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "eval LABELLED.jsonl...",
+		Short: "Measure the miner on labelled conversations",
+		Long: `eval runs the miner over labelled conversations (JSON Lines, one conversation
+with per-turn labels per line; gzip or zstd allowed) and compares its verdicts
+with the labels: DSAT and SAT precision, recall and F1, per-category precision
+and recall on turns whose label carries categories, a confusion table and a
+threshold sweep, per file and overall. --predictions writes one line per
+labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			clf, _, err := judge.build()
+			if err != nil {
+				return err
+			}
+			m, err := dsat.NewMiner(policy.config(clf))
+			if err != nil {
+				return err
+			}
+			var onPred func(dsat.Prediction) error
+			var predOut *output
+			if predictions != "" {
+				if predOut, err = createOutput(predictions, cmd.OutOrStdout()); err != nil {
+					return err
+				}
+				defer predOut.abort()
+				var buf []byte
+				onPred = func(p dsat.Prediction) error {
+					b, err := jsonx.Marshal(p)
+					if err != nil {
+						return err
+					}
+					buf = append(append(buf[:0], b...), '\n')
+					_, err = predOut.Write(buf)
+					return err
+				}
+			}
+			res := evalOutput{Overall: dsat.NewReport("overall")}
+			for _, path := range args {
+				rep, err := evalFile(cmd, m, path, onPred)
+				if err != nil {
+					return err
+				}
+				res.Files = append(res.Files, rep)
+				res.Overall.Merge(rep)
+			}
+			if predOut != nil {
+				if err := predOut.commit(); err != nil {
+					return err
+				}
+			}
+			w := cmd.OutOrStdout()
+			if asJSON {
+				b, err := jsonx.MarshalIndent(res, "", "  ")
+				if err != nil {
+					return err
+				}
+				_, err = w.Write(append(b, '\n'))
+				return err
+			}
+			for _, rep := range res.Files {
+				if err := rep.WriteText(w); err != nil {
+					return err
+				}
+				if _, err := w.Write([]byte("\n")); err != nil {
+					return err
+				}
+			}
+			if len(res.Files) > 1 {
+				return res.Overall.WriteText(w)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reports as JSON")
+	cmd.Flags().StringVar(&predictions, "predictions", "", "write one prediction per labelled turn to this JSON Lines file")
+	policy.register(cmd)
+	judge = addJudgeFlags(cmd)
+	return cmd
+}
+
+// evalFile evaluates one labelled file.
+func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, onPred func(dsat.Prediction) error) (rep *dsat.Report, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := conversation.NewLabelledReader(f, path)
+	defer func() { err = errors.Join(err, r.Close()) }()
+	return dsat.Evaluate(cmd.Context(), m, r, path, onPred)
+}

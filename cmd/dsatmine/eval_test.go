@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const labelledInput = `{"id":"l1","source":"test","messages":[{"role":"user","content":"Write a haiku about the sea."},{"role":"assistant","content":"The sea is very big and blue."},{"role":"user","content":"That's not a haiku. Try again, it needs 5-7-5 syllables."},{"role":"assistant","content":"Waves fold into foam / salt wind carries gull voices / the tide keeps its time"},{"role":"user","content":"Perfect, thank you so much!"}],"labels":[{"turn":2,"dsat":true,"sat":false,"categories":["complaint","refinement"]},{"turn":4,"dsat":false,"sat":true}]}
+{"id":"l2","source":"test","messages":[{"role":"user","content":"What is the capital of France?"},{"role":"assistant","content":"Paris."},{"role":"user","content":"And of Spain?"}],"labels":[{"turn":2,"dsat":false,"sat":false}]}
+`
+
+func TestEvalCommand(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "gold.jsonl", labelledInput)
+	in2 := writeFile(t, dir, "gold2.jsonl", labelledInput)
+	preds := filepath.Join(dir, "pred.jsonl")
+
+	stdout, _, err := runCmd(t, newEvalCmd(), in, in2, "--json", "--predictions", preds)
+	require.NoError(t, err)
+	var res struct {
+		Files []struct {
+			Name  string `json:"name"`
+			Turns int    `json:"turns"`
+		} `json:"files"`
+		Overall struct {
+			Turns int `json:"turns"`
+			DSAT  struct {
+				TP, FP, FN int
+			} `json:"dsat"`
+			Confusion map[string]map[string]int `json:"confusion"`
+			Sweep     []map[string]any          `json:"sweep"`
+		} `json:"overall"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &res))
+	require.Len(t, res.Files, 2)
+	assert.Equal(t, in, res.Files[0].Name)
+	assert.Equal(t, 3, res.Files[0].Turns)
+	assert.Equal(t, 6, res.Overall.Turns)
+	assert.Equal(t, 2, res.Overall.DSAT.TP+res.Overall.DSAT.FN, "one gold DSAT turn per file")
+	total := 0
+	for _, row := range res.Overall.Confusion {
+		for _, n := range row {
+			total += n
+		}
+	}
+	assert.Equal(t, 6, total)
+	assert.Len(t, res.Overall.Sweep, 17)
+
+	ps := readLines(t, preds)
+	require.Len(t, ps, 6)
+	assert.Equal(t, "l1", ps[0]["id"])
+	assert.EqualValues(t, 2, ps[0]["turn"])
+	for _, p := range ps {
+		for _, k := range []string{"id", "turn", "dsat", "sat", "categories", "score"} {
+			assert.Contains(t, p, k)
+		}
+	}
+
+	stdout, _, err = runCmd(t, newEvalCmd(), in, "--threshold", "0.3")
+	require.NoError(t, err)
+	assert.Contains(t, stdout, "gold.jsonl")
+	assert.Contains(t, stdout, "threshold")
+	assert.NotContains(t, stdout, "overall", "one file: no overall section")
+
+	_, _, err = runCmd(t, newEvalCmd(), in, "--threshold", "3")
+	assert.Error(t, err)
+	_, _, err = runCmd(t, newEvalCmd(), filepath.Join(dir, "missing.jsonl"))
+	assert.Error(t, err)
+}

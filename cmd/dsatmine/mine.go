@@ -1,0 +1,358 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/dsatmine/dsatmine/classifier"
+	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/internal/jsonx"
+)
+
+func init() {
+	rootCmd.AddCommand(newMineCmd())
+}
+
+// policyFlags are the miner options shared by mine and eval.
+type policyFlags struct {
+	threshold       float64
+	satThreshold    float64
+	minScore        float64
+	doubtAnchors    bool
+	doubtWeight     float64
+	pushbackAnchors bool
+	countExtensions bool
+	maxAnchors      int
+}
+
+func (f *policyFlags) register(cmd *cobra.Command) {
+	def := dsat.DefaultConfig()
+	fs := cmd.Flags()
+	fs.Float64Var(&f.threshold, "threshold", 0.5, "score threshold of every DSAT category")
+	fs.Float64Var(&f.satThreshold, "sat-threshold", def.SATThreshold, "score at which a follow-up is SAT")
+	fs.Float64Var(&f.minScore, "min-score", def.MinScore, "global operating point: anchors scoring below it are not written")
+	fs.BoolVar(&f.doubtAnchors, "doubt-anchors", def.DoubtAnchors, "doubt-only events make anchors (scored × --doubt-weight)")
+	fs.Float64Var(&f.doubtWeight, "doubt-weight", def.DoubtWeight, "score factor of doubt-only anchors")
+	fs.BoolVar(&f.pushbackAnchors, "pushback-anchors", def.PushbackAnchors, "pushback-only events make anchors (off: rejecting a correct refusal teaches a model to stop refusing)")
+	fs.BoolVar(&f.countExtensions, "count-extensions", def.CountExtensions, "count refinements that only extend a good answer")
+	fs.IntVar(&f.maxAnchors, "max-anchors-per-conversation", def.MaxAnchorsPerConversation, "keep at most N anchors per conversation, highest scores first (0 = unlimited)")
+}
+
+// config returns the miner configuration the flags describe.
+func (f *policyFlags) config(clf classifier.Classifier) dsat.Config {
+	cfg := dsat.DefaultConfig()
+	cfg.SetThreshold(f.threshold)
+	cfg.SATThreshold = f.satThreshold
+	cfg.MinScore = f.minScore
+	cfg.DoubtAnchors = f.doubtAnchors
+	cfg.DoubtWeight = f.doubtWeight
+	cfg.PushbackAnchors = f.pushbackAnchors
+	cfg.CountExtensions = f.countExtensions
+	cfg.MaxAnchorsPerConversation = f.maxAnchors
+	cfg.Classifier = clf
+	return cfg
+}
+
+func newMineCmd() *cobra.Command {
+	var (
+		read                          readFlags
+		policy                        policyFlags
+		out, events, stats, export    string
+		encoding                      string
+		maxPromptTokens, maxTotalToks int
+		noDedup                       bool
+		judge                         *judgeFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "mine INPUT... -o ANCHORS.jsonl",
+		Short: "Find dissatisfied follow-ups and write preference-training anchors",
+		Long: `mine reads chat logs (any supported format and container; "-" is standard
+input), finds follow-ups that express dissatisfaction with the reply before
+them, and writes one anchor per DSAT event: the prompt up to the request the
+reply answered, the rejected reply, the follow-up and, when a later reply to the
+same need satisfied the user, a chosen reply. Anchors are deduplicated by
+normalised prompt and reply. Outputs are written to a temporary file and
+renamed into place when the run succeeds; -o - writes anchors to standard
+output. A one-line summary goes to standard error, with a progress bar when
+standard error is a terminal.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return errors.New("missing -o ANCHORS.jsonl (use -o - for standard output)")
+			}
+			format, err := dsat.ParseExportFormat(export)
+			if err != nil {
+				return err
+			}
+			inFormat, err := conversation.ParseFormat(read.format)
+			if err != nil {
+				return err
+			}
+			clf, _, err := judge.build()
+			if err != nil {
+				return err
+			}
+			cfg := policy.config(clf)
+			cfg.Dedup = !noDedup
+			if maxPromptTokens > 0 || maxTotalToks > 0 {
+				cfg.Tokens = &dsat.TokenBudget{Encoding: encoding, MaxPromptTokens: maxPromptTokens, MaxTotalTokens: maxTotalToks}
+			}
+			m, err := dsat.NewMiner(cfg)
+			if err != nil {
+				return err
+			}
+
+			anchorsOut, err := createOutput(out, cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			defer anchorsOut.abort()
+			sinks := dsat.Sinks{Anchors: dsat.NewAnchorWriter(anchorsOut, format)}
+			var eventsOut *output
+			if events != "" {
+				if eventsOut, err = createOutput(events, cmd.OutOrStdout()); err != nil {
+					return err
+				}
+				defer eventsOut.abort()
+				sinks.Events = dsat.NewEventWriter(eventsOut)
+			}
+
+			inputs, closeInputs, err := openInputs(args, inFormat, read.strict)
+			if err != nil {
+				return err
+			}
+			defer closeInputs()
+			if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				p := newProgress(f, inputs)
+				sinks.Progress = p.update
+				defer p.finish()
+			}
+			readers := make([]dsat.Input, len(inputs))
+			for i, in := range inputs {
+				readers[i] = in.r
+			}
+			st, runErr := m.Run(cmd.Context(), readers, sinks)
+			if runErr != nil {
+				return runErr
+			}
+			if err := anchorsOut.commit(); err != nil {
+				return err
+			}
+			if eventsOut != nil {
+				if err := eventsOut.commit(); err != nil {
+					return err
+				}
+			}
+			if stats != "" {
+				if err := writeJSONFile(stats, cmd.OutOrStdout(), st); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), summary(st, out))
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&out, "output", "o", "", "anchors output file (JSON Lines; - for standard output)")
+	fs.StringVar(&events, "events", "", "also write every DSAT and SAT event to this JSON Lines file")
+	fs.StringVar(&stats, "stats", "", "write run statistics as JSON to this file")
+	fs.StringVar(&export, "export", string(dsat.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory (pairwise layouts keep only anchors with a chosen reply)")
+	fs.IntVar(&maxPromptTokens, "max-prompt-tokens", 0, "left-truncate prompt history to this many tokens; skip anchors that still do not fit (0 = no limit)")
+	fs.IntVar(&maxTotalToks, "max-total-tokens", 0, "limit prompt plus reply tokens (0 = no limit)")
+	fs.StringVar(&encoding, "encoding", dsat.EncodingCL100k, "token encoding for the budgets: cl100k_base or o200k_base")
+	fs.BoolVar(&noDedup, "no-dedup", false, "keep anchors whose normalised prompt and reply repeat")
+	read.register(cmd)
+	policy.register(cmd)
+	judge = addJudgeFlags(cmd)
+	return cmd
+}
+
+// summary is the one-line report of a run.
+func summary(st *dsat.Stats, out string) string {
+	return fmt.Sprintf("mined %d conversations from %d records (%d skipped): %d follow-ups, %d DSAT and %d SAT events, %d anchors (%d with chosen, %d duplicates) -> %s",
+		st.Conversations, st.Records, st.RecordsSkipped, st.FollowUps, st.DSATEvents, st.SATEvents, st.Anchors, st.Pairs, st.Duplicates, out)
+}
+
+// input is one opened input file.
+type input struct {
+	name string
+	f    *os.File // nil for standard input
+	size int64
+	r    *conversation.Reader
+}
+
+// openInputs opens every input. The files are given to the readers as
+// *os.File so that Parquet is read in place; the returned function closes
+// readers and files.
+func openInputs(paths []string, format conversation.Format, strict bool) ([]*input, func(), error) {
+	var ins []*input
+	closeAll := func() {
+		for _, in := range ins {
+			in.r.Close()
+			if in.f != nil {
+				in.f.Close()
+			}
+		}
+	}
+	for _, p := range paths {
+		in := &input{name: p}
+		if p == "-" {
+			in.r = conversation.NewReader(os.Stdin, "stdin")
+		} else {
+			f, err := os.Open(p)
+			if err != nil {
+				closeAll()
+				return nil, func() {}, err
+			}
+			in.f = f
+			if fi, err := f.Stat(); err == nil {
+				in.size = fi.Size()
+			}
+			in.r = conversation.NewReader(f, p)
+		}
+		in.r.Format = format
+		in.r.Strict = strict
+		ins = append(ins, in)
+	}
+	return ins, closeAll, nil
+}
+
+// progress drives a progress bar over the input bytes.
+type progress struct {
+	bar    *progressbar.ProgressBar
+	inputs []*input
+	start  time.Time
+	last   time.Time
+}
+
+func newProgress(w io.Writer, inputs []*input) *progress {
+	var total int64
+	for _, in := range inputs {
+		total += in.size
+	}
+	if total == 0 {
+		total = -1
+	}
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetDescription("mining"),
+	)
+	return &progress{bar: bar, inputs: inputs, start: time.Now()}
+}
+
+// update is the run's progress callback.
+func (p *progress) update(st *dsat.Stats) {
+	now := time.Now()
+	if now.Sub(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = now
+	var done int64
+	for _, in := range p.inputs {
+		if in.f == nil {
+			continue
+		}
+		if off, err := in.f.Seek(0, io.SeekCurrent); err == nil {
+			done += min(off, in.size)
+		}
+	}
+	secs := max(now.Sub(p.start).Seconds(), 1e-3)
+	p.bar.Describe(fmt.Sprintf("%d conv (%.0f/s), %d anchors", st.Conversations, float64(st.Conversations)/secs, st.Anchors))
+	_ = p.bar.Set64(done)
+}
+
+func (p *progress) finish() { _ = p.bar.Finish() }
+
+// output is a buffered file written to a temporary name in its directory
+// and renamed into place by commit, or standard output for "-".
+type output struct {
+	*bufio.Writer
+	path string
+	tmp  *os.File
+	done bool
+}
+
+func createOutput(path string, stdout io.Writer) (*output, error) {
+	if path == "-" {
+		return &output{Writer: bufio.NewWriterSize(stdout, 1<<16), path: path}, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	return &output{Writer: bufio.NewWriterSize(tmp, 1<<16), path: path, tmp: tmp}, nil
+}
+
+// commit flushes the output and renames it into place.
+func (o *output) commit() error {
+	if o.done {
+		return nil
+	}
+	o.done = true
+	if err := o.Flush(); err != nil {
+		if o.tmp != nil {
+			o.tmp.Close()
+			os.Remove(o.tmp.Name())
+		}
+		return err
+	}
+	if o.tmp == nil {
+		return nil
+	}
+	if err := o.tmp.Close(); err != nil {
+		os.Remove(o.tmp.Name())
+		return err
+	}
+	if err := os.Chmod(o.tmp.Name(), 0o644); err != nil {
+		os.Remove(o.tmp.Name())
+		return err
+	}
+	if err := os.Rename(o.tmp.Name(), o.path); err != nil {
+		os.Remove(o.tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// abort discards an uncommitted output.
+func (o *output) abort() {
+	if o.done {
+		return
+	}
+	o.done = true
+	if o.tmp != nil {
+		o.tmp.Close()
+		os.Remove(o.tmp.Name())
+	}
+}
+
+// writeJSONFile writes v as indented JSON to path via a temporary file.
+func writeJSONFile(path string, stdout io.Writer, v any) error {
+	b, err := jsonx.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	o, err := createOutput(path, stdout)
+	if err != nil {
+		return err
+	}
+	defer o.abort()
+	if _, err := o.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	return o.commit()
+}
