@@ -92,7 +92,7 @@ var errorMarkers = []string{
 
 // structure adds conservative structural signals: an error message or stack
 // trace pasted right after a reply that contained code.
-func (e *Engine) structure(sc *scratch, t *Turn, text, reply string, dst []Signal) []Signal {
+func (e *Engine) structure(sc *scratch, text, reply, copyReply string, dst []Signal) []Signal {
 	if !strings.Contains(reply, "```") && strings.Count(reply, "\n    ") < 3 {
 		return dst
 	}
@@ -102,7 +102,7 @@ func (e *Engine) structure(sc *scratch, t *Turn, text, reply string, dst []Signa
 		return dst
 	}
 	os, oe := sc.fu.span(best, best+1)
-	if g := regionAt(sc.regions, os, oe); g == GuardQuote || g == GuardCopied {
+	if regionAt(sc.regions, os, oe) == GuardQuote || copiedAt(text, os, oe, copyReply) {
 		return dst
 	}
 	// Evidence: the line holding the marker, at most 200 bytes.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -322,7 +323,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 	}
 
 	copyReply := capText(reply, MaxReplyCopyBytes)
-	sc.regions = findRegions(text, copyReply, sc.regions[:0])
+	sc.regions = findRegions(text, sc.regions[:0])
 
 	// Longest match wins: drop candidates strictly inside a longer one.
 	cands := sc.cands
@@ -379,6 +380,10 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 			a.Suppressed = append(a.Suppressed, Suppressed{sig, g})
 			continue
 		}
+		if copiedAt(text, os, oe, copyReply) {
+			a.Suppressed = append(a.Suppressed, Suppressed{sig, GuardCopied})
+			continue
+		}
 		if len(nb) > longFollowUp && c.s >= frameBytes && c.e <= len(nb)-frameBytes {
 			a.Suppressed = append(a.Suppressed, Suppressed{sig, GuardBody})
 			continue
@@ -398,7 +403,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 	}
 
 	// Structural and rephrase signals.
-	a.Signals = e.structure(sc, t, text, reply, a.Signals)
+	a.Signals = e.structure(sc, text, reply, copyReply, a.Signals)
 	if !hasContinue {
 		a.Signals = e.rephrase(sc, t, code, a.Signals)
 	}
@@ -466,12 +471,12 @@ func negated(b []byte, negEnds []int, s int) bool {
 			continue
 		}
 		words, inWord, ok := 0, false, true
-		for _, c := range gap {
+		for _, r := range string(gap) {
 			switch {
-			case c == ' ':
+			case r == ' ':
 				inWord = false
-			case c == '.' || c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '\n':
-				ok = false
+			case r == '\n' || r != '\'' && r != '-' && (unicode.IsPunct(r) || unicode.IsSymbol(r)):
+				ok = false // clause break
 			default:
 				if !inWord {
 					words++

@@ -354,3 +354,31 @@ func TestLanguageSelection(t *testing.T) {
 	a := e.Analyze(turnOf("Chinese", "q", plainReply, "That's wrong"))
 	assert.GreaterOrEqual(t, a.DSAT, 0.5)
 }
+
+func TestGuardNewTask(t *testing.T) {
+	req := "Write a haiku about autumn leaves falling in the park"
+	a := Default().Analyze(turnOf("en", req, "Golden leaves drift down / ...",
+		"Now write a haiku about autumn leaves falling in the park"))
+	assert.Less(t, a.Scores[Refinement], 0.5, "%s", a)
+	assert.Contains(t, guards(a), GuardNewTask)
+}
+
+func TestGuardBody(t *testing.T) {
+	body := strings.Repeat("The committee reviewed the budget and approved the plan for next year. ", 12)
+	f := "Please summarise the minutes below.\n\n" + body + "Some members said that is wrong. " + body + "\nKeep it brief."
+	a := analyze(t, plainReply, f)
+	assert.Zero(t, a.Scores[Complaint], "%s", a)
+	assert.Contains(t, guards(a), GuardBody)
+}
+
+func TestCyrillicConversation(t *testing.T) {
+	f := "Спасибо, но «это» не то… That’s not what I asked 🙄"
+	a := Default().Analyze(turnOf("Russian", "Привет", "Ответ на вопрос.", f))
+	checkSpans(t, f, a)
+	require.GreaterOrEqual(t, a.Scores[Complaint], 0.5, "%s", a)
+	var got []string
+	for _, s := range a.Signals {
+		got = append(got, s.Evidence[0].Text)
+	}
+	assert.Contains(t, got, "not what I asked")
+}

@@ -29,9 +29,10 @@ const (
 // copied from the reply.
 const minCopied = 24
 
-// findRegions appends the non-evidence regions of text to dst. reply is the
-// judged assistant reply (already capped by the caller).
-func findRegions(text, reply string, dst []region) []region {
+// findRegions appends the code and quote regions of text to dst. Text
+// copied from the reply is found per cue by copiedAt, which is cheaper than
+// searching the reply for every line.
+func findRegions(text string, dst []region) []region {
 	inFence := false
 	fenceStart := 0
 	var fenceMark string
@@ -76,12 +77,6 @@ func findRegions(text, reply string, dst []region) []region {
 		default:
 			prevCode = false
 			dst = inlineCode(text, pos, end, dst)
-			t := strings.TrimSpace(line)
-			if len(t) >= minCopied && reply != "" && strings.Contains(reply, t) {
-				dst = append(dst, region{pos, end, GuardCopied})
-			} else {
-				dst = copiedQuotes(text, pos, end, reply, dst)
-			}
 		}
 		prevBlank = false
 		pos = next
@@ -109,6 +104,25 @@ func inlineCode(text string, pos, end int, dst []region) []region {
 		i = b + 1
 	}
 	return dst
+}
+
+// copiedAt reports whether the evidence text[s:e] lies in a line, or a
+// quotation within its line, that the user copied verbatim from the reply.
+func copiedAt(text string, s, e int, reply string) bool {
+	if reply == "" {
+		return false
+	}
+	pos := strings.LastIndexByte(text[:s], '\n') + 1
+	end := strings.IndexByte(text[e:], '\n')
+	if end < 0 {
+		end = len(text)
+	} else {
+		end += e
+	}
+	if t := strings.TrimSpace(text[pos:end]); len(t) >= minCopied && strings.Contains(reply, t) {
+		return true
+	}
+	return regionAt(copiedQuotes(text, pos, end, reply, nil), s, e) != ""
 }
 
 // copiedQuotes marks quotations on the line text[pos:end] (between straight
