@@ -26,7 +26,9 @@ input) and writes every conversation as one line of normalised JSON: the OpenAI
 messages form plus id, source, model, language, timestamp and metadata.
 Without -o (or with -o -) it writes to standard output. A summary of what was
 read goes to standard error.`,
-		Args: cobra.MinimumNArgs(1),
+		Args:          cobra.MinimumNArgs(1),
+		SilenceUsage:  true,
+		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			var dst io.Writer = cmd.OutOrStdout()
 			if out != "" && out != "-" {

@@ -79,7 +79,9 @@ skipped (reason -> records) and formats (format -> records).
 
 In lenient mode (the default) bad records are skipped and counted; with
 --strict the first bad record stops the run with its file, line and reason.`,
-		Args: cobra.MinimumNArgs(1),
+		Args:          cobra.MinimumNArgs(1),
+		SilenceUsage:  true,
+		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			stats, err := flags.forEachConversation(cmd.Context(), args,
 				func(*conversation.Conversation) error { return nil })
