@@ -173,5 +173,5 @@ const (
 	devMinDSATPrecision = 0.80
 	devMinDSATF1        = 0.58
 	devMinSATF1         = 0.75
-	devMinEurtadF1      = 0.18
+	devMinEurtadF1      = 0.65
 )
