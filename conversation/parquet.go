@@ -77,6 +77,9 @@ func newParquetSource(ra io.ReaderAt, size int64, name string, maxRecordSize int
 	if err != nil {
 		return nil, newParseError(where, ReasonInvalidParquet, fmt.Errorf("%w: %v", ErrInvalidParquet, err))
 	}
+	if err := checkRowCounts(f.Metadata()); err != nil {
+		return nil, newParseError(where, ReasonInvalidParquet, fmt.Errorf("%w: %v", ErrInvalidParquet, err))
+	}
 	if !hasRecordColumn(root) {
 		names := make([]string, len(root.children))
 		for i, c := range root.children {
@@ -107,6 +110,28 @@ func hasRecordColumn(root *pqNode) bool {
 		}
 	}
 	return false
+}
+
+// checkRowCounts rejects row counts that the column chunks cannot hold, so
+// that a corrupt footer cannot make the source report billions of rows. Every
+// row has at least one value (possibly a null) in every column.
+func checkRowCounts(md *format.FileMetaData) error {
+	var total int64
+	for i, g := range md.RowGroups {
+		if g.NumRows < 0 {
+			return fmt.Errorf("row group %d has %d rows", i, g.NumRows)
+		}
+		for j, c := range g.Columns {
+			if c.MetaData.NumValues < g.NumRows {
+				return fmt.Errorf("row group %d has %d rows but column %d only %d values", i, g.NumRows, j, c.MetaData.NumValues)
+			}
+		}
+		total += g.NumRows
+	}
+	if total != md.NumRows {
+		return fmt.Errorf("the row groups hold %d rows but the file declares %d", total, md.NumRows)
+	}
+	return nil
 }
 
 // openParquetFile opens the file, turning a panic of the Parquet library on

@@ -313,6 +313,48 @@ func TestParquetSourceCorruptRowGroup(t *testing.T) {
 	}
 }
 
+// TestParquetSourceRandomCorruption flips random bytes of a file: opening
+// either fails with invalid_parquet or every row is accounted for as a
+// record or a *ParseError, and nothing panics.
+func TestParquetSourceRandomCorruption(t *testing.T) {
+	const nrows = 9
+	rows := sampleWildChatRows(nrows)
+	rows[2].Conversation[0].Content = "not so long" // keep each iteration cheap
+	data := writeWildChatParquet(t, rows)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var opened, rowErrors int
+	for range 200 {
+		d := bytes.Clone(data)
+		for range 1 + rng.IntN(4) {
+			d[rng.IntN(len(d))] = byte(rng.Uint32())
+		}
+		src, err := newParquetSource(bytes.NewReader(d), int64(len(d)), "r.parquet", 0)
+		if err != nil {
+			var pe *ParseError
+			require.ErrorAs(t, err, &pe)
+			require.Contains(t, []string{ReasonInvalidParquet, ReasonMissingColumn}, pe.Reason)
+			continue
+		}
+		opened++
+		n := 0
+		for ; n <= nrows; n++ {
+			_, loc, err := src.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			require.Equal(t, n+1, loc.Row)
+			if err != nil {
+				var pe *ParseError
+				require.ErrorAs(t, err, &pe)
+				rowErrors++
+			}
+		}
+		require.Equal(t, nrows, n, "every row is accounted for")
+	}
+	assert.Positive(t, opened)
+	assert.Positive(t, rowErrors, "some corruptions hit the pages")
+}
+
 func TestParquetSourceRecordTooLarge(t *testing.T) {
 	rows := sampleWildChatRows(6)
 	rows[1].Conversation[0].Content = strings.Repeat("x", 300_000) // over the limit in raw bytes
@@ -597,4 +639,39 @@ func ExampleNewReader_parquet() {
 	//   user: What is the capital of Australia?
 	//   assistant: Sydney.
 	//   user: No, that's wrong.
+}
+
+func BenchmarkParquetSource(b *testing.B) {
+	rows := sampleWildChatRows(600)
+	for i := range rows {
+		rows[i].Conversation[0].Content = strings.Repeat("Please rewrite this paragraph. ", 64)
+	}
+	data := writeParquet(b, rows, 100)
+	var jsonBytes int64
+	for _, r := range readParquetSource(b, data, "", 0) {
+		jsonBytes += int64(len(r.rec))
+	}
+	b.SetBytes(jsonBytes) // throughput in JSON produced
+	b.ReportMetric(float64(len(data)), "parquet-bytes")
+	b.ReportAllocs()
+	for b.Loop() {
+		src, err := newParquetSource(bytes.NewReader(data), int64(len(data)), "", 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			_, _, err := src.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != len(rows) {
+			b.Fatalf("read %d rows, want %d", n, len(rows))
+		}
+	}
 }
