@@ -1,0 +1,506 @@
+package dsat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/dsatmine/dsatmine/conversation"
+)
+
+// The synthetic setting builds anchors from UltraFeedback records instead of
+// mining logs: one instruction has several completions rated by an AI
+// annotator, and the lowest-rated completion plays the reply the user was
+// unhappy with, its critique the user's feedback.
+
+// SourceUltraFeedback is the Source of synthetic anchors.
+const SourceUltraFeedback = "ultrafeedback"
+
+// SettingSynthetic is Metadata["setting"] of synthetic anchors.
+const SettingSynthetic = "synthetic"
+
+// SyntheticTurn is the Turn of every synthetic anchor: the critique is read
+// as the third message of [instruction, rejected completion, critique].
+const SyntheticTurn = 2
+
+// RankBy names the score by which the completions of a record are ranked.
+type RankBy string
+
+// Rank keys. Overall scores are on a 1–10 scale, the others on 1–5.
+const (
+	// RankOverall ranks by "overall_score".
+	RankOverall RankBy = "overall"
+	// RankFineGrained ranks by the mean of the aspect ratings: the record's
+	// "fine-grained_score", or the mean of its numeric aspect ratings when it
+	// has none (see conversation.Completion.FineGrained).
+	RankFineGrained RankBy = "fine-grained"
+	// The aspect keys rank by one aspect's rating.
+	RankInstructionFollowing = RankBy(conversation.InstructionFollowing)
+	RankTruthfulness         = RankBy(conversation.Truthfulness)
+	RankHonesty              = RankBy(conversation.Honesty)
+	RankHelpfulness          = RankBy(conversation.Helpfulness)
+)
+
+// RankKeys lists the rank keys.
+var RankKeys = []RankBy{RankOverall, RankFineGrained, RankInstructionFollowing, RankTruthfulness, RankHonesty, RankHelpfulness}
+
+// ErrUnknownRank is returned (wrapped) by ParseRankBy.
+var ErrUnknownRank = errors.New("dsat: unknown rank key")
+
+// ParseRankBy parses a rank key, case-insensitively; "-" and "_" are
+// interchangeable, a "_score" suffix is accepted ("overall_score",
+// "fine_grained_score"), "mean" means RankFineGrained and "" RankOverall.
+func ParseRankBy(s string) (RankBy, error) {
+	k := strings.ToLower(strings.TrimSpace(s))
+	k = strings.ReplaceAll(k, "-", "_")
+	k = strings.TrimSuffix(k, "_score")
+	switch k {
+	case "", "overall":
+		return RankOverall, nil
+	case "fine_grained", "finegrained", "mean":
+		return RankFineGrained, nil
+	}
+	for _, r := range RankKeys {
+		if string(r) == k {
+			return r, nil
+		}
+	}
+	names := make([]string, len(RankKeys))
+	for i, r := range RankKeys {
+		names[i] = string(r)
+	}
+	return "", fmt.Errorf("%w %q (want one of %s)", ErrUnknownRank, s, strings.Join(names, ", "))
+}
+
+// Score returns c's score under key r.
+func (r RankBy) Score(c *conversation.Completion) conversation.Score {
+	switch r {
+	case RankOverall, "":
+		return c.OverallScore
+	case RankFineGrained:
+		return c.FineGrained()
+	}
+	return c.AspectRating(conversation.Aspect(r))
+}
+
+// scale returns the range of r's scores.
+func (r RankBy) scale() (lo, hi float64) {
+	if r == RankOverall || r == "" {
+		return conversation.OverallMin, conversation.OverallMax
+	}
+	return conversation.AspectMin, conversation.AspectMax
+}
+
+// tieBreakers returns the keys that break ties of r, in order.
+func (r RankBy) tieBreakers() []RankBy {
+	switch r {
+	case RankOverall, "":
+		return []RankBy{RankFineGrained}
+	case RankFineGrained:
+		return []RankBy{RankOverall}
+	}
+	return []RankBy{RankFineGrained, RankOverall}
+}
+
+// Reasons a record makes no synthetic anchor, counted in Stats.Skipped.
+const (
+	SkipAllEqual    = "all_equal"     // every ranked completion has the same score
+	SkipTiedLowest  = "tied_lowest"   // several completions share the lowest score (BreakTies off)
+	SkipTooFewRated = "too_few_rated" // fewer than two completions with a score and a response
+	SkipNoCritique  = "no_critique"   // the lowest-rated completion has no critique to use as feedback
+)
+
+// Reasons a written synthetic anchor has no chosen completion, counted in
+// Stats.Skipped with the prefix "pair_" and recorded in
+// Metadata["no_pair"].
+const (
+	NoPairBelowMargin = "below_margin" // the best score exceeds the rejected one by less than Margin
+	NoPairTiedHighest = "tied_highest" // several completions share the highest score (BreakTies off)
+)
+
+// SyntheticConfig controls how UltraFeedback records become anchors.
+type SyntheticConfig struct {
+	// RankBy is the score that ranks completions; "" means RankOverall.
+	RankBy RankBy
+	// Pairs attaches the highest-rated completion as Chosen when its score
+	// exceeds the rejected one by at least Margin (the binarised
+	// preference-pair recipe).
+	Pairs bool
+	// Margin is the minimum score gap for a pair, in RankBy's units
+	// (1–10 for overall, 1–5 otherwise). It must not be negative.
+	Margin float64
+	// BreakTies resolves a shared lowest (or highest) score by the other
+	// scores — fine-grained for overall; overall for fine-grained;
+	// fine-grained, then overall for an aspect — and then by record order.
+	// Off by default: a tied lowest score skips the record (SkipTiedLowest)
+	// and a tied highest score makes no pair (NoPairTiedHighest).
+	BreakTies bool
+	// Strict makes Run stop at the first record that lacks a rank score (a
+	// *conversation.ParseError with reason "missing_rating"); by default
+	// such records are skipped and counted.
+	Strict bool
+	// Tokens optionally limits prompt and total token counts, as in Config.
+	Tokens *TokenBudget
+	// Dedup drops anchors whose normalised prompt and rejected reply were
+	// already written in the same run.
+	Dedup bool
+}
+
+// DefaultSyntheticConfig ranks by overall score, makes pairs at a margin of
+// 1, does not break ties, and deduplicates.
+func DefaultSyntheticConfig() SyntheticConfig {
+	return SyntheticConfig{RankBy: RankOverall, Pairs: true, Margin: 1, Dedup: true}
+}
+
+func (c *SyntheticConfig) validate() error {
+	if c.RankBy != "" && !slices.Contains(RankKeys, c.RankBy) {
+		return fmt.Errorf("%w: rank key %q (want one of the RankKeys)", ErrConfig, c.RankBy)
+	}
+	if c.Margin < 0 || math.IsNaN(c.Margin) {
+		return fmt.Errorf("%w: negative pair margin %v", ErrConfig, c.Margin)
+	}
+	if c.Tokens != nil {
+		return c.Tokens.validate()
+	}
+	return nil
+}
+
+// Synthesizer turns UltraFeedback records into anchors. It is safe for
+// concurrent use.
+type Synthesizer struct {
+	cfg    SyntheticConfig
+	tokens *tokenCounter
+}
+
+// NewSynthesizer returns a Synthesizer for cfg. It returns an error wrapping
+// ErrConfig when cfg is invalid, and loads the token encoding when
+// cfg.Tokens is set.
+func NewSynthesizer(cfg SyntheticConfig) (*Synthesizer, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.RankBy == "" {
+		cfg.RankBy = RankOverall
+	}
+	s := &Synthesizer{cfg: cfg}
+	if cfg.Tokens != nil {
+		tc, err := newTokenCounter(*cfg.Tokens)
+		if err != nil {
+			return nil, err
+		}
+		s.tokens = tc
+	}
+	return s, nil
+}
+
+// Config returns the synthesizer's effective configuration.
+func (s *Synthesizer) Config() SyntheticConfig { return s.cfg }
+
+// SyntheticResult is what the synthesizer made of one record.
+type SyntheticResult struct {
+	Record *conversation.UltraFeedback
+	// Scores holds each completion's rank score, in record order. A
+	// completion with an N/A score or a blank response is not ranked.
+	Scores []conversation.Score
+	// Ranked lists the indices of the ranked completions.
+	Ranked []int
+	// Rejected and Chosen index Record.Completions; -1 when there is none.
+	Rejected, Chosen int
+	// Anchor is the anchor built, nil when Skipped is set.
+	Anchor *Anchor
+	// Skipped is the reason the record made no anchor (Skip*), or "".
+	Skipped string
+	// NoPair is the reason the anchor has no chosen completion
+	// (NoPair*), or "" (a pair was made, or Pairs is off).
+	NoPair string
+}
+
+// scoreEps is the tolerance under which two scores are equal.
+const scoreEps = 1e-9
+
+// Synthesize builds the anchor of one record. Mine's counterpart, it is pure:
+// the same record and configuration always give the same result. It returns
+// a *conversation.ParseError at the record's location, wrapping
+// conversation.ErrMissingRating, when a completion has no score under the
+// rank key at all (an "N/A" score is not an error: that completion is left
+// out of the ranking).
+func (s *Synthesizer) Synthesize(uf *conversation.UltraFeedback) (*SyntheticResult, error) {
+	key := s.cfg.RankBy
+	res := &SyntheticResult{Record: uf, Rejected: -1, Chosen: -1, Scores: make([]conversation.Score, len(uf.Completions))}
+	for i := range uf.Completions {
+		c := &uf.Completions[i]
+		sc := key.Score(c)
+		if sc.Missing() {
+			return nil, &conversation.ParseError{
+				File: uf.Location.File, Line: uf.Location.Line, Row: uf.Location.Row,
+				Reason: conversation.ReasonMissingRating,
+				Err: fmt.Errorf("completion %d (model %q) has no %s score to rank by: %w",
+					i, c.Model, key, conversation.ErrMissingRating),
+			}
+		}
+		res.Scores[i] = sc
+		if sc.Valid && strings.TrimSpace(c.Response) != "" {
+			res.Ranked = append(res.Ranked, i)
+		}
+	}
+	if len(res.Ranked) < 2 {
+		res.Skipped = SkipTooFewRated
+		return res, nil
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, i := range res.Ranked {
+		lo = min(lo, res.Scores[i].Value)
+		hi = max(hi, res.Scores[i].Value)
+	}
+	if hi-lo <= scoreEps {
+		res.Skipped = SkipAllEqual
+		return res, nil
+	}
+	var lows, highs []int
+	for _, i := range res.Ranked {
+		switch v := res.Scores[i].Value; {
+		case v-lo <= scoreEps:
+			lows = append(lows, i)
+		case hi-v <= scoreEps:
+			highs = append(highs, i)
+		}
+	}
+	if len(lows) > 1 && !s.cfg.BreakTies {
+		res.Skipped = SkipTiedLowest
+		return res, nil
+	}
+	res.Rejected = s.pick(uf, lows, -1)
+	rej := &uf.Completions[res.Rejected]
+	if strings.TrimSpace(rej.Critique) == "" {
+		res.Skipped = SkipNoCritique
+		return res, nil
+	}
+	gap := hi - lo
+	if s.cfg.Pairs {
+		switch {
+		case gap+scoreEps < s.cfg.Margin:
+			res.NoPair = NoPairBelowMargin
+		case len(highs) > 1 && !s.cfg.BreakTies:
+			res.NoPair = NoPairTiedHighest
+		default:
+			res.Chosen = s.pick(uf, highs, +1)
+		}
+	}
+
+	scaleLo, scaleHi := key.scale()
+	scores := make([]any, len(res.Scores)) // null for completions not ranked
+	for _, i := range res.Ranked {
+		scores[i] = round4(res.Scores[i].Value)
+	}
+	meta := map[string]any{
+		"setting":            SettingSynthetic,
+		"rank_by":            string(key),
+		"scores":             scores,
+		"rejected_index":     res.Rejected,
+		"rejected_score":     round4(lo),
+		"margin":             round4(gap),
+		"instruction_source": uf.Source,
+	}
+	a := &Anchor{
+		ID:             AnchorID(uf.ID, SyntheticTurn),
+		ConversationID: uf.ID,
+		Source:         SourceUltraFeedback,
+		Model:          rej.Model,
+		Turn:           SyntheticTurn,
+		Prompt:         []ChatMessage{{Role: string(conversation.User), Content: uf.Instruction}},
+		Rejected:       []ChatMessage{{Role: string(conversation.Assistant), Content: rej.Response}},
+		UserPreference: ChatMessage{Role: string(conversation.User), Content: rej.Critique},
+		Categories:     []string{},
+		Score:          round4(min(1, max(0, (scaleHi-lo)/(scaleHi-scaleLo)))),
+		Evidence:       []Evidence{},
+		Metadata:       meta,
+	}
+	if s.cfg.Pairs {
+		meta["min_margin"] = s.cfg.Margin
+	}
+	if res.Chosen >= 0 {
+		ch := &uf.Completions[res.Chosen]
+		a.Chosen = []ChatMessage{{Role: string(conversation.Assistant), Content: ch.Response}}
+		meta["chosen_index"] = res.Chosen
+		meta["chosen_score"] = round4(hi)
+		meta["chosen_model"] = ch.Model
+	}
+	if res.NoPair != "" {
+		meta["no_pair"] = res.NoPair
+	}
+	if s.tokens != nil {
+		if reason := s.tokens.fit(a); reason != "" {
+			res.Skipped = reason
+			return res, nil
+		}
+	}
+	res.Anchor = a
+	return res, nil
+}
+
+// pick returns the completion among tied that the tie-breakers rank lowest
+// (dir -1) or highest (dir +1); the first in record order when they do not
+// decide.
+func (s *Synthesizer) pick(uf *conversation.UltraFeedback, tied []int, dir float64) int {
+	cands := tied
+	for _, k := range s.cfg.RankBy.tieBreakers() {
+		if len(cands) < 2 {
+			break
+		}
+		best := math.Inf(-1)
+		for _, i := range cands {
+			if sc := k.Score(&uf.Completions[i]); sc.Valid {
+				best = max(best, dir*sc.Value)
+			}
+		}
+		if math.IsInf(best, -1) {
+			continue
+		}
+		var next []int
+		for _, i := range cands {
+			if sc := k.Score(&uf.Completions[i]); sc.Valid && best-dir*sc.Value <= scoreEps {
+				next = append(next, i)
+			}
+		}
+		cands = next
+	}
+	return cands[0]
+}
+
+// SyntheticInput is a stream of UltraFeedback records with reader
+// statistics. *conversation.UltraFeedbackReader implements it.
+type SyntheticInput interface {
+	// Next returns the next record, or io.EOF at the end.
+	Next(ctx context.Context) (*conversation.UltraFeedback, error)
+	// Stats returns the reader's counts so far.
+	Stats() conversation.ReadStats
+}
+
+// Run synthesizes anchors from every record of inputs in order and writes
+// them to out.Anchors (out.Events is not used: the synthetic setting has no
+// events). It deduplicates anchors across the run when Config.Dedup is set
+// and returns the run's statistics, also when it stops on an error (a strict
+// reader's or synthesizer's *conversation.ParseError, a sink error or ctx's
+// error).
+//
+// The statistics keep the shape of a mining run, read as follows. Records,
+// RecordsSkipped and Formats come from the readers; a record without a rank
+// score is one more skipped record ("missing_rating"). Conversations counts
+// the good records (one instruction each) and Messages their instructions
+// and completions; ConversationsMined those that made an anchor and
+// ConversationsNoSignal the others, whose reasons (Skip*, or a token budget
+// reason) are in Skipped. Written anchors without a chosen completion are
+// counted in Skipped as "pair_below_margin" or "pair_tied_highest". Models
+// are completion models: conversations = records with a completion of the
+// model, follow_ups = its ranked completions, dsat = how often it was the
+// rejected one, rate = dsat / follow_ups. FollowUps, the event counts and
+// Languages stay empty.
+func (s *Synthesizer) Run(ctx context.Context, inputs []SyntheticInput, out Sinks) (*Stats, error) {
+	st := NewStats()
+	seen := map[[16]byte]struct{}{}
+	for _, in := range inputs {
+		err := s.runInput(ctx, in, out, st, seen)
+		st.AddRead(in.Stats())
+		if err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+func (s *Synthesizer) runInput(ctx context.Context, in SyntheticInput, out Sinks, st *Stats, seen map[[16]byte]struct{}) error {
+	for {
+		uf, err := in.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res, err := s.Synthesize(uf)
+		if err != nil {
+			var pe *conversation.ParseError
+			if errors.As(err, &pe) && !s.cfg.Strict {
+				st.RecordsSkipped++
+				st.Skipped[pe.Reason]++
+				continue
+			}
+			return err
+		}
+		if err := s.write(res, out, st, seen); err != nil {
+			return err
+		}
+	}
+}
+
+// write counts res and writes its anchor.
+func (s *Synthesizer) write(res *SyntheticResult, out Sinks, st *Stats, seen map[[16]byte]struct{}) error {
+	uf := res.Record
+	st.Conversations++
+	st.Messages += int64(1 + len(uf.Completions))
+	groups := map[string]GroupStats{}
+	for i := range uf.Completions {
+		g := groups[orUnknown(uf.Completions[i].Model)]
+		g.Conversations = 1
+		groups[orUnknown(uf.Completions[i].Model)] = g
+	}
+	for _, i := range res.Ranked {
+		g := groups[orUnknown(uf.Completions[i].Model)]
+		g.FollowUps++
+		if i == res.Rejected && res.Skipped == "" {
+			g.DSAT++
+		}
+		groups[orUnknown(uf.Completions[i].Model)] = g
+	}
+	st.Models = addGroups(st.Models, groups)
+	if res.Anchor == nil {
+		st.ConversationsNoSignal++
+		st.Skipped[res.Skipped]++
+		if out.Progress != nil {
+			out.Progress(st)
+		}
+		return nil
+	}
+	st.ConversationsMined++
+	a := res.Anchor
+	written := true
+	if s.cfg.Dedup {
+		k := DedupKey(a)
+		if _, dup := seen[k]; dup {
+			st.Duplicates++
+			written = false
+		}
+		seen[k] = struct{}{}
+	}
+	if written {
+		if res.NoPair != "" {
+			st.Skipped["pair_"+res.NoPair]++
+		}
+		if out.Anchors != nil {
+			err := out.Anchors.WriteAnchor(a)
+			if errors.Is(err, ErrNotExported) {
+				st.Skipped[SkipNoChosen]++
+				written = false
+			} else if err != nil {
+				return err
+			}
+		}
+	}
+	if written {
+		st.Anchors++
+		if len(a.Chosen) > 0 {
+			st.Pairs++
+		}
+	}
+	if out.Progress != nil {
+		out.Progress(st)
+	}
+	return nil
+}
