@@ -125,18 +125,9 @@ func (m *Miner) analyze(ctx context.Context, t *heuristics.Turn) (turnAnalysis, 
 		}
 		recombine = len(ta.signals) > len(a.Signals)
 	}
-	if !m.cfg.CountExtensions {
-		kept := ta.signals[:0:0]
-		for _, s := range ta.signals {
-			if s.Polarity == heuristics.DSAT && s.Category == heuristics.Refinement && strings.HasPrefix(s.Cue, ExtensionCue) {
-				recombine = true
-				continue
-			}
-			kept = append(kept, s)
-		}
-		if recombine {
-			ta.signals = kept
-		}
+	if !m.cfg.CountExtensions && slices.ContainsFunc(ta.signals, isExtension) {
+		ta.signals = slices.DeleteFunc(slices.Clone(ta.signals), isExtension)
+		recombine = true
 	}
 	if recombine {
 		ta.scores, ta.sat = heuristics.Combine(ta.signals)
@@ -304,3 +295,9 @@ func sortEvidence(ev []Evidence) []Evidence {
 }
 
 func round4(f float64) float64 { return math.Round(f*1e4) / 1e4 }
+
+// isExtension reports whether s is a refinement signal marked as a mere
+// extension of a good answer (see ExtensionCue).
+func isExtension(s heuristics.Signal) bool {
+	return s.Polarity == heuristics.DSAT && s.Category == heuristics.Refinement && strings.HasPrefix(s.Cue, ExtensionCue)
+}
