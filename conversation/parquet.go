@@ -43,11 +43,10 @@ const parquetBatchRows = 16
 // are copied verbatim (escaped as JSON requires), so invalid UTF-8 reaches the
 // reader's UTF-8 policy exactly as it would from a JSON Lines file.
 type parquetSource struct {
-	name    string
-	max     int // maximum record size in bytes; <= 0 means no limit
-	root    *pqNode
-	nleaves int
-	groups  []parquet.RowGroup
+	name   string
+	max    int // maximum record size in bytes; <= 0 means no limit
+	root   *pqNode
+	groups []parquet.RowGroup
 
 	g        int          // index of the current row group
 	rows     parquet.Rows // open rows of groups[g], nil before opening it
@@ -90,13 +89,12 @@ func newParquetSource(ra io.ReaderAt, size int64, name string, maxRecordSize int
 			ErrUnknownFormat, strings.Join(parquetRecordColumns, ", "), strings.Join(names, ", ")))
 	}
 	p := &parquetSource{
-		name:    name,
-		max:     maxRecordSize,
-		root:    root,
-		nleaves: nleaves,
-		groups:  f.RowGroups(),
-		batch:   make([]parquet.Row, parquetBatchRows),
-		cols:    make([][]parquet.Value, nleaves),
+		name:   name,
+		max:    maxRecordSize,
+		root:   root,
+		groups: f.RowGroups(),
+		batch:  make([]parquet.Row, parquetBatchRows),
+		cols:   make([][]parquet.Value, nleaves),
 	}
 	return p, nil
 }
