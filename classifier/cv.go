@@ -12,10 +12,13 @@ import (
 
 // Metrics are binary classification counts and figures.
 type Metrics struct {
-	TP, FP, FN, TN int
-	Precision      float64
-	Recall         float64
-	F1             float64
+	TP        int     `json:"tp"`
+	FP        int     `json:"fp"`
+	FN        int     `json:"fn"`
+	TN        int     `json:"tn"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
 }
 
 func (m *Metrics) add(pred, gold bool) {
@@ -45,60 +48,62 @@ func (m *Metrics) finish() {
 
 // OperatingPoint is a DSAT threshold with the figures it gives.
 type OperatingPoint struct {
-	Threshold float64
+	Threshold float64 `json:"threshold"`
 	Metrics
 }
 
 // ReliabilityBin is one bin of a reliability (calibration) table.
 type ReliabilityBin struct {
-	Lower, Upper  float64 // predicted-probability range [Lower, Upper)
-	Count         int
-	MeanPredicted float64
-	Observed      float64 // fraction of DSAT turns in the bin
+	Lower         float64 `json:"lower"` // predicted-probability range [Lower, Upper)
+	Upper         float64 `json:"upper"`
+	Count         int     `json:"count"`
+	MeanPredicted float64 `json:"mean_predicted"`
+	Observed      float64 `json:"observed"` // fraction of DSAT turns in the bin
 }
 
 // Figures are the scores of one model (or set of fold models) on a set of
 // examples.
 type Figures struct {
-	Examples int
+	Examples int `json:"examples"`
 	// DSAT at threshold 0.5.
-	DSAT Metrics
+	DSAT Metrics `json:"dsat"`
 	// Best is the DSAT threshold with the highest F1 among those with
 	// precision >= MinPrecision (zero if none reaches it).
-	Best OperatingPoint
-	SAT  Metrics
+	Best OperatingPoint `json:"dsat_best"`
+	SAT  Metrics        `json:"sat"`
 	// Categories scores each category on the gold-DSAT turns (does the model
 	// name the right categories once a turn is known to be DSAT; SPEC.md §5).
-	Categories map[heuristics.Category]Metrics
+	Categories map[heuristics.Category]Metrics `json:"categories"`
 	// EndToEnd scores each category over all turns: predicted when DSAT >= 0.5
 	// and the category's conditional probability >= 0.5.
-	EndToEnd map[heuristics.Category]Metrics
+	EndToEnd map[heuristics.Category]Metrics `json:"categories_end_to_end"`
 	// Brier is the mean squared error of the DSAT probability.
-	Brier float64
+	Brier float64 `json:"brier"`
 	// Reliability is the DSAT calibration table in ten equal-width bins.
-	Reliability []ReliabilityBin
+	Reliability []ReliabilityBin `json:"reliability"`
 	// Sweep gives the DSAT figures at thresholds 0.05, 0.10, …, 0.95.
-	Sweep []OperatingPoint
+	Sweep []OperatingPoint `json:"sweep"`
 }
 
 // CVReport is the result of CrossValidate.
 type CVReport struct {
-	Folds         int
-	Examples      int
-	Conversations int
-	MinPrecision  float64
+	Folds         int     `json:"folds"`
+	Examples      int     `json:"examples"`
+	Weak          int     `json:"weak_examples"` // trained on, never scored
+	Conversations int     `json:"conversations"`
+	MinPrecision  float64 `json:"min_precision"`
 	// CV scores every example with the model of the fold that did not see its conversation.
-	CV Figures
+	CV Figures `json:"cv"`
 	// Train scores every example with the fold models that were trained on
 	// it (pooled); the difference to CV is the overfitting gap.
-	Train Figures
+	Train Figures `json:"train"`
 	// Sets breaks CV down by Example.Set, sorted by name.
-	Sets []SetFigures
+	Sets []SetFigures `json:"sets,omitempty"`
 }
 
 // SetFigures are CV figures for one data set.
 type SetFigures struct {
-	Set string
+	Set string `json:"set"`
 	Figures
 }
 
@@ -159,18 +164,30 @@ func CrossValidate(ctx context.Context, examples []Example, k int, opts TrainOpt
 		}
 	}
 	rep := CVReport{Folds: k, Examples: len(examples), Conversations: len(groups), MinPrecision: MinPrecision}
-	rep.CV = figures(examples, all, cv)
-	trainEx := make([]Example, len(trainIdx))
-	for j, i := range trainIdx {
-		trainEx[j] = examples[i]
+	var scored []int
+	for i := range examples {
+		if examples[i].Weak {
+			rep.Weak++
+		} else {
+			scored = append(scored, i)
+		}
 	}
-	seq := make([]int, len(trainIdx))
+	rep.CV = figures(examples, scored, cv)
+	var trainEx []Example
+	var trainSc []Scores
+	for j, i := range trainIdx {
+		if !examples[i].Weak {
+			trainEx = append(trainEx, examples[i])
+			trainSc = append(trainSc, trainScores[j])
+		}
+	}
+	seq := make([]int, len(trainEx))
 	for j := range seq {
 		seq[j] = j
 	}
-	rep.Train = figures(trainEx, seq, trainScores)
+	rep.Train = figures(trainEx, seq, trainSc)
 	bySet := map[string][]int{}
-	for i := range examples {
+	for _, i := range scored {
 		bySet[examples[i].Set] = append(bySet[examples[i].Set], i)
 	}
 	if len(bySet) > 1 {

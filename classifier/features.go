@@ -28,14 +28,15 @@ type FeatureConfig struct {
 	MaxWords int `json:"max_words"`
 	// EdgeWords is how many first and last words get position features (default 3).
 	EdgeWords int `json:"edge_words"`
-	// Heuristic enables features built from the heuristic signals passed in.
-	Heuristic bool `json:"heuristic"`
+	// NoHeuristic disables the features built from the heuristic signals
+	// passed in.
+	NoHeuristic bool `json:"no_heuristic"`
 }
 
 // DefaultFeatureConfig returns the feature configuration used by Train when
 // none is given.
 func DefaultFeatureConfig() FeatureConfig {
-	return FeatureConfig{HashBits: 18, CharNGramMin: 3, CharNGramMax: 5, MaxChars: 256, MaxWords: 64, EdgeWords: 3, Heuristic: true}
+	return FeatureConfig{HashBits: 18, CharNGramMin: 3, CharNGramMax: 5, MaxChars: 256, MaxWords: 64, EdgeWords: 3}
 }
 
 func (c FeatureConfig) withDefaults() FeatureConfig {
@@ -71,6 +72,10 @@ const (
 	replyEdge     = 400  // bytes at each end of the reply inspected for cues
 	earlierTurns  = 4    // earlier user requests compared to the follow-up
 	numLenBuckets = 12
+	// heuristicScale scales the heuristic-signal features: they are few and
+	// dense, and larger values let them carry weight under the same
+	// regularisation that keeps thousands of sparse n-gram weights small.
+	heuristicScale = 3
 )
 
 // FNV-1a, inlined so hashing never allocates.
@@ -254,7 +259,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 		}
 	}
 
-	if f.cfg.Heuristic {
+	if !f.cfg.NoHeuristic {
 		f.heuristic(sc, signals)
 	}
 }
@@ -484,8 +489,8 @@ func (f *featurizer) heuristic(sc *scratch, signals []heuristics.Signal) {
 		if v <= 0 {
 			continue
 		}
-		f.add(sc, hstr(fnvOffset, names[i]), float32(v))
-		f.bucket(sc, names[i], int(v*4), 1)
+		f.add(sc, hstr(fnvOffset, names[i]), float32(v)*heuristicScale)
+		f.bucket(sc, names[i], int(v*4), heuristicScale)
 	}
 	if cat[6] > 0 && cat[7] > 0 {
 		f.flag(sc, "h:mixed")
@@ -494,7 +499,8 @@ func (f *featurizer) heuristic(sc *scratch, signals []heuristics.Signal) {
 		h := hstr(fnvOffset, "hd:")
 		h = hstr(h, s.Detector)
 		h = hbyte(h, byte('0'+s.Polarity))
-		f.add(sc, h, 1)
+		h = hstr(h, string(s.Category))
+		f.add(sc, h, float32(s.Score)*heuristicScale)
 	}
 }
 

@@ -234,7 +234,7 @@ func (m *Model) Save(w io.Writer) error {
 		Features: fileFeatures{
 			CharNGramMin: m.feat.cfg.CharNGramMin, CharNGramMax: m.feat.cfg.CharNGramMax,
 			MaxChars: m.feat.cfg.MaxChars, MaxWords: m.feat.cfg.MaxWords, EdgeWords: m.feat.cfg.EdgeWords,
-			Heuristic: m.feat.cfg.Heuristic,
+			Heuristic: !m.feat.cfg.NoHeuristic,
 		},
 		Heads:      make(map[string]fileHead, numHeads),
 		Thresholds: m.thresholds,
@@ -305,7 +305,7 @@ func Load(r io.Reader) (*Model, error) {
 	cfg := FeatureConfig{
 		HashBits: f.HashBits, CharNGramMin: f.Features.CharNGramMin, CharNGramMax: f.Features.CharNGramMax,
 		MaxChars: f.Features.MaxChars, MaxWords: f.Features.MaxWords, EdgeWords: f.Features.EdgeWords,
-		Heuristic: f.Features.Heuristic,
+		NoHeuristic: !f.Features.Heuristic,
 	}
 	m := newModel(cfg)
 	m.thresholds = f.Thresholds

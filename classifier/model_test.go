@@ -81,7 +81,7 @@ func TestFeaturizeDeterministicAndBounded(t *testing.T) {
 	var c scratch
 	f.featurize(tr, nil, &c)
 	assert.NotEqual(t, a.idx, c.idx)
-	g := newFeaturizer(FeatureConfig{Heuristic: false})
+	g := newFeaturizer(FeatureConfig{NoHeuristic: true})
 	var d, e scratch
 	g.featurize(tr, sig, &d)
 	g.featurize(tr, nil, &e)
@@ -107,8 +107,10 @@ func TestTrainLearnsAndIsDeterministic(t *testing.T) {
 	require.NoError(t, m2.Save(&b2))
 	require.Equal(t, b1.String(), b2.String(), "training must be deterministic")
 
-	complaint := m1.Predict(turnOf("What is the capital of Australia?", "It is Sydney.", "That's wrong, this is useless."), nil)
-	thanks := m1.Predict(turnOf("What is the capital of Australia?", "It is Canberra.", "Great, thank you so much."), nil)
+	ct := turnOf("What is the capital of Australia?", "It is Sydney.", "That's wrong, this is useless.")
+	tt := turnOf("What is the capital of Australia?", "It is Canberra.", "Great, thank you so much.")
+	complaint := m1.Predict(ct, synthSignals(ct))
+	thanks := m1.Predict(tt, synthSignals(tt))
 	assert.Greater(t, complaint.DSAT, 0.6)
 	assert.Less(t, thanks.DSAT, 0.4)
 	assert.Greater(t, thanks.SAT, complaint.SAT)

@@ -32,6 +32,9 @@ type Example struct {
 	// Set names the data set the example came from (for example its file
 	// name). Cross-validation reports figures per set.
 	Set string
+	// Weak marks a heuristically labelled example: it is trained on but
+	// never scored by CrossValidate.
+	Weak bool
 }
 
 func (e *Example) weight() float64 {
@@ -97,14 +100,16 @@ type TrainOptions struct {
 	Epochs int
 	// Alpha and Beta are the FTRL-Proximal learning-rate parameters (defaults 0.1 and 1).
 	Alpha, Beta float64
-	// L1 and L2 are the regularisation strengths (defaults 1 and 4). L1
+	// L1 and L2 are the regularisation strengths (defaults 0.5 and 2). L1
 	// keeps the model sparse.
 	L1, L2 float64
 	// Seed fixes the example order (default 1).
 	Seed uint64
-	// CalibrationFolds is the number of conversation-grouped folds used to fit
-	// Platt scaling on held-out scores (default 3; negative disables
-	// calibration).
+	// CalibrationFolds, when 2 or more, fits Platt scaling on held-out
+	// scores of that many conversation-grouped folds (training then costs
+	// CalibrationFolds+1 fits). The default 0 relies on logistic
+	// regression's own calibration, which measured as well on the
+	// development data (see classifier/models/README.md).
 	CalibrationFolds int
 	// Workers bounds parallelism (default GOMAXPROCS). Results do not depend on it.
 	Workers int
@@ -116,7 +121,7 @@ func (o TrainOptions) withDefaults() TrainOptions {
 	}
 	o.Features = o.Features.withDefaults()
 	if o.NoHeuristicFeatures {
-		o.Features.Heuristic = false
+		o.Features.NoHeuristic = true
 	}
 	if o.Epochs <= 0 {
 		o.Epochs = 12
@@ -128,16 +133,13 @@ func (o TrainOptions) withDefaults() TrainOptions {
 		o.Beta = 1
 	}
 	if o.L1 <= 0 {
-		o.L1 = 1
+		o.L1 = 0.5
 	}
 	if o.L2 <= 0 {
-		o.L2 = 4
+		o.L2 = 2
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
-	}
-	if o.CalibrationFolds == 0 {
-		o.CalibrationFolds = 3
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
