@@ -5,6 +5,7 @@
 package jsonx
 
 import (
+	"bytes"
 	"io"
 
 	json "github.com/goccy/go-json"
@@ -16,7 +17,13 @@ type RawMessage = json.RawMessage
 // Marshal returns the JSON encoding of v. HTML characters are not escaped,
 // so text from logs stays readable in the output.
 func Marshal(v any) ([]byte, error) {
-	return json.MarshalNoEscape(v)
+	var buf bytes.Buffer
+	e := json.NewEncoder(&buf)
+	e.SetEscapeHTML(false)
+	if err := e.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // MarshalIndent is like Marshal but indents the output.
