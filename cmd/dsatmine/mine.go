@@ -72,6 +72,7 @@ func newMineCmd() *cobra.Command {
 		maxPromptTokens, maxTotalToks int
 		noDedup                       bool
 		judge                         *judgeFlags
+		synth                         *synthFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "mine INPUT... -o ANCHORS.jsonl",
@@ -84,7 +85,15 @@ same need satisfied the user, a chosen reply. Anchors are deduplicated by
 normalised prompt and reply. Outputs are written to a temporary file and
 renamed into place when the run succeeds; -o - writes anchors to standard
 output. A one-line summary goes to standard error, with a progress bar when
-standard error is a terminal.`,
+standard error is a terminal.
+
+Synthetic setting: UltraFeedback inputs (records with "instruction" and rated
+"completions"; --format ultrafeedback, or auto-detected from the first record
+of every input) are not mined: each record gives one anchor whose rejected
+reply is the lowest-rated completion (--rank-by) and whose feedback is its
+critique, with the highest-rated completion as chosen when the gap reaches
+--margin. Exports, token budgets, dedup, --strict and --stats apply; the
+policy and judge flags do not, and --events is written empty.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -93,6 +102,17 @@ standard error is a terminal.`,
 			format, err := dsat.ParseExportFormat(export)
 			if err != nil {
 				return err
+			}
+			// Synthetic setting: UltraFeedback inputs (mine_synthetic.go).
+			if ok, err := synthetic(read.format, args); err != nil {
+				return err
+			} else if ok {
+				var tokens *dsat.TokenBudget
+				if maxPromptTokens > 0 || maxTotalToks > 0 {
+					tokens = &dsat.TokenBudget{Encoding: encoding, MaxPromptTokens: maxPromptTokens, MaxTotalTokens: maxTotalToks}
+				}
+				return synth.run(cmd, args, mineOptions{out: out, events: events, stats: stats, export: format,
+					tokens: tokens, dedup: !noDedup, strict: read.strict})
 			}
 			inFormat, err := conversation.ParseFormat(read.format)
 			if err != nil {
@@ -132,16 +152,19 @@ standard error is a terminal.`,
 				return err
 			}
 			defer closeInputs()
+			var bar *progress
 			if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-				p := newProgress(f, inputs)
-				sinks.Progress = p.update
-				defer p.finish()
+				bar = newProgress(f, inputs)
+				sinks.Progress = bar.update
 			}
 			readers := make([]dsat.Input, len(inputs))
 			for i, in := range inputs {
 				readers[i] = in.r
 			}
 			st, runErr := m.Run(cmd.Context(), readers, sinks)
+			if bar != nil {
+				bar.finish()
+			}
 			if runErr != nil {
 				return runErr
 			}
@@ -174,6 +197,7 @@ standard error is a terminal.`,
 	read.register(cmd)
 	policy.register(cmd)
 	judge = addJudgeFlags(cmd)
+	synth = addSyntheticFlags(cmd)
 	return cmd
 }
 
@@ -270,8 +294,12 @@ func (p *progress) update(st *dsat.Stats) {
 			done += min(off, in.size)
 		}
 	}
+	var records int64
+	for _, in := range p.inputs {
+		records += in.r.Stats().Records // Progress runs on the reading goroutine
+	}
 	secs := max(now.Sub(p.start).Seconds(), 1e-3)
-	p.bar.Describe(fmt.Sprintf("%d conv (%.0f/s), %d anchors", st.Conversations, float64(st.Conversations)/secs, st.Anchors))
+	p.bar.Describe(fmt.Sprintf("%d records (%.0f/s), %d anchors", records, float64(records)/secs, st.Anchors))
 	_ = p.bar.Set64(done)
 }
 
