@@ -86,8 +86,11 @@ func (j *Judge) complete(ctx context.Context, req chatRequest, estimate int64) (
 		}
 		var he *HTTPError
 		if errors.As(err, &he) && he.StatusCode == http.StatusBadRequest && req.ResponseFormat != nil &&
-			strings.Contains(he.Body, "response_format") && j.noFormat.CompareAndSwap(false, true) {
-			attempt-- // the server rejects JSON mode: ask again without it
+			strings.Contains(he.Body, "response_format") {
+			// The server rejects JSON mode: ask again without it, and stop
+			// asking for it for the rest of the run.
+			j.noFormat.Store(true)
+			attempt--
 			continue
 		}
 		if !retryable(err) || attempt >= j.cfg.MaxRetries {

@@ -71,7 +71,9 @@ type Config struct {
 	// APIKey, if set, is sent as "Authorization: Bearer …". It never appears
 	// in errors or statistics.
 	APIKey string
-	// Concurrency bounds the requests in flight (default 4).
+	// Concurrency bounds the turns being judged at once (default 4). A turn
+	// keeps its slot while it waits to retry, so a rate-limited server sees
+	// fewer requests, not more.
 	Concurrency int
 	// Timeout bounds each HTTP request, retries excluded (default 60s).
 	Timeout time.Duration
@@ -215,7 +217,7 @@ func New(cfg Config) (*Judge, error) {
 	}
 	j := &Judge{
 		cfg:    cfg,
-		url:    strings.TrimRight(cfg.Endpoint, "/") + "/chat/completions",
+		url:    chatURL(cfg.Endpoint),
 		client: cfg.HTTPClient,
 		tok:    tokenizer{e},
 		sem:    make(chan struct{}, cfg.Concurrency),
@@ -231,6 +233,15 @@ func New(cfg Config) (*Judge, error) {
 	}
 	j.rubricTokens = int64(j.tok.count(rubricText))
 	return j, nil
+}
+
+// chatURL appends /chat/completions to a base URL, unless it is there already.
+func chatURL(endpoint string) string {
+	u := strings.TrimRight(endpoint, "/")
+	if strings.HasSuffix(u, "/chat/completions") {
+		return u
+	}
+	return u + "/chat/completions"
 }
 
 // Name identifies the judge and its model, e.g. "llmjudge:qwen2.5-7b".
@@ -431,7 +442,10 @@ func (j *Judge) classify(ctx context.Context, t *heuristics.Turn) (classifier.Pr
 		}
 	}
 
-	if j.Stats().BudgetExhausted {
+	j.mu.Lock()
+	exhausted := j.stats.BudgetExhausted
+	j.mu.Unlock()
+	if exhausted {
 		return classifier.Prediction{}, ErrBudgetExhausted
 	}
 	select {
@@ -470,7 +484,7 @@ func (j *Judge) classify(ctx context.Context, t *heuristics.Turn) (classifier.Pr
 	return j.finish(v, p, t)
 }
 
-func (j *Judge) finish(v Verdict, p prompt, t *heuristics.Turn) (classifier.Prediction, error) {
+func (j *Judge) finish(v verdict, p prompt, t *heuristics.Turn) (classifier.Prediction, error) {
 	res := check(v, p.sent, p.followUp, t.Text())
 	return res.pred, res.err
 }

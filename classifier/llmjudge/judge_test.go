@@ -663,6 +663,8 @@ func TestNewValidates(t *testing.T) {
 	j, err := New(Config{Endpoint: "http://localhost:8000/v1/", Model: "m"})
 	require.NoError(t, err)
 	assert.Equal(t, "http://localhost:8000/v1/chat/completions", j.url)
+	assert.Equal(t, "http://h/v1/chat/completions", chatURL("http://h/v1/chat/completions"))
+	assert.False(t, j.cfg.NoRedact, "redaction is on by default")
 	assert.Equal(t, DefaultConcurrency, cap(j.sem))
 	assert.Equal(t, DefaultTimeout, j.cfg.Timeout)
 	assert.Equal(t, DefaultMaxRetries, j.cfg.MaxRetries)

@@ -13,8 +13,8 @@ import (
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
-// Verdict is the judge's answer, as the rubric asks for it.
-type Verdict struct {
+// verdict is the judge's answer, as the rubric asks for it.
+type verdict struct {
 	DSAT       bool     `json:"dsat"`
 	SAT        bool     `json:"sat"`
 	Categories []string `json:"categories"`
@@ -51,21 +51,21 @@ func extractJSON(content string) []byte {
 
 // parseVerdict decodes and checks a verdict. It returns the verdict's JSON
 // object as the model wrote it (the value stored in the cache) and the verdict.
-func parseVerdict(content string) ([]byte, Verdict, error) {
+func parseVerdict(content string) ([]byte, verdict, error) {
 	raw := extractJSON(content)
 	var w wireVerdict
 	if err := jsonx.Unmarshal(raw, &w); err != nil {
-		return nil, Verdict{}, fmt.Errorf("not a JSON object of the required shape: %v", err)
+		return nil, verdict{}, fmt.Errorf("not a JSON object of the required shape: %v", err)
 	}
 	switch {
 	case w.DSAT == nil:
-		return nil, Verdict{}, errors.New(`missing boolean field "dsat"`)
+		return nil, verdict{}, errors.New(`missing boolean field "dsat"`)
 	case w.SAT == nil:
-		return nil, Verdict{}, errors.New(`missing boolean field "sat"`)
+		return nil, verdict{}, errors.New(`missing boolean field "sat"`)
 	case w.Confidence == nil:
-		return nil, Verdict{}, errors.New(`missing number field "confidence"`)
+		return nil, verdict{}, errors.New(`missing number field "confidence"`)
 	}
-	v := Verdict{DSAT: *w.DSAT, SAT: *w.SAT, Confidence: *w.Confidence, Evidence: w.Evidence}
+	v := verdict{DSAT: *w.DSAT, SAT: *w.SAT, Confidence: *w.Confidence, Evidence: w.Evidence}
 	for _, c := range w.Categories {
 		v.Categories = append(v.Categories, strings.ToLower(strings.TrimSpace(c)))
 	}
@@ -136,7 +136,7 @@ type judgement struct {
 // check verifies the verdict's evidence against the follow-up that was sent
 // (sent is a prefix of red.text) and maps it to a Prediction whose spans point
 // into the original follow-up.
-func check(v Verdict, sent string, red redacted, original string) judgement {
+func check(v verdict, sent string, red redacted, original string) judgement {
 	if v.DSAT && len(v.Evidence) == 0 {
 		return judgement{err: fmt.Errorf("%w: dsat verdict without evidence", ErrUnverifiable)}
 	}
@@ -166,7 +166,7 @@ func check(v Verdict, sent string, red redacted, original string) judgement {
 }
 
 // predict maps a verified verdict to probabilities.
-func predict(v Verdict, spans []heuristics.Span) classifier.Prediction {
+func predict(v verdict, spans []heuristics.Span) classifier.Prediction {
 	c := min(max(v.Confidence, 0), 1)
 	p := classifier.Prediction{DSAT: 1 - c, SAT: 1 - c, Evidence: spans}
 	if v.DSAT {
