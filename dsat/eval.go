@@ -116,7 +116,9 @@ type Report struct {
 	Turns     int    `json:"turns"`
 	Unmatched int    `json:"unmatched"`
 	DSAT      Binary `json:"dsat"`
-	SAT       Binary `json:"sat"`
+	// SAT scores satisfaction; a turn labelled both DSAT and SAT is gold
+	// DSAT only (SPEC.md §2: thanks plus a correction is DSAT).
+	SAT Binary `json:"sat"`
 	// Categories holds per-category results on the turns whose label
 	// carries categories.
 	Categories map[string]Binary `json:"categories"`

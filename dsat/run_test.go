@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
 // sliceInput is an Input over fixed conversations.
@@ -159,4 +160,41 @@ func TestRunReturnsSinkError(t *testing.T) {
 	st, err := newTestMiner(t, nil).Run(context.Background(), []Input{&sliceInput{convs: []*conversation.Conversation{a}}}, Sinks{Anchors: failingSink{}})
 	require.ErrorContains(t, err, "disk full")
 	assert.EqualValues(t, 1, st.Conversations)
+}
+
+func TestMineConcurrentUse(t *testing.T) {
+	m := newTestMiner(t, func(c *Config) { c.Tokens = &TokenBudget{MaxPromptTokens: 50} })
+	c := conv("c", "user", "q", "assistant", "bad", "user", "x #complaint=0.9", "assistant", "good", "user", "#sat=0.9")
+	want, err := m.Mine(context.Background(), c)
+	require.NoError(t, err)
+	done := make(chan *Result)
+	for range 8 {
+		go func() {
+			res, err := m.Mine(context.Background(), c)
+			assert.NoError(t, err)
+			done <- res
+		}()
+	}
+	for range 8 {
+		assert.Equal(t, want, <-done)
+	}
+}
+
+func TestStatsJSONSortsKeys(t *testing.T) {
+	st := NewStats()
+	for _, k := range []string{"refinement", "complaint", "pushback", "correction", "doubt", "preference"} {
+		st.Events[k] = 1
+		st.Skipped[k+"_x"] = 2
+		st.Models["m-"+k] = GroupStats{Conversations: 1}
+	}
+	for range 5 {
+		b, err := jsonx.Marshal(st)
+		require.NoError(t, err)
+		s := string(b)
+		assert.Less(t, strings.Index(s, `"complaint"`), strings.Index(s, `"correction"`))
+		assert.Less(t, strings.Index(s, `"correction"`), strings.Index(s, `"doubt"`))
+		assert.Less(t, strings.Index(s, `"preference"`), strings.Index(s, `"pushback"`))
+		assert.Less(t, strings.Index(s, `"pushback"`), strings.Index(s, `"refinement"`))
+		assert.Less(t, strings.Index(s, `"m-complaint"`), strings.Index(s, `"m-refinement"`))
+	}
 }
