@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dsatmine/dsatmine/classifier"
+	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/internal/jsonx"
+)
+
+func init() {
+	rootCmd.AddCommand(newTrainCmd())
+}
+
+type trainFlags struct {
+	output      string
+	folds       int
+	seed        uint64
+	weak        []string
+	weakMin     float64
+	weakWeight  float64
+	weakMaxNeg  int
+	noHeuristic bool
+	asJSON      bool
+	hashBits    int
+	epochs      int
+	format      string
+}
+
+func newTrainCmd() *cobra.Command {
+	var f trainFlags
+	cmd := &cobra.Command{
+		Use:   "train LABELLED.jsonl... -o model.json",
+		Short: "Train the in-process classifier on labelled conversations",
+		Long: `Train reads labelled conversations (JSON Lines, one conversation with its
+"labels" per line), prints k-fold cross-validation figures (folds split by
+conversation, so no conversation is scored by a model trained on it), then
+trains on everything and writes the model. Heuristic signals from the
+built-in engine are used as features unless --no-heuristic-features is given.
+
+--weak adds turns from unlabelled logs (any supported format) where the
+heuristics are confident, with a lower example weight; they are trained on
+but never scored.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTrain(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.output, "output", "o", "", "write the trained model to this file (required)")
+	fl.IntVar(&f.folds, "folds", 5, "cross-validation folds (0 skips cross-validation)")
+	fl.Uint64Var(&f.seed, "seed", 1, "seed for fold assignment and example order")
+	fl.StringSliceVar(&f.weak, "weak", nil, "unlabelled log files to draw weakly-labelled turns from")
+	fl.Float64Var(&f.weakMin, "weak-min-score", 0.9, "heuristic score a turn needs to become a weak example")
+	fl.Float64Var(&f.weakWeight, "weak-weight", 0.3, "example weight of weak examples")
+	fl.IntVar(&f.weakMaxNeg, "weak-max-negatives", -1, "cap on weak negatives (-1: as many as weak positives)")
+	fl.StringVar(&f.format, "weak-format", "auto", "format of the --weak logs")
+	fl.BoolVar(&f.noHeuristic, "no-heuristic-features", false, "do not use heuristic signals as features")
+	fl.BoolVar(&f.asJSON, "json", false, "print the cross-validation report as JSON")
+	fl.IntVar(&f.hashBits, "hash-bits", 18, "log2 of the number of feature hash buckets")
+	fl.IntVar(&f.epochs, "epochs", 0, "training epochs (0: default)")
+	_ = cmd.MarkFlagRequired("output")
+	return cmd
+}
+
+func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f trainFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if f.folds == 1 || f.folds < 0 {
+		return fmt.Errorf("--folds must be 0 or at least 2, got %d", f.folds)
+	}
+	var sig classifier.SignalFunc
+	var eng *heuristics.Engine
+	if !f.noHeuristic {
+		eng = heuristics.Default()
+		sig = func(t *heuristics.Turn) []heuristics.Signal { return eng.Analyze(t).Signals }
+	}
+	var examples []classifier.Example
+	for _, in := range inputs {
+		ex, err := readLabelledFile(ctx, in, sig)
+		if err != nil {
+			return err
+		}
+		examples = append(examples, ex...)
+	}
+	labelled := len(examples)
+	if len(f.weak) > 0 {
+		weak, err := weakExamples(ctx, f, eng)
+		if err != nil {
+			return err
+		}
+		examples = append(examples, weak...)
+		fmt.Fprintf(stderr, "train: %d labelled turns, %d weak turns from %d log file(s)\n", labelled, len(weak), len(f.weak))
+	}
+	opts := classifier.TrainOptions{
+		Features:            classifier.FeatureConfig{HashBits: f.hashBits},
+		NoHeuristicFeatures: f.noHeuristic,
+		Seed:                f.seed,
+		Epochs:              f.epochs,
+	}
+	var rep *classifier.CVReport
+	if f.folds > 0 {
+		r, err := classifier.CrossValidate(ctx, examples, f.folds, opts)
+		if err != nil {
+			return err
+		}
+		rep = &r
+		if f.asJSON {
+			b, err := jsonx.MarshalIndent(r, "", "  ")
+			if err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintf(stdout, "%s\n", b); err != nil {
+				return err
+			}
+		} else if err := printCVReport(stdout, &r); err != nil {
+			return err
+		}
+	}
+	m, err := classifier.Train(ctx, examples, opts)
+	if err != nil {
+		return err
+	}
+	if rep != nil && rep.CV.Best.Threshold > 0 {
+		m.SetThreshold("dsat", rep.CV.Best.Threshold)
+	}
+	if err := writeModel(f.output, m); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "train: wrote %s (%d examples)\n", f.output, len(examples))
+	return nil
+}
+
+// readLabelledFile reads one labelled JSONL file; examples are tagged with
+// the file's base name.
+func readLabelledFile(ctx context.Context, path string, sig classifier.SignalFunc) ([]classifier.Example, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	return classifier.ReadExamples(ctx, fh, filepath.Base(path), sig)
+}
+
+// weakExamples draws weakly-labelled turns from the --weak logs. Weak
+// negatives are capped (by default at the number of weak positives).
+func weakExamples(ctx context.Context, f trainFlags, eng *heuristics.Engine) ([]classifier.Example, error) {
+	if eng == nil {
+		eng = heuristics.Default()
+	}
+	format, err := conversation.ParseFormat(f.format)
+	if err != nil {
+		return nil, err
+	}
+	score := func(t *heuristics.Turn) ([]heuristics.Signal, float64, float64) {
+		a := eng.Analyze(t)
+		return a.Signals, a.DSAT, a.SAT
+	}
+	wopts := classifier.WeakOptions{MinScore: f.weakMin, Weight: f.weakWeight}
+	var pos, neg []classifier.Example
+	for _, path := range f.weak {
+		r, err := conversation.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		r.Format = format
+		set := "weak:" + filepath.Base(path)
+		for {
+			c, err := r.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				r.Close()
+				return nil, err
+			}
+			p, n := classifier.WeakExamples(c, score, wopts)
+			for i := range p {
+				p[i].Set = set
+			}
+			for i := range n {
+				n[i].Set = set
+			}
+			pos = append(pos, p...)
+			neg = append(neg, n...)
+		}
+		if err := r.Close(); err != nil {
+			return nil, err
+		}
+	}
+	limit := f.weakMaxNeg
+	if limit < 0 {
+		limit = len(pos)
+	}
+	if len(neg) > limit {
+		neg = neg[:limit]
+	}
+	return append(pos, neg...), nil
+}
+
+func writeModel(path string, m *classifier.Model) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := m.Save(fh); err != nil {
+		fh.Close()
+		return err
+	}
+	return fh.Close()
+}
+
+func printCVReport(w io.Writer, r *classifier.CVReport) error {
+	fmt.Fprintf(w, "cross-validation: %d folds by conversation, %d scored turns", r.Folds, r.CV.Examples)
+	if r.Weak > 0 {
+		fmt.Fprintf(w, " (+%d weak, trained on only)", r.Weak)
+	}
+	fmt.Fprintf(w, ", %d conversations\n\n", r.Conversations)
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
+	m3 := func(m classifier.Metrics) string {
+		return fmt.Sprintf("%.3f\t%.3f\t%.3f", m.Precision, m.Recall, m.F1)
+	}
+	p("DSAT\tthreshold\tP\tR\tF1\n")
+	p("at 0.50\t0.50\t%s\n", m3(r.CV.DSAT))
+	if r.CV.Best.Threshold > 0 {
+		p("best with P>=%.2f\t%.2f\t%s\n", r.MinPrecision, r.CV.Best.Threshold, m3(r.CV.Best.Metrics))
+	} else {
+		p("best with P>=%.2f\t-\t-\t-\t-\n", r.MinPrecision)
+	}
+	p("SAT at 0.50\t0.50\t%s\n", m3(r.CV.SAT))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nDSAT Brier score %.4f; train vs CV DSAT F1 at 0.50: train %.3f, cv %.3f, gap %.3f\n\n",
+		r.CV.Brier, r.Train.DSAT.F1, r.CV.DSAT.F1, r.Gap())
+
+	p("category\tgold\tP\tR\tF1\tend-to-end P\tR\tF1\n")
+	for _, c := range heuristics.Categories {
+		m, ok := r.CV.Categories[c]
+		if !ok {
+			continue
+		}
+		p("%s\t%d\t%s\t%s\n", c, m.TP+m.FN, m3(m), m3(r.CV.EndToEnd[c]))
+	}
+	p("(P/R/F1 on gold-DSAT turns; end-to-end: DSAT >= 0.5 and category >= 0.5 over all turns)\n")
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Sets) > 0 {
+		p("\nfile\tturns\tP@0.50\tR@0.50\tF1@0.50\tbest threshold\tP\tR\tF1\n")
+		for _, s := range r.Sets {
+			p("%s\t%d\t%s\t%.2f\t%s\n", s.Set, s.Examples, m3(s.DSAT), s.Best.Threshold, m3(s.Best.Metrics))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	p("\nreliability\tturns\tmean predicted\tobserved DSAT\n")
+	for _, b := range r.CV.Reliability {
+		if b.Count > 0 {
+			p("[%.1f, %.1f)\t%d\t%.3f\t%.3f\n", b.Lower, b.Upper, b.Count, b.MeanPredicted, b.Observed)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	p("\nthreshold\tP\tR\tF1\n")
+	for _, s := range r.CV.Sweep {
+		p("%.2f\t%s\n", s.Threshold, m3(s.Metrics))
+	}
+	return tw.Flush()
+}
