@@ -30,16 +30,28 @@ func (hhParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	}
 	c := &Conversation{Source: string(FormatHHRLHF), Location: loc, Messages: msgs}
 	if in.Rejected != nil {
-		if rej, err := parseTranscript(*in.Rejected); err == nil {
-			for i := len(rej) - 1; i >= 0; i-- {
-				if rej[i].Role == Assistant {
-					setMeta(c, "rejected_reply", rej[i].Content)
-					break
-				}
-			}
+		if reply, ok := finalReply(*in.Rejected); ok {
+			setMeta(c, "rejected_reply", reply)
 		}
 	}
 	return []*Conversation{c}, nil
+}
+
+// finalReply returns the last turn of a transcript if it is an assistant turn.
+func finalReply(s string) (string, bool) {
+	a := strings.LastIndex(s, hhAssistant)
+	if a < 0 {
+		if !strings.HasPrefix(strings.TrimLeft(s, " \t\r\n"), hhAssistant[2:]) {
+			return "", false
+		}
+		s = "\n\n" + strings.TrimLeft(s, " \t\r\n")
+		a = 0
+	}
+	reply := s[a+len(hhAssistant):]
+	if strings.Contains(reply, hhHuman) {
+		return "", false
+	}
+	return strings.TrimSpace(reply), true
 }
 
 const (

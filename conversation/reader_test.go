@@ -463,3 +463,102 @@ func TestArrayEscapesAcrossBufferBoundaries(t *testing.T) {
 		assert.Equal(t, i+2, arr[i].Location.Line, "line numbers ignore escaped \\n")
 	}
 }
+
+func TestFinalReply(t *testing.T) {
+	r, ok := finalReply("\n\nHuman: a\n\nAssistant: b\n\nAssistant:  c \n")
+	assert.True(t, ok)
+	assert.Equal(t, "c", r)
+	_, ok = finalReply("\n\nHuman: a\n\nAssistant: b\n\nHuman: c")
+	assert.False(t, ok, "the transcript ends with a human turn")
+	r, ok = finalReply("Assistant: only")
+	assert.True(t, ok)
+	assert.Equal(t, "only", r)
+}
+
+// syntheticLog returns n JSON Lines records of a WildChat-like shape.
+func syntheticLog(n int) []byte {
+	var b bytes.Buffer
+	para := strings.Repeat("The quick brown fox jumps over the lazy dog; \"quoted\" text and ünïcode. ", 20)
+	for i := range n {
+		b.WriteString(`{"conversation_hash":"h`)
+		b.WriteString(strings.Repeat("0", i%7))
+		b.WriteString(`","model":"gpt-4","timestamp":"2024-01-02T03:04:05Z","language":"English","turn":3,"toxic":false,"conversation":[`)
+		for j := range 6 {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			role := "user"
+			if j%2 == 1 {
+				role = "assistant"
+			}
+			b.WriteString(`{"role":"` + role + `","content":"` + strings.ReplaceAll(para, `"`, `\"`) + `\n"}`)
+		}
+		b.WriteString("]}\n")
+	}
+	return b.Bytes()
+}
+
+func BenchmarkReaderJSONL(b *testing.B) {
+	data := syntheticLog(2000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data), "bench.jsonl")
+		for {
+			if _, err := r.Next(context.Background()); err != nil {
+				if err != io.EOF {
+					b.Fatal(err)
+				}
+				break
+			}
+		}
+	}
+}
+
+func BenchmarkReaderJSONArray(b *testing.B) {
+	lines := bytes.Split(bytes.TrimSpace(syntheticLog(2000)), []byte("\n"))
+	data := append(append([]byte("[\n"), bytes.Join(lines, []byte(",\n"))...), "\n]"...)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data), "bench.json")
+		for {
+			if _, err := r.Next(context.Background()); err != nil {
+				if err != io.EOF {
+					b.Fatal(err)
+				}
+				break
+			}
+		}
+	}
+}
+
+func TestParquetThroughOpenAndSpool(t *testing.T) {
+	rows := sampleWildChatRows(4)
+	data := writeWildChatParquet(t, rows)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "wc.parquet")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+
+	// A Parquet file opened by path is read in place.
+	convs, st, err := readFile(t, path, func(r *Reader) { r.Strict = true })
+	require.NoError(t, err)
+	require.Len(t, convs, len(rows))
+	assert.Equal(t, map[string]int64{"wildchat": int64(len(rows))}, st.Formats)
+	assert.Equal(t, Location{File: path, Row: 2}, convs[1].Location)
+
+	// A compressed one (or a stream) is spooled to a temporary file, removed on Close.
+	spool := t.TempDir()
+	t.Setenv("TMPDIR", spool)
+	for _, kind := range []string{"gzip", "zstd"} {
+		r := NewReader(bytes.NewReader(compressed(t, data, kind)), "wc.parquet."+kind)
+		got, err := readAll(t, r)
+		require.NoError(t, err)
+		assert.Equal(t, withoutLocations(convs), withoutLocations(got))
+		left, _ := os.ReadDir(spool)
+		assert.Len(t, left, 1, "spooled while reading")
+		require.NoError(t, r.Close())
+		left, _ = os.ReadDir(spool)
+		assert.Empty(t, left, "temporary file removed on Close")
+	}
+}
