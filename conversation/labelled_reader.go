@@ -24,6 +24,9 @@ type LabelledReader struct {
 }
 
 // NewLabelledReader returns a LabelledReader over r; name is used in errors.
+// Message content may be a string or an array of text parts (joined with
+// "\n"), and tool calls are kept as raw JSON; Message.Index is set to the
+// message's position.
 func NewLabelledReader(r io.Reader, name string) *LabelledReader {
 	return &LabelledReader{in: r, name: name}
 }
@@ -72,9 +75,20 @@ func (r *LabelledReader) Next(ctx context.Context) (*Labelled, error) {
 	if !utf8.Valid(rec) {
 		return nil, newParseError(loc, ReasonInvalidUTF8, fmt.Errorf("line is not valid UTF-8: %w", ErrInvalidUTF8))
 	}
-	l := new(Labelled)
-	if err := decode(rec, l); err != nil {
+	var in labelledRecord
+	if err := decode(rec, &in); err != nil {
 		return nil, toParseError(loc, err)
+	}
+	l := &Labelled{ID: string(in.ID), Source: in.Source, Labels: in.Labels, Messages: make([]Message, len(in.Messages))}
+	for i, m := range in.Messages {
+		text, err := contentText(m.Content)
+		if err != nil {
+			return nil, toParseError(loc, fmt.Errorf("message %d: %w", i, err))
+		}
+		l.Messages[i] = Message{Role: Role(m.Role), Content: text, Name: m.Name, Index: i}
+		if isJSONValue(m.ToolCalls) {
+			l.Messages[i].ToolCalls = m.ToolCalls
+		}
 	}
 	if len(l.Messages) == 0 {
 		return nil, newParseError(loc, ReasonEmptyConversation, fmt.Errorf("no messages: %w", ErrEmptyConversation))
@@ -91,6 +105,15 @@ func (r *LabelledReader) Next(ctx context.Context) (*Labelled, error) {
 		}
 	}
 	return l, nil
+}
+
+// labelledRecord is the wire form of Labelled: message content may be a
+// string or an array of parts, and tool calls are raw JSON.
+type labelledRecord struct {
+	ID       flexString  `json:"id"`
+	Source   string      `json:"source"`
+	Messages []openAIMsg `json:"messages"`
+	Labels   []Label     `json:"labels"`
 }
 
 // Conversation returns l as a normalised Conversation: roles mapped, empty

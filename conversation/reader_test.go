@@ -562,3 +562,21 @@ func TestParquetThroughOpenAndSpool(t *testing.T) {
 		assert.Empty(t, left, "temporary file removed on Close")
 	}
 }
+
+func TestDecodedValuesOutliveTheRecordBuffer(t *testing.T) {
+	first := `{"id":"a","messages":[{"role":"assistant","content":"x","tool_calls":[{"id":"keep-me"}]}],` +
+		`"metadata":{"k":"keep"}}`
+	var in strings.Builder
+	in.WriteString(first + "\n")
+	for i := range 3000 { // enough to cycle the read buffer and the decoder's buffers many times
+		in.WriteString(`{"id":"z","messages":[{"role":"assistant","content":"` + strings.Repeat("Z", i%200) +
+			`","tool_calls":[{"id":"ZZZZZZZZZZZZZZZZZZZZ"}]}],"metadata":{"k":"ZZZZZZZZ"}}` + "\n")
+	}
+	r := NewReader(strings.NewReader(in.String()), "alias.jsonl")
+	convs, err := readAll(t, r)
+	require.NoError(t, err)
+	require.Len(t, convs, 3001)
+	assert.Equal(t, `[{"id":"keep-me"}]`, string(convs[0].Messages[0].ToolCalls))
+	assert.Equal(t, "keep", convs[0].Metadata["k"])
+	assert.Equal(t, "x", convs[0].Messages[0].Content)
+}

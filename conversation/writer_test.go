@@ -89,7 +89,8 @@ func TestLabelledReader(t *testing.T) {
 		`"labels":[{"turn":3,"dsat":true,"categories":["correction"],"evidence":"I meant Y"}]}` + "\n" +
 		`{"id":"l2","source":"test","messages":[{"role":"alien","content":"?"}],"labels":[]}` + "\n" +
 		`{"id":"l3","source":"test","messages":[{"role":"user","content":"a"}],"labels":[{"turn":5,"dsat":false}]}` + "\n" +
-		`{"id":"l4","source":"test","messages":[{"role":"user","content":"a"}],"labels":[]}` + "\n"
+		`{"id":"l4","source":"test","messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]},` +
+		`{"role":"assistant","content":null,"tool_calls":[{"id":"c1"}]}],"labels":[]}` + "\n"
 	for _, kind := range []string{"plain", "gzip", "zstd"} {
 		t.Run(kind, func(t *testing.T) {
 			data := []byte(in)
@@ -126,6 +127,9 @@ func TestLabelledReader(t *testing.T) {
 			l, err = r.Next(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, "l4", l.ID)
+			assert.Equal(t, "a\nb", l.Messages[0].Content)
+			assert.Equal(t, `[{"id":"c1"}]`, string(l.Messages[1].ToolCalls))
+			assert.Equal(t, "user assistant", roles(l.Conversation()), "a tool-call message is not empty")
 			_, err = r.Next(ctx)
 			assert.ErrorIs(t, err, io.EOF)
 		})
