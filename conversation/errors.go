@@ -54,6 +54,8 @@ type ParseError struct {
 	Row    int    // 1-based Parquet row or JSON-array element, 0 if n/a
 	Reason string // stable snake_case key, also used in ReadStats.Skipped
 	Err    error
+
+	records int64 // input records the error covers, if more than one
 }
 
 // Error formats the error as "file:line: reason: cause" (or "file:row N: ..."
@@ -90,8 +92,9 @@ func newParseError(loc Location, reason string, err error) *ParseError {
 
 // reasonError is an error that knows its ParseError reason.
 type reasonError struct {
-	reason string
-	err    error
+	reason  string
+	err     error
+	records int64 // input records the error covers, if more than one
 }
 
 func (e *reasonError) Error() string { return e.err.Error() }
@@ -124,7 +127,9 @@ func toParseError(loc Location, err error) *ParseError {
 	}
 	var re *reasonError
 	if errors.As(err, &re) {
-		return newParseError(loc, re.reason, re.err)
+		pe := newParseError(loc, re.reason, re.err)
+		pe.records = re.records
+		return pe
 	}
 	switch {
 	case errors.Is(err, ErrUnknownRole):

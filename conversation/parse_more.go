@@ -147,12 +147,15 @@ type oasstNode struct {
 // ({"message_tree_id","prompt":{...,"replies":[...]}}), root messages with
 // nested "replies", and flat message rows. Flat rows must be grouped by tree
 // (as the published files are); a tree is emitted when the next tree starts.
+// Rows whose parent is not in their tree have lost their context and add no
+// conversation.
 // Every root-to-leaf path is one conversation; deleted messages are dropped
 // with their replies.
 type oasstParser struct {
-	r       *Reader
-	group   []*oasstNode
-	groupID string
+	r        *Reader
+	group    []*oasstNode
+	groupID  string
+	tooLarge bool // the current tree exceeded MaxMessages and is being skipped
 }
 
 func (p *oasstParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
@@ -175,30 +178,39 @@ func (p *oasstParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 		if treeID == "" {
 			treeID = root.MessageID
 		}
-		if ferr != nil {
-			return nil, ferr
-		}
 		convs, err := p.paths([]*oasstNode{root}, treeID, loc, true)
 		if err != nil {
-			return nil, err
+			return done, err
 		}
-		return append(done, convs...), nil
+		return append(done, convs...), ferr
 	}
 	// A flat message row.
 	if n.Role == "" && n.MessageID == "" {
 		return nil, wrongType("oasst record has neither message_id nor role")
 	}
 	key := n.MessageTreeID
-	newTree := len(p.group) > 0 && (key != p.groupID || key == "" && n.ParentID == nil)
+	if p.tooLarge && key != "" && key == p.groupID {
+		// The rest of a tree that already exceeded the limit.
+		return nil, errorf(ReasonTooManyMessages, ErrTooManyMessages,
+			"oasst tree %s has more than %d messages", key, p.r.MaxMessages)
+	}
+	newTree := p.tooLarge || len(p.group) > 0 && (key != p.groupID || key == "" && n.ParentID == nil)
 	var out []*Conversation
 	var err error
 	if newTree {
 		out, err = p.flush()
+		p.tooLarge = false
 	}
 	if len(p.group) >= p.r.MaxMessages {
-		p.group = p.group[:0] // flush below reports the whole tree
-		return out, errorf(ReasonTooManyMessages, ErrTooManyMessages,
+		// Drop the tree: its rows so far, this one and the rest are skipped.
+		dropped := int64(len(p.group)) + 1
+		p.group = nil
+		p.tooLarge = true
+		p.groupID = key
+		err := errorf(ReasonTooManyMessages, ErrTooManyMessages,
 			"oasst tree %s has more than %d messages", key, p.r.MaxMessages)
+		err.(*reasonError).records = dropped
+		return out, err
 	}
 	p.group = append(p.group, n)
 	p.groupID = key
@@ -232,7 +244,9 @@ func (p *oasstParser) flush() ([]*Conversation, error) {
 	}
 	convs, err := p.paths(roots, treeID, group[0].loc, false)
 	if err != nil {
-		return nil, toParseError(group[0].loc, err)
+		pe := toParseError(group[0].loc, err)
+		pe.records = int64(len(group))
+		return nil, pe
 	}
 	return convs, nil
 }

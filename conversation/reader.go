@@ -248,7 +248,7 @@ func (r *Reader) skip(pe *ParseError) error {
 	if r.stats.Skipped == nil {
 		r.stats.Skipped = make(map[string]int64)
 	}
-	r.stats.Skipped[pe.Reason]++
+	r.stats.Skipped[pe.Reason] += max(1, pe.records)
 	if r.Strict {
 		return pe
 	}
@@ -390,11 +390,16 @@ func (r *Reader) record(rec []byte, loc Location) error {
 		r.stats.Formats = make(map[string]int64)
 	}
 	r.stats.Formats[string(r.format)]++
+	// A grouping parser may return the conversations of an earlier group
+	// together with an error for this record (or for that group).
 	convs, err := r.parser.parse(rec, loc)
+	if qerr := r.enqueue(convs); qerr != nil {
+		return qerr
+	}
 	if err != nil {
 		return r.skip(toParseError(loc, err))
 	}
-	return r.enqueue(convs)
+	return nil
 }
 
 // flushParser queues what a grouping parser still holds at the end of input.

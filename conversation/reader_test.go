@@ -580,3 +580,60 @@ func TestDecodedValuesOutliveTheRecordBuffer(t *testing.T) {
 	assert.Equal(t, "keep", convs[0].Metadata["k"])
 	assert.Equal(t, "x", convs[0].Messages[0].Content)
 }
+
+func TestOASSTRowsTooManyMessages(t *testing.T) {
+	var b strings.Builder
+	row := func(id, parent, tree, role string) {
+		p := "null"
+		if parent != "" {
+			p = `"` + parent + `"`
+		}
+		b.WriteString(`{"message_id":"` + id + `","parent_id":` + p + `,"message_tree_id":"` + tree +
+			`","role":"` + role + `","text":"t ` + id + `"}` + "\n")
+	}
+	row("a1", "", "A", "prompter")
+	row("a2", "a1", "A", "assistant")
+	for i, parent := 0, ""; i < 5; i++ { // tree B: a chain of 5 messages
+		id := "b" + string(rune('0'+i))
+		role := "prompter"
+		if i%2 == 1 {
+			role = "assistant"
+		}
+		row(id, parent, "B", role)
+		parent = id
+	}
+	row("c1", "", "C", "prompter")
+	r := NewReader(strings.NewReader(b.String()), "rows.jsonl")
+	r.MaxMessages = 3
+	convs, err := readAll(t, r)
+	require.NoError(t, err)
+	require.Len(t, convs, 2)
+	assert.Equal(t, []string{"a2", "c1"}, []string{convs[0].ID, convs[1].ID})
+	st := r.Stats()
+	assert.Equal(t, int64(8), st.Records)
+	assert.Equal(t, map[string]int64{ReasonTooManyMessages: 5}, st.Skipped, "every row of the tree is skipped")
+}
+
+func TestOASSTRowsBadTree(t *testing.T) {
+	in := `{"message_id":"a1","parent_id":null,"message_tree_id":"A","role":"prompter","text":"q"}
+{"message_id":"a2","parent_id":"a1","message_tree_id":"A","role":"wizard","text":"r"}
+{"message_id":"b1","parent_id":null,"message_tree_id":"B","role":"prompter","text":"q2"}
+{"message_id":"b2","parent_id":"b1","message_tree_id":"B","role":"assistant","text":"r2"}
+`
+	r := NewReader(strings.NewReader(in), "rows.jsonl")
+	r.Strict = true
+	_, err := r.Next(context.Background())
+	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, ReasonUnknownRole, pe.Reason)
+	assert.Equal(t, 1, pe.Line, "a flat tree's error is located at its first row")
+	c, err := r.Next(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "b2", c.ID)
+
+	r = NewReader(strings.NewReader(in), "rows.jsonl")
+	convs, err := readAll(t, r)
+	require.NoError(t, err)
+	require.Len(t, convs, 1)
+	assert.Equal(t, map[string]int64{ReasonUnknownRole: 2}, r.Stats().Skipped, "both rows of the bad tree")
+}
