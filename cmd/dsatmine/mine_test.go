@@ -136,9 +136,11 @@ func TestMineCommandExportsAndBudgets(t *testing.T) {
 	in := writeFile(t, dir, "in.jsonl", mineInput)
 	for _, f := range []string{"drift", "trl", "kto", "openrlhf", "llamafactory"} {
 		out := filepath.Join(dir, f+".jsonl")
-		_, _, err := runCmd(t, newMineCmd(), in, "-o", out, "--export", f, "--max-prompt-tokens", "1024", "--max-total-tokens", "2048", "--encoding", "o200k_base")
+		_, _, err := runCmd(t, newMineCmd(), in, "-o", out, "--export", f)
 		require.NoError(t, err, f)
-		for _, rec := range readLines(t, out) {
+		recs := readLines(t, out)
+		assert.NotEmpty(t, recs, "%s: c1 is a DSAT→SAT pair", f)
+		for _, rec := range recs {
 			switch f {
 			case "trl", "openrlhf":
 				assert.Len(t, rec, 3)
@@ -157,7 +159,7 @@ func TestMineCommandExportsAndBudgets(t *testing.T) {
 	// A prompt budget too small for any request skips every anchor.
 	out := filepath.Join(dir, "tiny.jsonl")
 	stats := filepath.Join(dir, "tiny.json")
-	_, _, err := runCmd(t, newMineCmd(), in, "-o", out, "--stats", stats, "--max-prompt-tokens", "5")
+	_, _, err := runCmd(t, newMineCmd(), in, "-o", out, "--stats", stats, "--max-prompt-tokens", "5", "--max-total-tokens", "2048")
 	require.NoError(t, err)
 	assert.Empty(t, readLines(t, out))
 	var st struct {
