@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"strings"
@@ -65,12 +66,13 @@ func (c FeatureConfig) withDefaults() FeatureConfig {
 // Byte windows of each message that the features look at. Long pasted code
 // or documents do not make scoring slower than this.
 const (
-	headWindow    = 768  // follow-up bytes tokenised for words
-	tailWindow    = 160  // follow-up bytes tokenised for suffix features
-	simWindow     = 1200 // bytes of each message compared for similarity
-	simMaxTokens  = 96   // content tokens per message compared for similarity
-	replyEdge     = 400  // bytes at each end of the reply inspected for cues
-	earlierTurns  = 4    // earlier user requests compared to the follow-up
+	headWindow    = 768 // follow-up bytes tokenised for words
+	tailWindow    = 160 // follow-up bytes tokenised for suffix features
+	simWindow     = 800 // bytes of each message compared for similarity
+	simMaxTokens  = 64  // content tokens per message compared for similarity
+	replyEdge     = 400 // bytes at the end of the reply inspected for a question
+	refusalEdge   = 240 // bytes at the start of the reply inspected for a refusal
+	earlierTurns  = 4   // earlier user requests compared to the follow-up
 	numLenBuckets = 12
 	// heuristicScale scales the heuristic-signal features: they are few and
 	// dense, and larger values let them carry weight under the same
@@ -112,7 +114,7 @@ type scratch struct {
 	runes       []int
 	idx         []uint32
 	val         []float32
-	setA, setB  []uint32
+	fu, setB    []uint32
 }
 
 type span struct{ s, e int }
@@ -161,6 +163,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	sc.idx = sc.idx[:0]
 	sc.val = sc.val[:0]
 	text := t.Text()
+	sc.fu = stemSet(sc.fu[:0], text)
 
 	// Text of the follow-up.
 	head := text
@@ -194,10 +197,11 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	if strings.Contains(text, "!") {
 		f.flag(sc, "fexcl")
 	}
-	if hasCode(text) {
+	fcode, ftrace := hasCode(text), hasTraceback(text)
+	if fcode {
 		f.flag(sc, "fcode")
 	}
-	if hasTraceback(text) {
+	if ftrace {
 		f.flag(sc, "ftrace")
 	}
 	if hasUpperRun(head) {
@@ -214,15 +218,22 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	// Reply.
 	if t.Reply >= 0 && t.Reply < len(t.Conv.Messages) {
 		reply := t.ReplyText()
+		asks, refuses := replyAsks(reply), replyRefuses(reply)
+		rcode := strings.Contains(reply, "```") || hasCode(reply)
 		f.bucket(sc, "rlen", lenBucket(len(reply)), 1)
-		if replyAsks(reply) {
+		if asks {
 			f.flag(sc, "rq")
+			f.bucket(sc, "x:asked-len", min(nWords, 8), 1)
 		}
-		if replyRefuses(reply) {
+		if refuses {
 			f.flag(sc, "rref")
+			f.bucket(sc, "x:refused-len", min(nWords, 8), 1)
 		}
-		if strings.Contains(reply, "```") || hasCode(reply) {
+		if rcode {
 			f.flag(sc, "rcode")
+			if fcode || ftrace {
+				f.flag(sc, "x:code-then-error") // an error pasted after code
+			}
 		}
 		if replyCutOff(reply) {
 			f.flag(sc, "rcut")
@@ -231,7 +242,15 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 			r := math.Log2(float64(len(text)) / float64(len(reply)))
 			f.bucket(sc, "ratio-rep", clampBucket(r, 8), 1)
 		}
-		f.similarity(sc, "rep", text, reply)
+		f.similarity(sc, "rep", reply)
+	}
+
+	// The assistant's next reply, when the log has one: assistants open
+	// with an apology or an acknowledgement after dissatisfaction.
+	if n := t.FollowUp + 1; n < len(t.Conv.Messages) && t.Conv.Messages[n].Role == "assistant" {
+		f.nextReply(sc, t.Conv.Messages[n].Content)
+	} else {
+		f.flag(sc, "nonext")
 	}
 
 	// Request and earlier requests.
@@ -241,7 +260,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	} else {
 		r := math.Log2(float64(len(text)+1) / float64(len(req)+1))
 		f.bucket(sc, "ratio-req", clampBucket(r, 6), 1)
-		f.similarity(sc, "req", text, req)
+		f.similarity(sc, "req", req)
 		best, n := 0.0, 0
 		for i := t.Request - 1; i >= 0 && n < earlierTurns; i-- {
 			m := t.Conv.Messages[i]
@@ -249,7 +268,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 				continue
 			}
 			n++
-			if s := jaccard(sc, text, m.Content); s > best {
+			if s := jaccardFU(sc, m.Content); s > best {
 				best = s
 			}
 		}
@@ -262,6 +281,45 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	if !f.cfg.NoHeuristic {
 		f.heuristic(sc, signals)
 	}
+}
+
+// nextReply adds features of the opening of the assistant's next reply.
+func (f *featurizer) nextReply(sc *scratch, next string) {
+	head := next[:cut(next, 120)]
+	sc.tail = normalize(sc.tail[:0], head)
+	sc.ttoks = tokenize(sc.ttoks[:0], sc.tail)
+	k := min(len(sc.ttoks), 3)
+	for i := 0; i < k; i++ {
+		tk := sc.ttoks[i]
+		h := hbyte(hstr(fnvOffset, "n"), byte('0'+i))
+		f.add(sc, hbytes(h, sc.tail[tk.s:tk.e]), 1/float32(i+1))
+	}
+	if k >= 2 {
+		h := hstr(fnvOffset, "nb:")
+		h = hbytes(h, sc.tail[sc.ttoks[0].s:sc.ttoks[0].e])
+		h = hbyte(h, ' ')
+		h = hbytes(h, sc.tail[sc.ttoks[1].s:sc.ttoks[1].e])
+		f.add(sc, h, 1)
+	}
+	if nextApologises(sc.tail) {
+		f.flag(sc, "napology")
+	}
+}
+
+// apologyCues open a reply that concedes a mistake; own wording.
+var apologyCues = []string{
+	"i apologize", "i apologise", "apologies", "my apologies", "sorry", "i'm sorry", "you're right", "you are right",
+	"you're correct", "you are correct", "my mistake", "thank you for pointing", "thanks for pointing",
+	"i see, ", "oops", "good catch", "i misunderstood",
+}
+
+func nextApologises(norm []byte) bool {
+	for _, c := range apologyCues {
+		if bytes.Contains(norm, []byte(c)) {
+			return true
+		}
+	}
+	return false
 }
 
 // words adds word unigram and bigram features over the first MaxWords tokens.
@@ -370,31 +428,77 @@ func (f *featurizer) edges(sc *scratch) {
 	}
 }
 
-// similarity adds stemmed-token similarity features between the follow-up and other.
-func (f *featurizer) similarity(sc *scratch, name string, text, other string) {
-	sc.setA = stemSet(sc.setA[:0], text)
+// similarity adds stemmed-token similarity features between the follow-up
+// (whose stem set is in sc.fu) and other.
+func (f *featurizer) similarity(sc *scratch, name string, other string) {
 	sc.setB = stemSet(sc.setB[:0], other)
-	if len(sc.setA) == 0 || len(sc.setB) == 0 {
+	if len(sc.fu) == 0 || len(sc.setB) == 0 {
 		f.bucket(sc, "sim"+name, 15, 1)
 		return
 	}
-	inter := intersect(sc.setA, sc.setB)
-	jac := float64(inter) / float64(len(sc.setA)+len(sc.setB)-inter)
-	cont := float64(inter) / float64(len(sc.setA))
+	inter := intersect(sc.fu, sc.setB)
+	jac := float64(inter) / float64(len(sc.fu)+len(sc.setB)-inter)
+	cont := float64(inter) / float64(len(sc.fu))
 	f.add(sc, hstr(fnvOffset, "simj"+name), float32(jac))
 	f.add(sc, hstr(fnvOffset, "simc"+name), float32(cont))
 	f.bucket(sc, "simjb"+name, int(jac*5), 1)
 	f.bucket(sc, "simcb"+name, int(cont*5), 1)
 }
 
-func jaccard(sc *scratch, a, b string) float64 {
-	sc.setA = stemSet(sc.setA[:0], a)
-	sc.setB = stemSet(sc.setB[:0], b)
-	if len(sc.setA) == 0 || len(sc.setB) == 0 {
+// jaccardFU is the Jaccard similarity of the follow-up's stem set to other's.
+func jaccardFU(sc *scratch, other string) float64 {
+	sc.setB = stemSet(sc.setB[:0], other)
+	if len(sc.fu) == 0 || len(sc.setB) == 0 {
 		return 0
 	}
-	inter := intersect(sc.setA, sc.setB)
-	return float64(inter) / float64(len(sc.setA)+len(sc.setB)-inter)
+	inter := intersect(sc.fu, sc.setB)
+	return float64(inter) / float64(len(sc.fu)+len(sc.setB)-inter)
+}
+
+func jaccard(sc *scratch, a, b string) float64 {
+	sc.fu = stemSet(sc.fu[:0], a)
+	return jaccardFU(sc, b)
+}
+
+// stemCache memoises the hashed snowball stem of lower-case ASCII words
+// (stemming dominates the cost of scoring otherwise). It is sharded and
+// bounded; once full, further words are stemmed without being cached.
+type stemShard struct {
+	mu sync.RWMutex
+	m  map[string]uint32 // stem hash; stopWord for stop words
+}
+
+const (
+	stemShards   = 16
+	stemShardMax = 1 << 13
+	stopWord     = 0 // hstr never returns 0 for the inputs we cache in practice; a collision only drops a word
+)
+
+var stemCache [stemShards]stemShard
+
+// stemHash returns the hash of the stem of lower-case word w, and false for stop words.
+func stemHash(w []byte) (uint32, bool) {
+	sh := &stemCache[hbytes(fnvOffset, w)%stemShards]
+	sh.mu.RLock()
+	h, ok := sh.m[string(w)]
+	sh.mu.RUnlock()
+	if !ok {
+		lw := string(w)
+		if english.IsStopWord(lw) {
+			h = stopWord
+		} else {
+			h = hstr(fnvOffset, english.Stem(lw, false))
+		}
+		sh.mu.Lock()
+		if sh.m == nil {
+			sh.m = make(map[string]uint32)
+		}
+		if len(sh.m) < stemShardMax {
+			sh.m[lw] = h
+		}
+		sh.mu.Unlock()
+	}
+	return h, h != stopWord
 }
 
 func intersect(a, b []uint32) int {
@@ -451,11 +555,14 @@ func stemSet(dst []uint32, s string) []uint32 {
 				}
 				b[k] = c
 			}
-			lw := string(b)
-			if len(lw) < 2 || english.IsStopWord(lw) {
+			if len(b) < 2 {
 				continue
 			}
-			dst = append(dst, hstr(fnvOffset, english.Stem(lw, false)))
+			h, ok := stemHash(b)
+			if !ok {
+				continue
+			}
+			dst = append(dst, h)
 		} else {
 			dst = append(dst, hstr(fnvOffset, strings.ToLower(w)))
 		}
@@ -590,7 +697,10 @@ func tokenize(dst []span, b []byte) []span {
 }
 
 func isWordRune(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+	if r < utf8.RuneSelf {
+		return r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 func isHan(r rune) bool { return r >= 0x2E80 && unicode.Is(unicode.Han, r) }
@@ -698,10 +808,10 @@ var refusalCues = []string{
 
 func replyRefuses(reply string) bool {
 	head := reply
-	if len(head) > replyEdge {
-		head = head[:cut(head, replyEdge)]
+	if len(head) > refusalEdge {
+		head = head[:cut(head, refusalEdge)]
 	}
-	var buf [replyEdge + 8]byte
+	var buf [refusalEdge + 8]byte
 	b := buf[:0]
 	for i := 0; i < len(head); i++ {
 		c := head[i]

@@ -1,0 +1,67 @@
+package classifier
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/dsatmine/dsatmine/heuristics"
+)
+
+func benchTurn() *heuristics.Turn {
+	req := "Write a Go function that parses a CSV file and returns the rows as structs, skipping the header line."
+	reply := "Here is a function that does that:\n```go\nfunc parse(r io.Reader) ([]Row, error) {\n\tcr := csv.NewReader(r)\n\trecs, err := cr.ReadAll()\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn toRows(recs[1:]), nil\n}\n```\n" +
+		strings.Repeat("It reads all records, drops the header and converts each record. ", 8)
+	follow := "This doesn't compile, toRows is not defined and you ignored that I asked for streaming. Can you fix it?"
+	return turnOf(req, reply, follow)
+}
+
+func benchBytes(t *heuristics.Turn) int64 {
+	return int64(len(t.Text()) + len(t.ReplyText()) + len(t.RequestText()))
+}
+
+// BenchmarkClassify measures the embedded default model on one follow-up in
+// context; bytes are the follow-up, reply and request.
+func BenchmarkClassify(b *testing.B) {
+	m, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := benchTurn()
+	sig := heuristics.Default().Analyze(t).Signals
+	ctx := context.Background()
+	b.SetBytes(benchBytes(t))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Classify(ctx, t, sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPredict is Classify without building the Prediction map.
+func BenchmarkPredict(b *testing.B) {
+	m, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := benchTurn()
+	sig := heuristics.Default().Analyze(t).Signals
+	b.SetBytes(benchBytes(t))
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Predict(t, sig)
+	}
+}
+
+// BenchmarkHeuristicsAnalyze is the reference cost of the heuristics engine
+// on the same turn, for comparing the classifier's overhead.
+func BenchmarkHeuristicsAnalyze(b *testing.B) {
+	eng := heuristics.Default()
+	t := benchTurn()
+	b.SetBytes(benchBytes(t))
+	b.ReportAllocs()
+	for b.Loop() {
+		eng.Analyze(t)
+	}
+}
