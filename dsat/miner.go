@@ -28,7 +28,6 @@ const (
 	SkipMaxAnchors     = "max_anchors_per_conversation" // over Config.MaxAnchorsPerConversation
 	SkipPromptTooLong  = "prompt_too_long"              // prompt does not fit Tokens.MaxPromptTokens
 	SkipTotalTooLong   = "total_too_long"               // prompt plus reply do not fit Tokens.MaxTotalTokens
-	SkipDuplicate      = "duplicate"                    // same normalised prompt and rejected already written
 	SkipNoChosen       = "export_no_chosen"             // pairwise export needs a chosen reply
 )
 

@@ -112,25 +112,30 @@ func (tc *tokenCounter) count(m ChatMessage) int {
 // fit left-truncates a.Prompt to the budget. It returns a skip reason when
 // the anchor cannot fit, or "" on success. When history was dropped, the
 // number of dropped messages is recorded in a.Metadata["prompt_messages_dropped"].
+//
+// Every token covers at least one byte, so an anchor whose byte length fits
+// the budget is accepted without tokenizing; otherwise history is counted
+// from the newest message back, only as far as the budget reaches.
 func (tc *tokenCounter) fit(a *Anchor) string {
 	b := tc.budget
 	if b.MaxPromptTokens == 0 && b.MaxTotalTokens == 0 {
 		return ""
 	}
-	counts := make([]int, len(a.Prompt))
-	for i, msg := range a.Prompt {
-		counts[i] = tc.count(msg)
+	fits := func(prompt, resp int) string {
+		if b.MaxPromptTokens > 0 && prompt > b.MaxPromptTokens {
+			return SkipPromptTooLong
+		}
+		if b.MaxTotalTokens > 0 && prompt+resp > b.MaxTotalTokens {
+			return SkipTotalTooLong
+		}
+		return ""
+	}
+	if fits(byteBound(a.Prompt), max(byteBound(a.Rejected), byteBound(a.Chosen))) == "" {
+		return ""
 	}
 	resp := 0
 	if b.MaxTotalTokens > 0 {
-		for _, msg := range a.Rejected {
-			resp += tc.count(msg)
-		}
-		chosen := 0
-		for _, msg := range a.Chosen {
-			chosen += tc.count(msg)
-		}
-		resp = max(resp, chosen)
+		resp = max(tc.countAll(a.Rejected), tc.countAll(a.Chosen))
 	}
 	// Leading system messages are always kept; so is the final request
 	// (the last message, plus user messages directly before it, which form
@@ -143,31 +148,20 @@ func (tc *tokenCounter) fit(a *Anchor) string {
 	for last > sys && a.Prompt[last-1].Role == "user" {
 		last--
 	}
-	fits := func(total int) string {
-		if b.MaxPromptTokens > 0 && total > b.MaxPromptTokens {
-			return SkipPromptTooLong
-		}
-		if b.MaxTotalTokens > 0 && total+resp > b.MaxTotalTokens {
-			return SkipTotalTooLong
-		}
-		return ""
+	total := tc.countAll(a.Prompt[:sys]) + tc.countAll(a.Prompt[last:])
+	if reason := fits(total, resp); reason != "" {
+		return reason
 	}
-	total := 0
-	for _, n := range counts {
-		total += n
-	}
-	start := sys // first kept history message
-	for fits(total) != "" {
-		if start >= last {
-			return fits(total)
+	// Keep the longest run of history that fits and starts with a user
+	// message (or is the whole history).
+	start := last
+	for p := last - 1; p >= sys; p-- {
+		total += tc.count(a.Prompt[p])
+		if fits(total, resp) != "" {
+			break
 		}
-		// Drop the oldest history message and any assistant or tool
-		// messages that would otherwise open the kept history.
-		total -= counts[start]
-		start++
-		for start < last && a.Prompt[start].Role != "user" {
-			total -= counts[start]
-			start++
+		if p == sys || a.Prompt[p].Role == "user" {
+			start = p
 		}
 	}
 	if dropped := start - sys; dropped > 0 {
@@ -181,4 +175,21 @@ func (tc *tokenCounter) fit(a *Anchor) string {
 		a.Metadata["prompt_messages_dropped"] = dropped
 	}
 	return ""
+}
+
+func (tc *tokenCounter) countAll(ms []ChatMessage) int {
+	n := 0
+	for _, m := range ms {
+		n += tc.count(m)
+	}
+	return n
+}
+
+// byteBound is an upper bound of the token count of ms.
+func byteBound(ms []ChatMessage) int {
+	n := 0
+	for _, m := range ms {
+		n += len(m.Content) + MessageOverheadTokens
+	}
+	return n
 }
