@@ -210,10 +210,9 @@ func TestHugeLineRejectedWithoutBuffering(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 1 GB from a generator")
 	}
-	const size = 1 << 30
 	for _, container := range []string{"jsonl", "array"} {
 		t.Run(container, func(t *testing.T) {
-			gen := &lineGenerator{n: size,
+			gen := &lineGenerator{n: hugeLineSize,
 				prefix: `{"messages":[{"role":"user","content":"`,
 				suffix: `"}]}` + "\n" + `{"id":"after","messages":[{"role":"user","content":"ok"}]}` + "\n"}
 			var in io.Reader = gen

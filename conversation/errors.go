@@ -147,18 +147,13 @@ func toParseError(loc Location, err error) *ParseError {
 	case errors.Is(err, ErrWrongType):
 		return newParseError(loc, ReasonWrongType, err)
 	}
-	return classifyJSONError(loc, err)
+	return newParseError(loc, ReasonWrongType, err)
 }
 
-// classifyJSONError maps a decoding error to invalid_json (the record is not
-// well-formed) or wrong_type (well-formed, but a field has an unexpected type).
+// jsonError wraps a decoding error of rec with the right reason: invalid_json
+// when rec is not well-formed, wrong_type when a field has an unexpected type.
 // The JSON seam does not expose error types, so well-formedness is checked
 // again; this only runs on the error path.
-func classifyJSONError(loc Location, err error) *ParseError {
-	return &ParseError{File: loc.File, Line: loc.Line, Row: loc.Row, Reason: ReasonWrongType, Err: err}
-}
-
-// jsonError wraps a decoding error of rec with the right reason.
 func jsonError(rec []byte, err error) error {
 	if !jsonxValid(rec) {
 		return errorf(ReasonInvalidJSON, ErrInvalidJSON, "%v", err)

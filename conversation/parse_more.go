@@ -3,8 +3,6 @@ package conversation
 import (
 	"slices"
 	"strings"
-
-	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
 // --- Anthropic HH-RLHF -------------------------------------------------------
@@ -407,5 +405,3 @@ func (chatGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	}
 	return []*Conversation{c}, nil
 }
-
-var _ = jsonx.RawMessage(nil)
