@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -75,8 +76,13 @@ func NewMiner(cfg Config) (*Miner, error) {
 	return m, nil
 }
 
-// Config returns the miner's effective configuration.
-func (m *Miner) Config() Config { return m.cfg }
+// Config returns a copy of the miner's effective configuration.
+func (m *Miner) Config() Config {
+	cfg := m.cfg
+	cfg.Thresholds = maps.Clone(m.cfg.Thresholds)
+	cfg.Detectors = slices.Clone(m.cfg.Detectors)
+	return cfg
+}
 
 // Result is what the miner found in one conversation.
 type Result struct {

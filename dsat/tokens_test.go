@@ -98,3 +98,23 @@ func TestTokenBudgetLeftTruncates(t *testing.T) {
 	assert.Empty(t, res.Anchors)
 	assert.Equal(t, map[string]int{SkipTotalTooLong: 1}, res.Skipped)
 }
+
+func TestTokenBudgetWithoutSystemMessage(t *testing.T) {
+	m := newTestMiner(t, func(c *Config) { c.Tokens = &TokenBudget{MaxPromptTokens: 60} })
+	c := conv("c",
+		"assistant", "Hello! How can I help?",
+		"user", words(200),
+		"assistant", words(10),
+		"tool", words(10),
+		"user", words(20),
+		"assistant", words(30),
+		"user", "bad #complaint=0.9",
+	)
+	res, err := m.Mine(context.Background(), c)
+	require.NoError(t, err)
+	require.Len(t, res.Anchors, 1)
+	p := res.Anchors[0].Prompt
+	require.Len(t, p, 1, "history that does not fit is dropped whole; the assistant and tool messages cannot open it")
+	assert.Equal(t, ChatMessage{"user", words(20)}, p[0])
+	assert.Equal(t, 4, res.Anchors[0].Metadata["prompt_messages_dropped"])
+}
