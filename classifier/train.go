@@ -113,6 +113,8 @@ type TrainOptions struct {
 	CalibrationFolds int
 	// Workers bounds parallelism (default GOMAXPROCS). Results do not depend on it.
 	Workers int
+	// Data describes the training data; it is recorded in the model file.
+	Data string
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
@@ -257,7 +259,7 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 	}
 	m.info = TrainingInfo{
 		Examples: len(examples), Conversations: len(groupsOf(examples)), Epochs: opts.Epochs,
-		L1: opts.L1, L2: opts.L2, Seed: opts.Seed, Calibrated: opts.CalibrationFolds > 1,
+		L1: opts.L1, L2: opts.L2, Seed: opts.Seed, Calibrated: opts.CalibrationFolds > 1, Data: opts.Data,
 	}
 	for i := range examples {
 		if examples[i].DSAT {

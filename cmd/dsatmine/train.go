@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -107,6 +108,7 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 		NoHeuristicFeatures: f.noHeuristic,
 		Seed:                f.seed,
 		Epochs:              f.epochs,
+		Data:                dataNote(inputs, f.weak),
 	}
 	var rep *classifier.CVReport
 	if f.folds > 0 {
@@ -139,6 +141,21 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 	}
 	fmt.Fprintf(stderr, "train: wrote %s (%d examples)\n", f.output, len(examples))
 	return nil
+}
+
+// dataNote lists the base names of the training files for the model file.
+func dataNote(inputs, weak []string) string {
+	var b strings.Builder
+	for i, in := range inputs {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(filepath.Base(in))
+	}
+	for _, w := range weak {
+		b.WriteString(" weak:" + filepath.Base(w))
+	}
+	return b.String()
 }
 
 // readLabelledFile reads one labelled JSONL file; examples are tagged with
