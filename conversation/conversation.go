@@ -9,6 +9,8 @@ package conversation
 
 import (
 	"time"
+
+	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
 // Role is the normalised author of a message.
@@ -29,7 +31,7 @@ type Message struct {
 	// Name is the optional author or tool name carried by some formats.
 	Name string `json:"name,omitempty"`
 	// ToolCalls holds the raw JSON of an assistant message's tool calls, if any.
-	ToolCalls []byte `json:"tool_calls,omitempty"`
+	ToolCalls jsonx.RawMessage `json:"tool_calls,omitempty"`
 	// Index is the message's position in the original record, before empty
 	// messages were dropped. It lets users find the message in their source.
 	Index int `json:"-"`
