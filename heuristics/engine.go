@@ -3,6 +3,7 @@ package heuristics
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -35,6 +36,10 @@ const (
 	strongScore = 0.8
 	// pushbackNoRefusal scales pushback cues when the reply did not refuse.
 	pushbackNoRefusal = 0.4
+	// maxPerRule and maxCands bound the matches examined per follow-up, so
+	// text that repeats cues thousands of times stays cheap.
+	maxPerRule = 2
+	maxCands   = 512
 	// maxAnswerBytes is the longest follow-up treated as a short answer.
 	maxAnswerBytes = 300
 	// In a follow-up longer than longFollowUp normalised bytes (typically
@@ -205,6 +210,7 @@ type scratch struct {
 	toksR   []string
 	stems   map[string]string // word -> stem ("" for stop words), bounded
 	errAt   int               // first error marker in the normalised follow-up, or -1
+	seen    []uint8           // matches kept per rule
 }
 
 // cand is a lexicon match that passed the rule's own conditions.
@@ -281,6 +287,10 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 	sc.cands = sc.cands[:0]
 	sc.negEnds = sc.negEnds[:0]
 	sc.neutral = sc.neutral[:0]
+	if len(sc.seen) != len(e.rules) {
+		sc.seen = make([]uint8, len(e.rules))
+	}
+	clear(sc.seen)
 	var hasContinue, hasNewTask, hasThanks bool
 	for _, m := range sc.matches {
 		r := &e.rules[e.fuRule[m.id]]
@@ -319,7 +329,10 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 		case labelThanks:
 			hasThanks = true
 		}
-		sc.cands = append(sc.cands, cand{r: r, s: s, e: en})
+		if ri := e.fuRule[m.id]; sc.seen[ri] < maxPerRule && len(sc.cands) < maxCands {
+			sc.seen[ri]++
+			sc.cands = append(sc.cands, cand{r: r, s: s, e: en})
+		}
 	}
 
 	copyReply := capText(reply, MaxReplyCopyBytes)
@@ -344,7 +357,6 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 
 	// Overlapping matches of the same label and category: keep the one
 	// with the highest weight (the earliest on ties).
-	otherWords := false
 	for i, c := range cands {
 		dup := false
 		for j, d := range cands {
@@ -398,9 +410,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 		}
 		a.Signals = append(a.Signals, sig)
 	}
-	if hasThanks {
-		otherWords = !thanksOnly(nb, cands)
-	}
+	onlyThanks := hasThanks && thanksOnly(nb, cands)
 
 	// Structural and rephrase signals.
 	a.Signals = e.structure(sc, text, reply, copyReply, a.Signals)
@@ -414,7 +424,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 		if s.Polarity == DSAT {
 			guard := ""
 			switch {
-			case hasThanks && !otherWords:
+			case onlyThanks:
 				guard = GuardThanks
 			case hasContinue && rinfo.cutoff && (s.Category == Refinement || s.Category == Complaint):
 				guard = GuardContinue
@@ -462,14 +472,9 @@ func (e *Engine) overlapsNeutral(sc *scratch, c cand) bool {
 // negated reports whether a negator ends shortly before s: at most two
 // words in between and no clause punctuation.
 func negated(b []byte, negEnds []int, s int) bool {
-	for _, ne := range negEnds {
-		if ne > s {
-			continue
-		}
-		gap := b[ne:s]
-		if len(gap) > 24 {
-			continue
-		}
+	// negEnds is sorted (matches are reported in order of their end).
+	for i := sort.SearchInts(negEnds, s+1) - 1; i >= 0 && s-negEnds[i] <= 24; i-- {
+		gap := b[negEnds[i]:s]
 		words, inWord, ok := 0, false, true
 		for _, r := range string(gap) {
 			switch {

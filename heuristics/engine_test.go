@@ -382,3 +382,12 @@ func TestCyrillicConversation(t *testing.T) {
 	}
 	assert.Contains(t, got, "not what I asked")
 }
+
+func TestRepeatedCuesStayBounded(t *testing.T) {
+	f := strings.Repeat("not wrong, that's not useless. ", 500) + "That's wrong."
+	a := analyze(t, plainReply, capText(f, MaxFollowUpBytes))
+	// Cues in the body of a long follow-up are not evidence; the last
+	// sentence (in the closing frame) is.
+	assert.GreaterOrEqual(t, a.Scores[Complaint], 0.5, "%s", a)
+	assert.LessOrEqual(t, len(a.Suppressed), maxCands)
+}
