@@ -274,8 +274,11 @@ func TestDefaultModel(t *testing.T) {
 	assert.Same(t, m, m2)
 	req := "Write a Python function that checks whether a number is prime."
 	rep := "Here is a function:\n```python\ndef is_prime(n):\n    return n > 1\n```"
-	complaint := m.Predict(turnOf(req, rep, "That's wrong, this code doesn't work at all. Useless."), nil)
-	thanks := m.Predict(turnOf(req, rep, "Thanks, that works perfectly!"), nil)
+	eng := heuristics.Default()
+	ct := turnOf(req, rep, "That's wrong, this code doesn't work at all. Useless.")
+	tt := turnOf(req, rep, "Thanks, that works perfectly!")
+	complaint := m.Predict(ct, eng.Analyze(ct).Signals)
+	thanks := m.Predict(tt, eng.Analyze(tt).Signals)
 	assert.Greater(t, complaint.DSAT, thanks.DSAT)
 	assert.Greater(t, thanks.SAT, complaint.SAT)
 	assert.Greater(t, complaint.DSAT, 0.5)
