@@ -629,8 +629,8 @@ var englishMarkers = map[string]bool{
 
 // looksEnglish reports whether the normalised text reads as English.
 func looksEnglish(b []byte) bool {
-	if len(b) > 600 {
-		b = b[:600]
+	if len(b) > 200 {
+		b = b[:200]
 	}
 	hits, words := 0, 0
 	start := -1

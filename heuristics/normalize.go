@@ -15,29 +15,28 @@ import (
 // byte, which no pattern contains.
 type normText struct {
 	b []byte
-	// start[i] and end[i] are the original byte range of the rune that
-	// produced b[i].
+	// start[i] is the original offset of the rune that produced b[i].
 	start []int32
-	end   []int32
+	orig  string // the text that was normalised
 }
 
 func (n *normText) reset() {
 	n.b = n.b[:0]
 	n.start = n.start[:0]
-	n.end = n.end[:0]
 }
 
-func (n *normText) emit(p []byte, s, e int) {
+func (n *normText) emit(p []byte, s int) {
 	for _, c := range p {
 		n.b = append(n.b, c)
 		n.start = append(n.start, int32(s))
-		n.end = append(n.end, int32(e))
 	}
 }
 
 // span maps the normalised byte range [s,e) back to the original text.
 func (n *normText) span(s, e int) (int, int) {
-	return int(n.start[s]), int(n.end[e-1])
+	last := int(n.start[e-1])
+	_, size := utf8.DecodeRuneInString(n.orig[last:])
+	return int(n.start[s]), last + size
 }
 
 // fold maps a rune to its matching form.
@@ -64,6 +63,7 @@ func fold(r rune) rune {
 // normalize appends the matching form of text to n (which is reset first).
 func (n *normText) normalize(text string) {
 	n.reset()
+	n.orig = text
 	var buf [utf8.UTFMax]byte
 	inSpace := false
 	spaceAt := 0
@@ -74,12 +74,12 @@ func (n *normText) normalize(text string) {
 			case c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f':
 				if !inSpace {
 					inSpace, spaceAt = true, len(n.b)
-					n.emit([]byte{' '}, i, i+1)
+					n.emit([]byte{' '}, i)
 				}
 			case c == '\n':
 				if !inSpace {
 					inSpace, spaceAt = true, len(n.b)
-					n.emit([]byte{'\n'}, i, i+1)
+					n.emit([]byte{'\n'}, i)
 				} else {
 					n.b[spaceAt] = '\n'
 				}
@@ -90,7 +90,6 @@ func (n *normText) normalize(text string) {
 				}
 				n.b = append(n.b, c)
 				n.start = append(n.start, int32(i))
-				n.end = append(n.end, int32(i+1))
 			}
 			i++
 			continue
@@ -99,11 +98,11 @@ func (n *normText) normalize(text string) {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			inSpace = false
-			n.emit([]byte{0}, i, i+1)
+			n.emit([]byte{0}, i)
 		case unicode.IsSpace(r):
 			if !inSpace {
 				inSpace, spaceAt = true, len(n.b)
-				n.emit([]byte{' '}, i, i+size)
+				n.emit([]byte{' '}, i)
 			}
 			if r == '\u2028' || r == '\u2029' || r == '\u0085' {
 				n.b[spaceAt] = '\n'
@@ -111,7 +110,7 @@ func (n *normText) normalize(text string) {
 		default:
 			inSpace = false
 			k := utf8.EncodeRune(buf[:], fold(r))
-			n.emit(buf[:k], i, i+size)
+			n.emit(buf[:k], i)
 		}
 		i += size
 	}
