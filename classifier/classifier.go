@@ -5,6 +5,7 @@ package classifier
 
 import (
 	"context"
+	"errors"
 
 	"github.com/dsatmine/dsatmine/heuristics"
 )
@@ -28,4 +29,16 @@ type Prediction struct {
 type Classifier interface {
 	Name() string
 	Classify(ctx context.Context, t *heuristics.Turn, signals []heuristics.Signal) (Prediction, error)
+}
+
+// ErrorReason returns the stable key under which a Classify error is counted
+// in the run statistics: the Reason() of the first error in err's chain that
+// has one, or "classifier_error". The miner counts such errors and keeps the
+// heuristic verdict for the turn; only context cancellation stops a run.
+func ErrorReason(err error) string {
+	var r interface{ Reason() string }
+	if errors.As(err, &r) {
+		return r.Reason()
+	}
+	return "classifier_error"
 }

@@ -56,12 +56,32 @@ type Config struct {
 	// ClassifierThreshold gates the classifier's category probabilities
 	// (default 0.5).
 	ClassifierThreshold float64
+	// Cascade, when set, sends to the classifier only the follow-ups whose
+	// heuristic DSAT score lies in the uncertain band [Low, High); the others
+	// keep the heuristic verdict. nil means the classifier scores every
+	// follow-up. The band and how many follow-ups fell inside and outside it
+	// are reported in Stats.Classifier.
+	Cascade *Band
 	// Tokens optionally limits prompt and total token counts.
 	Tokens *TokenBudget
 	// Dedup drops anchors whose normalised prompt and rejected reply were
 	// already written in the same run.
 	Dedup bool
 }
+
+// Band is a half-open score interval [Low, High).
+type Band struct {
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
+}
+
+// Contains reports whether Low <= x < High.
+func (b Band) Contains(x float64) bool { return x >= b.Low && x < b.High }
+
+// DefaultCascade is the uncertain band used when a cascade is asked for
+// without bounds: follow-ups the heuristics already score at 0.8 or more keep
+// the heuristic verdict, everything below goes to the classifier.
+var DefaultCascade = Band{Low: 0, High: 0.8}
 
 // DefaultConfig returns the defaults of SPEC.md §2: every category threshold
 // 0.5, doubt anchors on at weight 0.6, pushback anchors off, extensions not
@@ -103,6 +123,9 @@ func (c *Config) validate() error {
 	}
 	if c.ClassifierThreshold < 0 || c.ClassifierThreshold > 1 {
 		return fmt.Errorf("%w: classifier threshold %v outside [0,1]", ErrConfig, c.ClassifierThreshold)
+	}
+	if b := c.Cascade; b != nil && (b.Low < 0 || b.High > 1.0000001 || b.Low >= b.High) {
+		return fmt.Errorf("%w: cascade band [%v, %v) is not a non-empty interval in [0,1]", ErrConfig, b.Low, b.High)
 	}
 	if c.MinScore < 0 || c.MinScore > 1 {
 		return fmt.Errorf("%w: min score %v outside [0,1]", ErrConfig, c.MinScore)

@@ -3,7 +3,6 @@ package dsat
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -76,6 +75,20 @@ func NewMiner(cfg Config) (*Miner, error) {
 	return m, nil
 }
 
+// NewStats returns empty run statistics for this miner: like the package
+// NewStats, plus the classifier section when a classifier is configured.
+func (m *Miner) NewStats() *Stats {
+	st := NewStats()
+	if m.clf != nil {
+		st.Classifier = &ClassifierStats{Name: m.clf.Name()}
+		if b := m.cfg.Cascade; b != nil {
+			band := *b
+			st.Classifier.Band = &band
+		}
+	}
+	return st
+}
+
 // Config returns a copy of the miner's effective configuration.
 func (m *Miner) Config() Config {
 	cfg := m.cfg
@@ -96,6 +109,40 @@ type Result struct {
 	Anchors []Anchor
 	// Skipped counts DSAT events that made no anchor, by reason (Skip*).
 	Skipped map[string]int
+	// Classifier counts what the classifier stage did with the follow-ups
+	// (all zero without a classifier).
+	Classifier ClassifierCounts
+}
+
+// ClassifierCounts tallies the classifier stage of a conversation or a run.
+type ClassifierCounts struct {
+	// Scored follow-ups got a classifier verdict; OutsideBand ones were kept
+	// at the heuristic verdict by the cascade.
+	Scored      int64 `json:"scored"`
+	OutsideBand int64 `json:"outside_band"`
+	// Errors counts follow-ups whose Classify call failed, by reason
+	// (classifier.ErrorReason); their heuristic verdict was kept.
+	Errors map[string]int64 `json:"errors,omitempty"`
+}
+
+func (c *ClassifierCounts) add(o ClassifierCounts) {
+	c.Scored += o.Scored
+	c.OutsideBand += o.OutsideBand
+	c.Errors = addCounts(c.Errors, o.Errors)
+}
+
+func (c *ClassifierCounts) count(ta *turnAnalysis) {
+	switch ta.classifier {
+	case clfScored:
+		c.Scored++
+	case clfOutsideBand:
+		c.OutsideBand++
+	case clfFailed:
+		if c.Errors == nil {
+			c.Errors = map[string]int64{}
+		}
+		c.Errors[ta.clfErr]++
+	}
 }
 
 // FollowUpScore is the combined score of one follow-up, before thresholds.
@@ -113,10 +160,22 @@ type FollowUpScore struct {
 
 // turnAnalysis is what the miner needs from detectors for one follow-up.
 type turnAnalysis struct {
-	signals []heuristics.Signal
-	scores  map[heuristics.Category]float64
-	sat     float64
+	signals    []heuristics.Signal
+	scores     map[heuristics.Category]float64
+	sat        float64
+	classifier clfOutcome
+	clfErr     string // reason key when classifier == clfFailed
 }
+
+// clfOutcome says what happened to a follow-up at the classifier stage.
+type clfOutcome uint8
+
+const (
+	clfNone        clfOutcome = iota // no classifier configured
+	clfScored                        // the classifier gave a verdict
+	clfOutsideBand                   // the cascade kept the heuristic verdict
+	clfFailed                        // the classifier returned an error; heuristic verdict kept
+)
 
 // analyze runs the engine, the extra detectors and the classifier on t.
 func (m *Miner) analyze(ctx context.Context, t *heuristics.Turn) (turnAnalysis, error) {
@@ -138,13 +197,33 @@ func (m *Miner) analyze(ctx context.Context, t *heuristics.Turn) (turnAnalysis, 
 		ta.scores, ta.sat = heuristics.Combine(ta.signals)
 	}
 	if m.clf != nil {
-		p, err := m.clf.Classify(ctx, t, ta.signals)
-		if err != nil {
-			return ta, fmt.Errorf("dsat: classifier %s: %w", m.clf.Name(), err)
+		if b := m.cfg.Cascade; b != nil && !b.Contains(maxScore(ta.scores)) {
+			ta.classifier = clfOutsideBand
+			return ta, nil
 		}
+		p, err := m.clf.Classify(ctx, t, ta.signals)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return ta, ctx.Err()
+		case err != nil:
+			// No verdict for this turn: keep the heuristic one and count why.
+			ta.classifier = clfFailed
+			ta.clfErr = classifier.ErrorReason(err)
+			return ta, nil
+		}
+		ta.classifier = clfScored
 		ta = m.combineClassifier(ta, p)
 	}
 	return ta, nil
+}
+
+// maxScore returns the highest category score (0 for none).
+func maxScore(scores map[heuristics.Category]float64) float64 {
+	best := 0.0
+	for _, s := range scores {
+		best = math.Max(best, s)
+	}
+	return best
 }
 
 // combineClassifier merges a classifier prediction into heuristic scores:
@@ -196,6 +275,7 @@ func (m *Miner) Mine(ctx context.Context, c *conversation.Conversation) (*Result
 		if err != nil {
 			return nil, err
 		}
+		res.Classifier.count(&ta)
 		fs := FollowUpScore{FollowUp: i, Turn: c.Messages[i].Index, SAT: ta.sat}
 		var cats []heuristics.Category
 		for _, cat := range heuristics.Categories {

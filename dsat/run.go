@@ -41,7 +41,7 @@ type Sinks struct {
 // Run only sequences, deduplicates, counts and writes; all per-conversation
 // work happens in Mine, so that a parallel pipeline can replace the loop.
 func (m *Miner) Run(ctx context.Context, inputs []Input, out Sinks) (*Stats, error) {
-	st := NewStats()
+	st := m.NewStats()
 	w := m.NewRunWriter(out, st)
 	for _, in := range inputs {
 		err := m.runInput(ctx, in, w)

@@ -42,6 +42,18 @@ type Stats struct {
 	// conversation's model and language ("unknown" when absent).
 	Models    map[string]GroupStats `json:"models"`
 	Languages map[string]GroupStats `json:"languages"`
+	// Classifier reports the classifier stage; nil when no classifier was configured.
+	Classifier *ClassifierStats `json:"classifier,omitempty"`
+}
+
+// ClassifierStats reports the classifier stage of a run.
+type ClassifierStats struct {
+	// Name is the classifier's name.
+	Name string `json:"name"`
+	// Band is the cascade's uncertain band; nil when every follow-up was sent
+	// to the classifier.
+	Band *Band `json:"band,omitempty"`
+	ClassifierCounts
 }
 
 // GroupStats counts one model or language.
@@ -83,6 +95,12 @@ func (s *Stats) Merge(o *Stats) {
 	s.Formats = addCounts(s.Formats, o.Formats)
 	s.Models = addGroups(s.Models, o.Models)
 	s.Languages = addGroups(s.Languages, o.Languages)
+	if o.Classifier != nil {
+		if s.Classifier == nil {
+			s.Classifier = &ClassifierStats{Name: o.Classifier.Name, Band: o.Classifier.Band}
+		}
+		s.Classifier.add(o.Classifier.ClassifierCounts)
+	}
 }
 
 // AddRead adds a reader's counts (records, skipped records by reason, formats).
@@ -123,6 +141,9 @@ func (s *Stats) AddResult(r *Result) {
 	}
 	for reason, n := range r.Skipped {
 		s.Skipped[reason] += int64(n)
+	}
+	if s.Classifier != nil {
+		s.Classifier.add(r.Classifier)
 	}
 	g := GroupStats{Conversations: 1, FollowUps: int64(len(r.FollowUps)), DSAT: dsat}
 	s.Models = addGroups(s.Models, map[string]GroupStats{orUnknown(c.Model): g})

@@ -23,22 +23,29 @@ import (
 var (
 	// ErrBudgetExhausted means the request or token budget is spent: no
 	// request was sent, and none will be for the rest of the run.
-	ErrBudgetExhausted = errors.New("llmjudge: budget exhausted")
+	ErrBudgetExhausted error = &reasonError{reason: "judge_budget_exhausted", msg: "llmjudge: budget exhausted"}
 	// ErrMalformed means the model's output was not a valid verdict, even
 	// after one repair request.
-	ErrMalformed = errors.New("llmjudge: malformed verdict")
+	ErrMalformed error = &reasonError{reason: "judge_malformed", msg: "llmjudge: malformed verdict"}
 	// ErrUnverifiable means the verdict's evidence is not quoted verbatim from
 	// the follow-up, or a DSAT verdict quoted nothing. The verdict is dropped.
-	ErrUnverifiable = errors.New("llmjudge: unverifiable evidence")
+	ErrUnverifiable error = &reasonError{reason: "judge_unverifiable", msg: "llmjudge: unverifiable evidence"}
 	// ErrTimeout means a request took longer than Config.Timeout on every attempt.
-	ErrTimeout = errors.New("llmjudge: request timed out")
+	ErrTimeout error = &reasonError{reason: "judge_timeout", msg: "llmjudge: request timed out"}
 	// ErrProtocol means the server answered 2xx with something that is not a
 	// chat-completions response.
-	ErrProtocol = errors.New("llmjudge: unexpected response")
+	ErrProtocol error = &reasonError{reason: "judge_protocol", msg: "llmjudge: unexpected response"}
 	// ErrInvalidTurn means the turn does not point at a follow-up of an
 	// assistant reply.
-	ErrInvalidTurn = errors.New("llmjudge: invalid turn")
+	ErrInvalidTurn error = &reasonError{reason: "judge_invalid_turn", msg: "llmjudge: invalid turn"}
 )
+
+// reasonError is a sentinel error that names its key in the run statistics
+// (see classifier.ErrorReason).
+type reasonError struct{ reason, msg string }
+
+func (e *reasonError) Error() string  { return e.msg }
+func (e *reasonError) Reason() string { return e.reason }
 
 // HTTPError is a non-2xx answer from the server (after any retries).
 type HTTPError struct {
@@ -46,6 +53,9 @@ type HTTPError struct {
 	// Body is the start of the response body (with the API key removed).
 	Body string
 }
+
+// Reason is the key under which the miner counts HTTP failures.
+func (e *HTTPError) Reason() string { return "judge_http_error" }
 
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("llmjudge: server answered %d %s: %s",
