@@ -240,6 +240,21 @@ func TestExamplesFromLabelled(t *testing.T) {
 	assert.Equal(t, []heuristics.Category{heuristics.Complaint}, ex[0].Categories)
 	assert.Len(t, ex[0].Signals, 1)
 
+	// Empty messages are dropped but label turns keep their original index.
+	withBlank := conversation.Labelled{ID: "y", Messages: []conversation.Message{
+		{Role: conversation.User, Content: "q1"},
+		{Role: conversation.Assistant, Content: ""},
+		{Role: conversation.Assistant, Content: "a1"},
+		{Role: "human", Content: "not that"},
+	}, Labels: []conversation.Label{{Turn: 3, DSAT: true}}}
+	withBlank.Labels = append(withBlank.Labels, conversation.Label{Turn: 1})
+	ex, err = ExamplesFromLabelled(&withBlank, nil)
+	require.NoError(t, err)
+	require.Len(t, ex, 1, "the label on the empty message is not an example")
+	assert.Equal(t, "not that", ex[0].Turn.Text())
+	assert.Equal(t, "a1", ex[0].Turn.ReplyText())
+	assert.Equal(t, 3, ex[0].Turn.Conv.Messages[ex[0].Turn.FollowUp].Index)
+
 	for _, turn := range []int{0, 1, 2, 9} {
 		l.Labels[0].Turn = turn
 		_, err := ExamplesFromLabelled(&l, nil)
@@ -257,11 +272,13 @@ func TestReadExamples(t *testing.T) {
 	assert.True(t, ex[0].DSAT)
 	assert.True(t, ex[1].SAT)
 	assert.Equal(t, "mem", ex[1].Set)
-	assert.Equal(t, 3, ex[1].Turn.Conv.Location.Line)
+	assert.Equal(t, "mem", ex[1].Turn.Conv.Location.File)
 
-	_, err = ReadExamples(context.Background(), strings.NewReader("{\"id\":1"), "bad", nil)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "bad:1")
+	_, err = ReadExamples(context.Background(), strings.NewReader("{\"id\":\"x\""), "bad", nil)
+	var pe *conversation.ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "bad", pe.File)
+	assert.Equal(t, 1, pe.Line)
 	_, err = ReadExamples(context.Background(), strings.NewReader(`{"id":"a","messages":[{"role":"user","content":"q"}],"labels":[{"turn":0}]}`), "bad", nil)
 	assert.ErrorIs(t, err, ErrLabel)
 }
@@ -301,7 +318,7 @@ func TestDevData(t *testing.T) {
 	defer f.Close()
 	ex, err := ReadExamples(context.Background(), f, "sharegpt-dev", nil)
 	require.NoError(t, err)
-	require.Len(t, ex, 910)
+	require.Equal(t, 909, len(ex), "910 labelled turns, one on an empty message")
 	var train, test []Example
 	pos := 0
 	for _, e := range ex {
@@ -315,6 +332,7 @@ func TestDevData(t *testing.T) {
 		}
 	}
 	require.Equal(t, 166, pos)
+
 	m, err := Train(context.Background(), train, TrainOptions{Features: FeatureConfig{HashBits: 15}, Epochs: 4, CalibrationFolds: -1})
 	require.NoError(t, err)
 	fig, err := Evaluate(context.Background(), m, test)

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dsatmine/dsatmine/conversation"
@@ -49,29 +50,37 @@ func (e *Example) hasCategory(c heuristics.Category) bool { return slices.Contai
 // ErrLabel reports a label that does not point at a user follow-up.
 var ErrLabel = errors.New("classifier: label does not point at a user follow-up")
 
-// ExamplesFromLabelled turns the labelled turns of l into examples. sig, when
+// ExamplesFromLabelled turns the labelled turns of l into examples, on the
+// normalised conversation l.Conversation() (empty messages dropped, roles
+// mapped; Message.Index keeps the index that Label.Turn refers to). sig, when
 // not nil, supplies the heuristic signals of each turn. Categories that are
-// not part of the taxonomy are ignored. A label whose turn is out of range,
-// is not a user message, or has no assistant reply before it is an error
-// wrapping ErrLabel.
+// not part of the taxonomy are ignored, and so are labels on empty messages
+// (readers drop those, so they are never mined). A label whose turn is not
+// a user message with an assistant reply before it is an error wrapping
+// ErrLabel.
 func ExamplesFromLabelled(l *conversation.Labelled, sig SignalFunc) ([]Example, error) {
-	c := &conversation.Conversation{ID: l.ID, Source: l.Source, Messages: make([]conversation.Message, len(l.Messages))}
-	for i, m := range l.Messages {
-		m.Index = i
-		c.Messages[i] = m
-	}
+	c := l.Conversation()
 	out := make([]Example, 0, len(l.Labels))
 	for _, lb := range l.Labels {
-		i := lb.Turn
-		if i <= 0 || i >= len(c.Messages) || c.Messages[i].Role != conversation.User {
-			return nil, fmt.Errorf("%w: conversation %q turn %d", ErrLabel, l.ID, i)
+		i := -1
+		for k := range c.Messages {
+			if c.Messages[k].Index == lb.Turn {
+				i = k
+				break
+			}
+		}
+		if i < 0 && lb.Turn >= 0 && lb.Turn < len(l.Messages) && strings.TrimSpace(l.Messages[lb.Turn].Content) == "" {
+			continue // an empty follow-up is dropped by the readers and never mined
+		}
+		if i <= 0 || c.Messages[i].Role != conversation.User {
+			return nil, fmt.Errorf("%w: conversation %q turn %d", ErrLabel, l.ID, lb.Turn)
 		}
 		t := heuristics.NewTurn(c, i)
 		for t.Reply >= 0 && c.Messages[t.Reply].Role != conversation.Assistant {
 			t.Reply--
 		}
 		if t.Reply < 0 {
-			return nil, fmt.Errorf("%w: conversation %q turn %d has no assistant reply before it", ErrLabel, l.ID, i)
+			return nil, fmt.Errorf("%w: conversation %q turn %d has no assistant reply before it", ErrLabel, l.ID, lb.Turn)
 		}
 		t.Request = c.RequestFor(t.Reply)
 		ex := Example{Turn: t, DSAT: lb.DSAT, SAT: lb.SAT}

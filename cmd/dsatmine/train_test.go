@@ -101,7 +101,7 @@ func TestTrainCommandErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte(`{"id":"x","messages":[{"role":"user","content":"hi"}],"labels":[{"turn":0}]}`+"\n"), 0o644))
 	err = runTrain(context.Background(), &out, &out, []string{bad}, trainFlags{output: filepath.Join(dir, "m.json")})
 	assert.ErrorIs(t, err, classifier.ErrLabel)
-	assert.ErrorContains(t, err, "bad.jsonl:1")
+	assert.ErrorContains(t, err, `bad.jsonl: classifier: label does not point at a user follow-up: conversation "x" turn 0`)
 
 	// The cobra command requires -o.
 	cmd := newTrainCmd()
