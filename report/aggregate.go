@@ -75,6 +75,8 @@ const (
 	maxCues  = 4096
 	maxTexts = 64
 	otherCue = "(other cues)"
+	// maxExample bounds the runes of a matched text kept as an example.
+	maxExample = 80
 )
 
 // Aggregator collects the figures of one run. Feed it events, anchors,
@@ -96,6 +98,7 @@ type Aggregator struct {
 	histFollowUps         [HistogramBins]int64
 	zeroFollowUps         int64
 	cues                  map[string]map[string]*cueTally
+	cueEvents             map[string]int64
 	samples               map[string][]Sample
 }
 
@@ -133,6 +136,7 @@ func NewAggregator(opt Options) *Aggregator {
 		models:     map[string]*tally{},
 		languages:  map[string]*tally{},
 		cues:       map[string]map[string]*cueTally{},
+		cueEvents:  map[string]int64{},
 		samples:    map[string][]Sample{},
 	}
 }
@@ -203,6 +207,12 @@ func group(m map[string]*tally, name string) *tally {
 // category ("sat" for SAT events).
 func (a *Aggregator) addCues(e *dsat.Event) {
 	seen := map[[2]string]bool{}
+	cats := map[string]bool{}
+	defer func() {
+		for cat := range cats {
+			a.cueEvents[cat]++
+		}
+	}()
 	for _, ev := range e.Evidence {
 		cat := ev.Category
 		if e.Kind == dsat.KindSAT {
@@ -212,6 +222,7 @@ func (a *Aggregator) addCues(e *dsat.Event) {
 			continue
 		}
 		cue := normalizeCue(ev.Cue, ev.Detector)
+		cats[cat] = true
 		k := [2]string{cat, cue}
 		if seen[k] {
 			continue
@@ -237,7 +248,7 @@ func (a *Aggregator) addCues(e *dsat.Event) {
 		if cue == otherCue {
 			continue
 		}
-		text := strings.TrimSpace(ev.Text)
+		text := shorten(strings.Join(strings.Fields(ev.Text), " "), maxExample)
 		if text == "" {
 			continue
 		}
@@ -479,10 +490,11 @@ func window(text string, lo, hi, size int) (start, end int) {
 	}
 	start = 0
 	if hi > size {
-		start = max(0, min(lo-size/4, hi-size))
+		// Some context before the evidence, as much of the evidence as fits.
+		start = max(0, min(lo, max(lo-size/4, hi-size)))
 	}
-	for start > 0 && !utf8.RuneStart(text[start]) {
-		start--
+	for start < len(text) && !utf8.RuneStart(text[start]) {
+		start++
 	}
 	end = min(len(text), start+size)
 	for end < len(text) && !utf8.RuneStart(text[end]) {

@@ -109,7 +109,7 @@ type Bin struct {
 // CueTable lists the most frequent evidence cues of one category.
 type CueTable struct {
 	Category string `json:"category"`
-	// Events is the number of events with at least one cue of the category.
+	// Events is the number of events with evidence of the category.
 	Events int64      `json:"events"`
 	Cues   []CueCount `json:"cues"`
 }
@@ -390,9 +390,8 @@ func (a *Aggregator) cueTables() []CueTable {
 	}
 	out := make([]CueTable, 0, len(names))
 	for _, name := range names {
-		t := CueTable{Category: name}
+		t := CueTable{Category: name, Events: a.cueEvents[name]}
 		for cue, ct := range a.cues[name] {
-			t.Events += ct.n
 			t.Cues = append(t.Cues, CueCount{Cue: cue, Events: ct.n, Examples: topTexts(ct.texts, 3)})
 		}
 		slices.SortFunc(t.Cues, func(x, y CueCount) int { return cmp.Or(cmp.Compare(y.Events, x.Events), cmp.Compare(x.Cue, y.Cue)) })

@@ -16,7 +16,7 @@ const (
 	colGrid    = "#e2e8f0"
 	colText    = "#334155"
 	colLine    = "#dc2626"
-	chartWidth = 760
+	chartWidth = 940
 )
 
 // bar is one bar of a chart. With ci set, Value, Low and High are rates in
@@ -138,7 +138,7 @@ func hbarChart(class, label string, bars []bar) string {
 	for i, b := range bars {
 		y := top + rowH*float64(i)
 		cy := y + rowH/2
-		s.text(labelW, cy+4, "end", "label", shorten(b.label, 30))
+		s.text(labelW, cy+4, "end", "name", shorten(b.label, 30))
 		s.barRect(plotX, cy-barH/2, x(b.value)-plotX, barH, colDSAT, b)
 		if b.ci && b.n > 0 {
 			s.whisker(x(b.low), x(b.high), cy, false)
@@ -186,7 +186,7 @@ func vbarChart(class, label string, bars []bar) string {
 		if b.ci && b.n > 0 {
 			s.whisker(y(b.low), y(b.high), cx, true)
 		}
-		s.text(cx, top+plotH+16, "middle", "label", b.label)
+		s.text(cx, top+plotH+16, "middle", "name", b.label)
 		s.text(cx, top+plotH+32, "middle", "value", b.caption)
 	}
 	s.line(plotX, top+plotH, plotX+plotW, top+plotH, colText, 1, "")
@@ -234,7 +234,7 @@ func histogramChart(h Histogram, threshold float64) string {
 		v := float64(i) / 10
 		s.text(x(v), top+plotH+16, "middle", "tick", ff1(v))
 	}
-	s.text(plotX+plotW/2, top+plotH+34, "middle", "label", "score")
+	s.text(plotX+plotW/2, top+plotH+34, "middle", "name", "score")
 	tx := x(threshold)
 	s.raw(`<g class="threshold" data-threshold="`, ff4(threshold), `">`)
 	s.line(tx, top-6, tx, top+plotH, colLine, 2, ` stroke-dasharray="6 4"`)
@@ -252,7 +252,7 @@ func histogramChart(h Histogram, threshold float64) string {
 func emptyChart(class, label string) string {
 	var s svgWriter
 	s.open(chartWidth, 40, class, label)
-	s.text(chartWidth/2, 24, "middle", "label", "no data")
+	s.text(chartWidth/2, 24, "middle", "name", "no data")
 	s.close()
 	return s.b.String()
 }
