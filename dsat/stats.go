@@ -54,6 +54,9 @@ type ClassifierStats struct {
 	// to the classifier.
 	Band *Band `json:"band,omitempty"`
 	ClassifierCounts
+	// Details carries classifier-specific figures set by the caller (for the
+	// LLM judge: requests, tokens, cache hits, budget); nil otherwise.
+	Details any `json:"details,omitempty"`
 }
 
 // GroupStats counts one model or language.
@@ -97,7 +100,7 @@ func (s *Stats) Merge(o *Stats) {
 	s.Languages = addGroups(s.Languages, o.Languages)
 	if o.Classifier != nil {
 		if s.Classifier == nil {
-			s.Classifier = &ClassifierStats{Name: o.Classifier.Name, Band: o.Classifier.Band}
+			s.Classifier = &ClassifierStats{Name: o.Classifier.Name, Band: o.Classifier.Band, Details: o.Classifier.Details}
 		}
 		s.Classifier.add(o.Classifier.ClassifierCounts)
 	}

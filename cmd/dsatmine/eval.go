@@ -26,7 +26,7 @@ func newEvalCmd() *cobra.Command {
 		policy      policyFlags
 		asJSON      bool
 		predictions string
-		judge       *judgeFlags
+		scoreFlags  *scoringFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "eval LABELLED.jsonl...",
@@ -39,11 +39,13 @@ threshold sweep, per file and overall. --predictions writes one line per
 labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			clf, _, err := judge.build()
+			sc, err := scoreFlags.build()
 			if err != nil {
 				return err
 			}
-			m, err := dsat.NewMiner(policy.config(clf))
+			cfg := policy.config(nil)
+			sc.apply(&cfg)
+			m, err := dsat.NewMiner(cfg)
 			if err != nil {
 				return err
 			}
@@ -105,7 +107,7 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reports as JSON")
 	cmd.Flags().StringVar(&predictions, "predictions", "", "write one prediction per labelled turn to this JSON Lines file")
 	policy.register(cmd)
-	judge = addJudgeFlags(cmd)
+	scoreFlags = addScoringFlags(cmd)
 	return cmd
 }
 

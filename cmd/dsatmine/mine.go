@@ -71,7 +71,7 @@ func newMineCmd() *cobra.Command {
 		encoding                      string
 		maxPromptTokens, maxTotalToks int
 		noDedup                       bool
-		judge                         *judgeFlags
+		scoreFlags                    *scoringFlags
 		synth                         *synthFlags
 	)
 	cmd := &cobra.Command{
@@ -118,11 +118,12 @@ policy and judge flags do not, and --events is written empty.`,
 			if err != nil {
 				return err
 			}
-			clf, _, err := judge.build()
+			sc, err := scoreFlags.build()
 			if err != nil {
 				return err
 			}
-			cfg := policy.config(clf)
+			cfg := policy.config(nil)
+			sc.apply(&cfg)
 			cfg.Dedup = !noDedup
 			if maxPromptTokens > 0 || maxTotalToks > 0 {
 				cfg.Tokens = &dsat.TokenBudget{Encoding: encoding, MaxPromptTokens: maxPromptTokens, MaxTotalTokens: maxTotalToks}
@@ -162,6 +163,7 @@ policy and judge flags do not, and --events is written empty.`,
 				readers[i] = in.r
 			}
 			st, runErr := m.Run(cmd.Context(), readers, sinks)
+			sc.annotate(st)
 			if bar != nil {
 				bar.finish()
 			}
@@ -196,7 +198,7 @@ policy and judge flags do not, and --events is written empty.`,
 	fs.BoolVar(&noDedup, "no-dedup", false, "keep anchors whose normalised prompt and reply repeat")
 	read.register(cmd)
 	policy.register(cmd)
-	judge = addJudgeFlags(cmd)
+	scoreFlags = addScoringFlags(cmd)
 	synth = addSyntheticFlags(cmd)
 	return cmd
 }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dsatmine/dsatmine/dsat"
+)
+
+func TestParseBand(t *testing.T) {
+	b, err := parseBand("default")
+	require.NoError(t, err)
+	require.Equal(t, dsat.DefaultCascade, b)
+	b, err = parseBand("0.2:0.7")
+	require.NoError(t, err)
+	require.Equal(t, dsat.Band{Low: 0.2, High: 0.7}, b)
+	for _, bad := range []string{"0.7:0.2", "x:1", "0.5", "-1:0.5", "0:2"} {
+		_, err := parseBand(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+func TestMineWithDefaultClassifierAndCascade(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "in.jsonl", mineInput)
+	stats := filepath.Join(dir, "stats.json")
+	_, _, err := runCmd(t, newMineCmd(), in, "-o", filepath.Join(dir, "a.jsonl"), "--stats", stats,
+		"--classifier", "default", "--cascade", "0:0.8")
+	require.NoError(t, err)
+	b, err := os.ReadFile(stats)
+	require.NoError(t, err)
+	var st dsat.Stats
+	require.NoError(t, json.Unmarshal(b, &st))
+	require.NotNil(t, st.Classifier)
+	require.Equal(t, "logreg", st.Classifier.Name)
+	require.Equal(t, &dsat.Band{Low: 0, High: 0.8}, st.Classifier.Band)
+	require.Equal(t, st.FollowUps, st.Classifier.Scored+st.Classifier.OutsideBand+sum(st.Classifier.Errors),
+		"every follow-up is either scored, outside the band or a counted error")
+}
+
+func TestScoringFlagErrors(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "in.jsonl", mineInput)
+	out := filepath.Join(dir, "a.jsonl")
+	_, _, err := runCmd(t, newMineCmd(), in, "-o", out, "--cascade", "default")
+	require.ErrorContains(t, err, "--cascade needs")
+	_, _, err = runCmd(t, newMineCmd(), in, "-o", out, "--classifier", filepath.Join(dir, "missing.json"))
+	require.Error(t, err)
+	_, _, err = runCmd(t, newMineCmd(), in, "-o", out, "--classifier", "default",
+		"--judge-endpoint", "http://127.0.0.1:1/v1", "--judge-model", "m")
+	require.ErrorContains(t, err, "alternatives")
+}
+
+func sum(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
