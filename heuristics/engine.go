@@ -83,7 +83,8 @@ type Analysis struct {
 	Signals []Signal
 	// Suppressed lists the signals a guard removed, with the guard name.
 	Suppressed []Suppressed
-	// Scores is the combined DSAT score per category (only categories that fired).
+	// Scores is the combined DSAT score per category (only categories that
+	// fired). Extension signals (see ExtensionCue) are not counted.
 	Scores map[Category]float64
 	// DSAT is the maximum of Scores, 0 if none.
 	DSAT float64
@@ -376,13 +377,17 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 			Detector: DetectorLexicon,
 			Cue:      c.r.cue(),
 		}
-		if c.r.label == labelCategory {
+		switch c.r.label {
+		case labelExtension:
+			sig.Polarity, sig.Category = DSAT, Refinement
+			sig.Cue = ExtensionCue + " " + sig.Cue
+		case labelCategory:
 			sig.Polarity, sig.Category = DSAT, c.r.cat
 			if c.r.cat == Pushback && !a.Refusal {
 				sig.Score *= pushbackNoRefusal
 				sig.Cue += " (no refusal in reply)"
 			}
-		} else {
+		default:
 			sig.Polarity = SAT
 		}
 		if dupRule(a.Signals, c.r.cue()) {
@@ -441,7 +446,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 		kept = append(kept, s)
 	}
 	a.Signals = kept
-	a.Scores, a.SAT = Combine(a.Signals)
+	a.Scores, a.SAT = combineCounted(a.Signals)
 	for _, v := range a.Scores {
 		a.DSAT = max(a.DSAT, v)
 	}
@@ -554,7 +559,7 @@ func thanksOnly(b []byte, cands []cand) bool {
 	for i := 0; i < len(b); {
 		covered := false
 		for _, c := range cands {
-			if c.r.label != labelCategory && c.s <= i && i < c.e {
+			if (c.r.label == labelSAT || c.r.label == labelThanks) && c.s <= i && i < c.e {
 				i = c.e
 				covered = true
 				break
@@ -573,6 +578,26 @@ func thanksOnly(b []byte, cands []cand) bool {
 		i += size
 	}
 	return true
+}
+
+// ExtensionCue prefixes the Cue of refinement signals that only ask to
+// extend an acceptable answer ("tell me more", "a few more"). SPEC.md §2 does
+// not count such follow-ups as DSAT by default, so Analyze reports these
+// signals but leaves them out of Scores and DSAT; a caller that counts
+// extensions merges them with Combine.
+const ExtensionCue = "extension"
+
+// IsExtension reports whether s is an extension signal (see ExtensionCue).
+func IsExtension(s Signal) bool {
+	return s.Polarity == DSAT && s.Category == Refinement && strings.HasPrefix(s.Cue, ExtensionCue)
+}
+
+// combineCounted is Combine without extension signals.
+func combineCounted(signals []Signal) (map[Category]float64, float64) {
+	if !slices.ContainsFunc(signals, IsExtension) {
+		return Combine(signals)
+	}
+	return Combine(slices.DeleteFunc(slices.Clone(signals), IsExtension))
 }
 
 // Combine merges signals by noisy-OR: per DSAT category

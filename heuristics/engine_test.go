@@ -1,6 +1,7 @@
 package heuristics
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -390,4 +391,14 @@ func TestRepeatedCuesStayBounded(t *testing.T) {
 	// sentence (in the closing frame) is.
 	assert.GreaterOrEqual(t, a.Scores[Complaint], 0.5, "%s", a)
 	assert.LessOrEqual(t, len(a.Suppressed), maxCands)
+}
+
+func TestExtension(t *testing.T) {
+	a := analyze(t, plainReply, "Interesting! Tell me more about the second cause.")
+	assert.Less(t, a.DSAT, 0.5, "extensions are not counted: %s", a)
+	i := slices.IndexFunc(a.Signals, IsExtension)
+	require.GreaterOrEqual(t, i, 0, "%+v", a.Signals)
+	assert.Equal(t, "Tell me more", a.Signals[i].Evidence[0].Text)
+	scores, _ := Combine(a.Signals)
+	assert.GreaterOrEqual(t, scores[Refinement], 0.5)
 }

@@ -64,27 +64,29 @@ func Languages() []string {
 type label uint8
 
 const (
-	labelCategory label = iota // a DSAT category (rule.cat)
-	labelSAT                   // satisfaction
-	labelThanks                // pure thanks (also satisfaction)
-	labelNegation              // negator that neutralises a following cue
-	labelNeutral               // phrase that cancels any cue it overlaps ("no problem")
-	labelContinue              // continue request after a cut-off reply
-	labelNewTask               // marker of a new or next-step request
-	labelRefusal               // refusal or stated limitation in the reply
-	labelQuestion              // the reply asks the user for input
-	labelError                 // built-in: marker of pasted error output (not a lexicon label)
+	labelCategory  label = iota // a DSAT category (rule.cat)
+	labelSAT                    // satisfaction
+	labelThanks                 // pure thanks (also satisfaction)
+	labelNegation               // negator that neutralises a following cue
+	labelNeutral                // phrase that cancels any cue it overlaps ("no problem")
+	labelContinue               // continue request after a cut-off reply
+	labelNewTask                // marker of a new or next-step request
+	labelRefusal                // refusal or stated limitation in the reply
+	labelQuestion               // the reply asks the user for input
+	labelExtension              // asks to extend an acceptable answer ("tell me more")
+	labelError                  // built-in: marker of pasted error output (not a lexicon label)
 )
 
 var labelNames = map[string]label{
-	"sat":      labelSAT,
-	"thanks":   labelThanks,
-	"negation": labelNegation,
-	"neutral":  labelNeutral,
-	"continue": labelContinue,
-	"newtask":  labelNewTask,
-	"refusal":  labelRefusal,
-	"question": labelQuestion,
+	"sat":       labelSAT,
+	"thanks":    labelThanks,
+	"negation":  labelNegation,
+	"neutral":   labelNeutral,
+	"continue":  labelContinue,
+	"newtask":   labelNewTask,
+	"refusal":   labelRefusal,
+	"question":  labelQuestion,
+	"extension": labelExtension,
 }
 
 type ruleFlags uint8
