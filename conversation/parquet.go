@@ -27,9 +27,9 @@ const ReasonInvalidParquet = "invalid_parquet"
 // parquetRecordColumns are the top-level columns of which a Parquet file must
 // have at least one for any supported format to find its messages in a row:
 // conversation (WildChat, LMSYS), messages (OpenAI), conversations (ShareGPT),
-// chosen (HH-RLHF), message_id and message_tree_id (OpenAssistant) and mapping
-// (ChatGPT exports).
-var parquetRecordColumns = []string{"conversation", "messages", "conversations", "chosen", "message_id", "message_tree_id", "mapping"}
+// chosen (HH-RLHF), message_id and message_tree_id (OpenAssistant), mapping
+// (ChatGPT exports) and completions (UltraFeedback).
+var parquetRecordColumns = []string{"conversation", "messages", "conversations", "chosen", "message_id", "message_tree_id", "mapping", "completions"}
 
 // parquetBatchRows is how many rows are decoded from the file at a time. Rows
 // are small-batched so that memory stays bounded by a few rows, however large

@@ -48,9 +48,6 @@ const (
 	ultraFeedbackMinComplete = 2
 )
 
-// UltraFeedback rows keep their completions in a column of that name; the
-// Parquet source must accept such files.
-func init() { parquetRecordColumns = append(parquetRecordColumns, "completions") }
 
 // Aspect is one of the four rated aspects of an UltraFeedback completion.
 type Aspect string
