@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/heuristics"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
@@ -378,4 +379,28 @@ func TestDeterministicOutput(t *testing.T) {
 		require.Equal(t, h1, h2)
 		require.Equal(t, j1, j2)
 	}
+}
+
+func TestBundledSample(t *testing.T) {
+	in, err := conversation.Open("../testdata/sample/wildchat-sample.jsonl")
+	require.NoError(t, err)
+	defer in.Close()
+	a := NewAggregator(DefaultOptions())
+	st, err := a.Mine(context.Background(), newMiner(t), []dsat.Input{in})
+	require.NoError(t, err)
+	r := a.Report()
+	assert.Equal(t, int64(62), r.Summary.Records)
+	assert.Equal(t, st.FollowUps, r.Summary.FollowUps)
+	assert.Len(t, r.Models, len(st.Models))
+	assert.Len(t, r.Languages, len(st.Languages))
+	assert.Equal(t, st.DSATEvents, r.Scores.AtOrAbove(r.Threshold))
+	var page bytes.Buffer
+	require.NoError(t, r.WriteHTML(&page))
+	root := parsePage(t, page.Bytes())
+	ch := charts(t, page.Bytes())
+	for _, name := range []string{"categories", "models", "languages", "positions", "histogram"} {
+		assert.NotEmpty(t, ch[name].Bars, name)
+	}
+	assert.Len(t, root.byID("samples").byName("article"), len(r.Samples))
+	assert.NotEmpty(t, root.byID("cues").byName("table"))
 }
