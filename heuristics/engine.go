@@ -132,14 +132,21 @@ func NewEngine(opts Options) (*Engine, error) {
 	if i, ok := e.langIdx["en"]; ok {
 		e.en = i
 		enPats := map[string]bool{}
+		langsOf := map[string]uint64{}
 		for i := range e.rules {
-			if e.rules[i].lang == e.en {
-				enPats[e.rules[i].pattern] = true
+			if r := &e.rules[i]; r.lang == e.en {
+				enPats[r.pattern] = true
+			} else {
+				langsOf[r.pattern] |= 1 << uint(r.lang)
 			}
 		}
 		for i := range e.rules {
-			if r := &e.rules[i]; r.lang != e.en && enPats[r.pattern] {
+			r := &e.rules[i]
+			if r.lang != e.en && enPats[r.pattern] {
 				r.shadowed = true
+			}
+			if r.lang == e.en {
+				r.sharedWith = langsOf[r.pattern]
 			}
 		}
 	}
@@ -279,6 +286,9 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 		mask, code = 1<<uint(e.en), "en"
 	}
 	enOn := e.en >= 0 && mask&(1<<uint(e.en)) != 0
+	// known: the conversation's language is a non-English lexicon language,
+	// whose rules win over English rules of the same pattern.
+	known := mask != ^uint64(0) && code != "en"
 
 	// Reply side: refusal, question, cut-off.
 	rinfo := e.analyzeReply(sc, reply, mask)
@@ -301,7 +311,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 			}
 			continue
 		}
-		if mask&(1<<uint(r.lang)) == 0 || r.shadowed && enOn {
+		if mask&(1<<uint(r.lang)) == 0 || r.shadowed && enOn && !known || known && r.sharedWith&mask != 0 {
 			continue
 		}
 		s, en := int(m.start), int(m.end)

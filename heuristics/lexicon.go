@@ -110,8 +110,14 @@ type rule struct {
 	// script must not touch another word character.
 	checkLeft, checkRight bool
 	// shadowed is set on rules of other languages whose pattern is also an
-	// English pattern; they are skipped whenever English is active.
+	// English pattern; when the conversation's language is unknown they are
+	// skipped and the English rule decides.
 	shadowed bool
+	// sharedWith, on English rules, has the bit of every other language with
+	// a rule of the same pattern; when the conversation's language is known
+	// and among them, that language's rule decides and the English one is
+	// skipped (Spanish "no" is a negator there, not a complaint).
+	sharedWith uint64
 	cueText  string // id plus quoted pattern, built once
 }
 
