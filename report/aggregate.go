@@ -102,6 +102,11 @@ type Aggregator struct {
 	samples               map[string][]Sample
 }
 
+var (
+	_ dsat.EventSink  = (*Aggregator)(nil)
+	_ dsat.AnchorSink = (*Aggregator)(nil)
+)
+
 // tally counts follow-ups and events of one group or position.
 type tally struct{ followUps, dsat, sat int64 }
 

@@ -36,9 +36,9 @@ func (e *InputError) Error() string {
 // Unwrap makes an InputError match ErrInput.
 func (e *InputError) Unwrap() error { return ErrInput }
 
-// Decompress returns a reader of r's content, decompressed when it starts
+// decompress returns a reader of r's content, decompressed when it starts
 // with a gzip or zstd header. Close the returned closer when done.
-func Decompress(r io.Reader) (io.Reader, io.Closer, error) {
+func decompress(r io.Reader) (io.Reader, io.Closer, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	magic, _ := br.Peek(4)
 	switch {
@@ -66,7 +66,7 @@ func (f closerFunc) Close() error { return f() }
 // JSON Lines whose first record has "kind" and "follow_up" fields. It reads
 // only up to the first record.
 func IsEvents(r io.Reader) (bool, error) {
-	dr, c, err := Decompress(r)
+	dr, c, err := decompress(r)
 	if err != nil {
 		return false, err
 	}
@@ -148,7 +148,7 @@ func ReadStats(r io.Reader, name string) (*dsat.Stats, error) {
 // readLines calls fn for every non-blank line of r (decompressed), with its
 // 1-based line number, checking ctx every 1024 lines.
 func readLines(ctx context.Context, r io.Reader, name string, fn func(line []byte, n int) error) error {
-	dr, c, err := Decompress(r)
+	dr, c, err := decompress(r)
 	if err != nil {
 		return &InputError{Name: name, Reason: err.Error()}
 	}
