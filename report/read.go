@@ -64,33 +64,56 @@ func (f closerFunc) Close() error { return f() }
 
 // IsEvents reports whether r (possibly compressed) holds dsatmine events:
 // JSON Lines whose first record has "kind" and "follow_up" fields. It reads
-// only up to the first record.
+// at most the first record, and no more than maxSniff bytes of it.
 func IsEvents(r io.Reader) (bool, error) {
 	dr, c, err := decompress(r)
 	if err != nil {
 		return false, err
 	}
 	defer c.Close()
-	lr := newLineReader(dr)
+	br := bufio.NewReaderSize(dr, 1<<16)
 	for {
-		line, err := lr.next()
-		if len(bytes.TrimSpace(line)) > 0 {
-			var rec map[string]jsonx.RawMessage
-			if jsonx.Unmarshal(line, &rec) != nil {
-				return false, nil
-			}
-			_, kind := rec["kind"]
-			_, fu := rec["follow_up"]
-			return kind && fu, nil
-		}
+		b, err := br.ReadByte()
 		if errors.Is(err, io.EOF) {
 			return false, nil
 		}
 		if err != nil {
 			return false, err
 		}
+		if b == ' ' || b == '\t' || b == '\r' || b == '\n' {
+			continue
+		}
+		if b != '{' {
+			return false, nil // a JSON array, Parquet, or not JSON at all
+		}
+		break
 	}
+	line := []byte{'{'}
+	for {
+		chunk, err := br.ReadSlice('\n')
+		line = append(line, chunk...)
+		if len(line) > maxSniff {
+			return false, nil
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return false, err
+		}
+		break
+	}
+	var rec map[string]jsonx.RawMessage
+	if jsonx.Unmarshal(bytes.TrimSpace(line), &rec) != nil {
+		return false, nil
+	}
+	_, kind := rec["kind"]
+	_, fu := rec["follow_up"]
+	return kind && fu, nil
 }
+
+// maxSniff bounds the first record IsEvents reads: an event is far smaller.
+const maxSniff = 16 << 20
 
 // ReadEvents adds every event of an events file (JSON Lines as written by
 // "dsatmine mine --events", possibly compressed) to a. name is used in

@@ -37,15 +37,16 @@ func TestIsEvents(t *testing.T) {
 		in   []byte
 		want bool
 	}{
-		"events":         {[]byte(twoEvents), true},
-		"leading blanks": {[]byte("\n\n  \n" + twoEvents), true},
-		"gzip events":    {gz(twoEvents), true},
-		"zstd events":    {zs(twoEvents), true},
-		"openai log":     {[]byte(`{"messages":[{"role":"user","content":"hi"}]}`), false},
-		"anchor":         {[]byte(`{"id":"x","conversation_id":"a","turn":2,"prompt":[]}`), false},
-		"json array":     {[]byte(`[{"kind":"dsat","follow_up":2}]`), false},
-		"not json":       {[]byte("hello"), false},
-		"empty":          {nil, false},
+		"events":          {[]byte(twoEvents), true},
+		"leading blanks":  {[]byte("\n\n  \n" + twoEvents), true},
+		"gzip events":     {gz(twoEvents), true},
+		"zstd events":     {zs(twoEvents), true},
+		"openai log":      {[]byte(`{"messages":[{"role":"user","content":"hi"}]}`), false},
+		"anchor":          {[]byte(`{"id":"x","conversation_id":"a","turn":2,"prompt":[]}`), false},
+		"json array":      {[]byte(`[{"kind":"dsat","follow_up":2}]`), false},
+		"not json":        {[]byte("hello"), false},
+		"empty":           {nil, false},
+		"huge first line": {[]byte(`{"messages":"` + strings.Repeat("x", maxSniff) + `","kind":"dsat","follow_up":2}`), false},
 	} {
 		got, err := IsEvents(bytes.NewReader(c.in))
 		require.NoError(t, err, name)
