@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -25,7 +26,12 @@ const (
 // ReadStats counts what a Reader saw. Every input record is either turned into
 // conversations or counted in Skipped under a reason.
 type ReadStats struct {
-	Records       int64            `json:"records"`        // input records seen (good + skipped)
+	Records int64 `json:"records"` // input records seen: Kept + the sum of Skipped
+	// Kept counts records that yielded conversations. A record may yield
+	// several (an OpenAssistant tree gives one per root-to-leaf path), and
+	// OpenAssistant message rows are kept together with the tree they belong
+	// to. At the end of input Records == Kept + the sum of Skipped.
+	Kept          int64            `json:"kept"`
 	Conversations int64            `json:"conversations"`  // conversations produced
 	Messages      int64            `json:"messages"`       // messages in produced conversations
 	FollowUps     int64            `json:"follow_ups"`     // user messages directly after an assistant message
@@ -40,6 +46,7 @@ type ReadStats struct {
 // Merge adds the counts of o to s.
 func (s *ReadStats) Merge(o ReadStats) {
 	s.Records += o.Records
+	s.Kept += o.Kept
 	s.Conversations += o.Conversations
 	s.Messages += o.Messages
 	s.FollowUps += o.FollowUps
@@ -90,11 +97,17 @@ type Reader struct {
 	src     recordSource
 	srcDone bool
 	closers []func() error
-	format  Format
-	parser  parser
-	queue   []*Conversation
-	err     error // sticky: io.EOF or a fatal error
-	stats   ReadStats
+	// midFile marks a byte-range shard that starts after the first line
+	// (shard.go): it is read as JSON Lines without sniffing, and lineBase is
+	// the number of lines before it.
+	midFile  bool
+	lineBase int
+	prefix   *io.SectionReader // the file before a midFile shard, for format detection
+	format   Format
+	parser   parser
+	queue    []*Conversation
+	err      error // sticky: io.EOF or a fatal error
+	stats    ReadStats
 }
 
 // NewReader returns a Reader over r. name is used in errors and
@@ -272,6 +285,21 @@ func (r *Reader) start() error {
 		}
 		r.setFormat(r.Format)
 	}
+	if r.midFile {
+		if r.format == FormatAuto {
+			// Detect the format as a reader of the whole file would have.
+			f, err := r.detectPrefix()
+			if err != nil {
+				return err
+			}
+			if f != FormatAuto {
+				r.setFormat(f)
+			}
+		}
+		r.op = &opened{br: bufio.NewReaderSize(r.in, bufSize)}
+		r.src = newJSONLSource(r.op.br, r.name, r.MaxRecordSize, r.lineBase)
+		return nil
+	}
 	op, err := decompress(r.in, r.name)
 	r.op = op
 	if err != nil {
@@ -372,17 +400,9 @@ func (r *Reader) record(rec []byte, loc Location) error {
 		r.stats.Repaired[ReasonInvalidUTF8]++
 	}
 	if r.format == FormatAuto {
-		var keys map[string]jsonx.RawMessage
-		if err := jsonx.Unmarshal(rec, &keys); err != nil {
-			return r.skip(toParseError(loc, jsonError(rec, err)))
-		}
-		set := make(map[string]bool, len(keys))
-		for k := range keys {
-			set[k] = true
-		}
-		f, ok := detectFormat(set)
-		if !ok {
-			return r.skip(toParseError(loc, unknownFormatError(set)))
+		f, err := detectRecord(rec)
+		if err != nil {
+			return r.skip(toParseError(loc, err))
 		}
 		r.setFormat(f)
 	}
@@ -393,13 +413,88 @@ func (r *Reader) record(rec []byte, loc Location) error {
 	// A grouping parser may return the conversations of an earlier group
 	// together with an error for this record (or for that group).
 	convs, err := r.parser.parse(rec, loc)
-	if qerr := r.enqueue(convs); qerr != nil {
-		return qerr
+	covered, grouping := r.covered(convs)
+	if err == nil && len(convs) == 0 && !grouping {
+		err = errorf(ReasonEmptyConversation, ErrEmptyConversation, "record holds no conversation")
 	}
+	if err != nil || len(convs) == 1 && len(convs[0].Messages) == 0 {
+		// Only on the error path: a record of another format in the same
+		// input (mixed files) is reported as such, not as a broken record.
+		if hint := r.formatMismatch(rec); hint != "" {
+			if err == nil && !grouping {
+				convs, covered = nil, 0
+				err = errorf(ReasonEmptyConversation, ErrEmptyConversation, "no messages")
+			}
+			if err != nil {
+				pe := toParseError(loc, err)
+				err = &reasonError{reason: pe.Reason, err: fmt.Errorf("%w (%s)", pe.Err, hint), records: pe.records}
+			}
+		}
+	}
+	qerr := r.enqueue(convs, covered)
 	if err != nil {
-		return r.skip(toParseError(loc, err))
+		// Counted even when the conversations of an earlier group failed too.
+		if perr := r.skip(toParseError(loc, err)); qerr == nil {
+			return perr
+		}
 	}
-	return nil
+	return qerr
+}
+
+// formatMismatch returns a hint for the error message when rec is an object
+// whose fields identify another format than the one the input was detected
+// (or forced) as, and "" otherwise.
+func (r *Reader) formatMismatch(rec []byte) string {
+	var keys map[string]jsonx.RawMessage
+	if jsonx.Unmarshal(rec, &keys) != nil {
+		return ""
+	}
+	set := make(map[string]bool, len(keys))
+	for k := range keys {
+		set[k] = true
+	}
+	f, ok := detectFormat(set)
+	if !ok || f == r.format {
+		return ""
+	}
+	return fmt.Sprintf("the record looks like %s, but the input is read as %s: its format is fixed by its first record or by the caller", f, r.format)
+}
+
+// groupingParser is a parser whose conversations may cover several records
+// (or records other than the one just parsed).
+type groupingParser interface {
+	// takeEmitted returns how many input records the conversations returned
+	// since the last call cover, and resets the count.
+	takeEmitted() int64
+}
+
+// covered returns how many input records convs, just returned by the parser,
+// cover, and whether the parser groups records.
+func (r *Reader) covered(convs []*Conversation) (int64, bool) {
+	if g, ok := r.parser.(groupingParser); ok {
+		return g.takeEmitted(), true
+	}
+	if len(convs) > 0 {
+		return 1, false
+	}
+	return 0, false
+}
+
+// detectRecord detects the format of a record from its top-level keys.
+func detectRecord(rec []byte) (Format, error) {
+	var keys map[string]jsonx.RawMessage
+	if err := jsonx.Unmarshal(rec, &keys); err != nil {
+		return FormatAuto, jsonError(rec, err)
+	}
+	set := make(map[string]bool, len(keys))
+	for k := range keys {
+		set[k] = true
+	}
+	f, ok := detectFormat(set)
+	if !ok {
+		return FormatAuto, unknownFormatError(set)
+	}
+	return f, nil
 }
 
 // flushParser queues what a grouping parser still holds at the end of input.
@@ -408,6 +503,7 @@ func (r *Reader) flushParser() {
 		return
 	}
 	convs, err := r.parser.flush()
+	covered, _ := r.covered(convs)
 	if err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
@@ -419,21 +515,27 @@ func (r *Reader) flushParser() {
 		}
 		return
 	}
-	if err := r.enqueue(convs); err != nil {
+	if err := r.enqueue(convs, covered); err != nil {
 		r.err = err
 	}
 }
 
-// enqueue normalises conversations and queues them; if one of them is bad the
-// whole record is skipped.
-func (r *Reader) enqueue(convs []*Conversation) error {
+// enqueue normalises conversations, which cover the given number of input
+// records, and queues them; if one of them is bad all those records are
+// skipped.
+func (r *Reader) enqueue(convs []*Conversation, records int64) error {
 	var empty int64
 	for _, c := range convs {
 		n, err := r.finish(c)
 		if err != nil {
-			return r.skip(toParseError(c.Location, err))
+			pe := toParseError(c.Location, err)
+			pe.records = records
+			return r.skip(pe)
 		}
 		empty += n
+	}
+	if len(convs) > 0 {
+		r.stats.Kept += records
 	}
 	for _, c := range convs {
 		r.stats.Conversations++
