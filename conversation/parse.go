@@ -154,7 +154,10 @@ func contentText(v any) (string, error) {
 			case string:
 				s = p
 			case map[string]any:
-				t, ok := p["text"].(string)
+				t, ok, err := partText(p)
+				if err != nil {
+					return "", err
+				}
 				if !ok {
 					continue // images, audio, file references
 				}
@@ -170,12 +173,28 @@ func contentText(v any) (string, error) {
 		}
 		return b.String(), nil
 	case map[string]any:
-		if t, ok := c["text"].(string); ok {
-			return t, nil
-		}
-		return "", nil
+		t, _, err := partText(c)
+		return t, err
 	}
 	return "", wrongType("message content: expected a string or an array of parts, found %T", v)
+}
+
+// partText returns the "text" of a content part. Parts without one (images,
+// audio, file references) give ok == false; a "text" that is present but not
+// a string (or null) is a wrong_type error.
+func partText(p map[string]any) (text string, ok bool, err error) {
+	v, present := p["text"]
+	switch t := v.(type) {
+	case string:
+		return t, true, nil
+	case nil:
+		return "", false, nil
+	default:
+		if present {
+			return "", false, wrongType(`message content part: "text" is a %T, not a string`, t)
+		}
+		return "", false, nil
+	}
 }
 
 // message builds a message with a mapped role.

@@ -153,7 +153,14 @@ type oasstParser struct {
 	r        *Reader
 	group    []*oasstNode
 	groupID  string
-	tooLarge bool // the current tree exceeded MaxMessages and is being skipped
+	tooLarge bool  // the current tree exceeded MaxMessages and is being skipped
+	emitted  int64 // input records covered by the conversations returned since takeEmitted
+}
+
+func (p *oasstParser) takeEmitted() int64 {
+	n := p.emitted
+	p.emitted = 0
+	return n
 }
 
 func (p *oasstParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
@@ -177,9 +184,21 @@ func (p *oasstParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 			treeID = root.MessageID
 		}
 		convs, err := p.paths([]*oasstNode{root}, treeID, loc, true)
+		if err == nil && len(convs) == 0 {
+			err = errorf(ReasonEmptyConversation, ErrEmptyConversation,
+				"oasst tree %s has no message that is not deleted", treeID)
+		}
 		if err != nil {
+			if ferr != nil {
+				// Both the pending flat tree and this record are bad.
+				r := toParseError(loc, err)
+				pe := toParseError(loc, ferr)
+				pe.records += max(1, r.records)
+				return done, pe
+			}
 			return done, err
 		}
+		p.emitted++
 		return append(done, convs...), ferr
 	}
 	// A flat message row.
@@ -241,11 +260,16 @@ func (p *oasstParser) flush() ([]*Conversation, error) {
 		treeID = roots[0].MessageID
 	}
 	convs, err := p.paths(roots, treeID, group[0].loc, false)
+	if err == nil && len(convs) == 0 {
+		err = errorf(ReasonEmptyConversation, ErrEmptyConversation,
+			"oasst tree %s has no root message that is not deleted", treeID)
+	}
 	if err != nil {
 		pe := toParseError(group[0].loc, err)
 		pe.records = int64(len(group))
 		return nil, pe
 	}
+	p.emitted += int64(len(group))
 	return convs, nil
 }
 
