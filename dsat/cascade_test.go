@@ -128,3 +128,27 @@ func TestNoClassifierNoClassifierStats(t *testing.T) {
 	m := newTestMiner(t, nil)
 	require.Nil(t, m.NewStats().Classifier)
 }
+
+// The engine marks "tell me more" as an extension: not DSAT by default,
+// a refinement when Config.CountExtensions is on.
+func TestCountExtensionsWithEngine(t *testing.T) {
+	c := conv("ext",
+		"user", "Give me three names for a bakery.",
+		"assistant", "1. Crumb & Co\n2. Rise Up\n3. The Daily Loaf",
+		"user", "Tell me more ideas like these.",
+	)
+	for _, count := range []bool{false, true} {
+		cfg := DefaultConfig()
+		cfg.CountExtensions = count
+		m, err := NewMiner(cfg)
+		require.NoError(t, err)
+		res, err := m.Mine(context.Background(), c)
+		require.NoError(t, err)
+		require.Len(t, res.FollowUps, 1)
+		if count {
+			require.Greater(t, res.FollowUps[0].Categories[heuristics.Refinement], 0.0)
+		} else {
+			require.Zero(t, res.FollowUps[0].Categories[heuristics.Refinement])
+		}
+	}
+}

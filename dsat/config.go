@@ -14,7 +14,7 @@ var ErrConfig = errors.New("dsat: invalid config")
 // ExtensionCue is the prefix of Signal.Cue by which a detector marks a
 // refinement signal that only extends an acceptable answer ("also add …").
 // Such signals are ignored unless Config.CountExtensions is set.
-const ExtensionCue = "extension"
+const ExtensionCue = heuristics.ExtensionCue
 
 // Config controls what the miner counts as dissatisfaction and which events
 // become anchors. The zero Config is not useful; start from DefaultConfig.
@@ -67,6 +67,9 @@ type Config struct {
 	// Dedup drops anchors whose normalised prompt and rejected reply were
 	// already written in the same run.
 	Dedup bool
+	// Workers is the number of goroutines that mine conversations in Run;
+	// 0 means runtime.NumCPU(). Run's output does not depend on it.
+	Workers int
 }
 
 // Band is a half-open score interval [Low, High).
@@ -129,6 +132,9 @@ func (c *Config) validate() error {
 	}
 	if c.MinScore < 0 || c.MinScore > 1 {
 		return fmt.Errorf("%w: min score %v outside [0,1]", ErrConfig, c.MinScore)
+	}
+	if c.Workers < 0 {
+		return fmt.Errorf("%w: negative number of workers", ErrConfig)
 	}
 	if c.MaxAnchorsPerConversation < 0 {
 		return fmt.Errorf("%w: negative max anchors per conversation", ErrConfig)

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/dsatmine/dsatmine/classifier"
 	"github.com/dsatmine/dsatmine/conversation"
@@ -189,8 +188,11 @@ func (m *Miner) analyze(ctx context.Context, t *heuristics.Turn) (turnAnalysis, 
 		}
 		recombine = len(ta.signals) > len(a.Signals)
 	}
-	if !m.cfg.CountExtensions && slices.ContainsFunc(ta.signals, isExtension) {
-		ta.signals = slices.DeleteFunc(slices.Clone(ta.signals), isExtension)
+	if slices.ContainsFunc(ta.signals, heuristics.IsExtension) {
+		// The engine's scores leave extensions out; custom detectors may not.
+		if !m.cfg.CountExtensions {
+			ta.signals = slices.DeleteFunc(slices.Clone(ta.signals), heuristics.IsExtension)
+		}
 		recombine = true
 	}
 	if recombine {
@@ -381,8 +383,3 @@ func sortEvidence(ev []Evidence) []Evidence {
 
 func round4(f float64) float64 { return math.Round(f*1e4) / 1e4 }
 
-// isExtension reports whether s is a refinement signal marked as a mere
-// extension of a good answer (see ExtensionCue).
-func isExtension(s heuristics.Signal) bool {
-	return s.Polarity == heuristics.DSAT && s.Category == heuristics.Refinement && strings.HasPrefix(s.Cue, ExtensionCue)
-}

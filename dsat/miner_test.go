@@ -279,9 +279,12 @@ func TestClassifierCombination(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, res.Events, "classifier categories are gated by its DSAT probability")
 
+	// A failing classifier leaves the heuristic verdict and is counted.
 	boom := errors.New("boom")
-	_, err = withClf(classifier.Prediction{}, boom).Mine(ctx, c)
-	assert.ErrorIs(t, err, boom)
+	res, err = withClf(classifier.Prediction{}, boom).Mine(ctx, c)
+	require.NoError(t, err)
+	assert.Empty(t, res.Events, "heuristic complaint 0.3 stays below the threshold")
+	assert.Equal(t, map[string]int64{"classifier_error": 1}, res.Classifier.Errors)
 }
 
 func TestNewMinerRejectsBadConfig(t *testing.T) {
