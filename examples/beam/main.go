@@ -1,0 +1,78 @@
+// Command beam mines chat logs for dissatisfied follow-ups with Apache Beam:
+// the same anchors and statistics as `dsatmine mine`, on any Beam runner.
+//
+// Usage:
+//
+//	go run . [flags] INPUT...
+//
+// INPUT is a file or a glob pattern in any Beam file system (a local path,
+// gs://bucket/logs/*.jsonl.gz, ...); each file is one shard of work. The
+// anchors file is written in input order and is byte-identical to the
+// output of `dsatmine mine` given the same files in the same order. With no
+// --runner flag the pipeline runs in-process on the prism runner; see
+// README.md for Dataflow, Flink and Spark.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
+
+	"github.com/dsatmine/dsatmine/dsat"
+)
+
+func main() {
+	opts := Options{Policy: DefaultPolicy()}
+	var input, export string
+	p := &opts.Policy
+	fs := flag.CommandLine
+	fs.StringVar(&input, "input", "", "comma-separated input files or glob patterns (in addition to the arguments)")
+	fs.StringVar(&opts.Anchors, "output", "", "anchors output file (JSON Lines; required)")
+	fs.StringVar(&opts.Events, "events", "", "also write every DSAT and SAT event to this JSON Lines file")
+	fs.StringVar(&opts.Stats, "stats", "", "write the merged run statistics as JSON to this file")
+	fs.StringVar(&export, "export", string(dsat.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory")
+	fs.StringVar(&opts.Format, "format", "auto", "input record format (auto detects it per file)")
+	fs.BoolVar(&opts.Strict, "strict", false, "fail on the first bad record instead of skipping and counting it")
+	fs.Float64Var(&p.Threshold, "threshold", p.Threshold, "score threshold of every DSAT category")
+	fs.Float64Var(&p.SATThreshold, "sat-threshold", p.SATThreshold, "score at which a follow-up is SAT")
+	fs.Float64Var(&p.MinScore, "min-score", p.MinScore, "anchors scoring below it are not written")
+	fs.BoolVar(&p.DoubtAnchors, "doubt-anchors", p.DoubtAnchors, "doubt-only events make anchors (scored × --doubt-weight)")
+	fs.Float64Var(&p.DoubtWeight, "doubt-weight", p.DoubtWeight, "score factor of doubt-only anchors")
+	fs.BoolVar(&p.PushbackAnchors, "pushback-anchors", p.PushbackAnchors, "pushback-only events make anchors")
+	fs.BoolVar(&p.CountExtensions, "count-extensions", p.CountExtensions, "count refinements that only extend a good answer")
+	fs.IntVar(&p.MaxAnchorsPerConversation, "max-anchors-per-conversation", p.MaxAnchorsPerConversation, "keep at most N anchors per conversation (0 = unlimited)")
+	fs.IntVar(&p.MaxPromptTokens, "max-prompt-tokens", 0, "left-truncate prompt history to this many tokens (0 = no limit)")
+	fs.IntVar(&p.MaxTotalTokens, "max-total-tokens", 0, "limit prompt plus reply tokens (0 = no limit)")
+	fs.StringVar(&p.Encoding, "encoding", p.Encoding, "token encoding for the budgets: cl100k_base or o200k_base")
+	fs.BoolVar(&p.NoDedup, "no-dedup", false, "keep anchors whose normalised prompt and reply repeat")
+	flag.Parse()
+	// Workers re-enter main with the Beam worker flags; Init then runs the
+	// worker harness and never returns.
+	beam.Init()
+
+	opts.Export = dsat.ExportFormat(export)
+	opts.Inputs = flag.Args()
+	if input != "" {
+		opts.Inputs = append(strings.Split(input, ","), opts.Inputs...)
+	}
+	if len(opts.Inputs) == 0 || opts.Anchors == "" {
+		fmt.Fprintln(os.Stderr, "usage: beam [flags] --output ANCHORS.jsonl INPUT...")
+		flag.PrintDefaults()
+		os.Exit(2)
+	}
+
+	ctx := context.Background()
+	pipeline, s := beam.NewPipelineWithRoot()
+	if err := Build(ctx, s, opts); err != nil {
+		log.Fatal(err)
+	}
+	if err := beamx.Run(ctx, pipeline); err != nil {
+		log.Fatalf("pipeline failed: %v", err)
+	}
+}

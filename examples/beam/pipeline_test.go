@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/internal/jsonx"
+)
+
+// TestMain runs the pipelines of this package on the in-process prism
+// runner unless --runner says otherwise.
+func TestMain(m *testing.M) { ptest.Main(m) }
+
+const root = "../../testdata"
+
+// sampleInputs are the test inputs in run order: several formats and
+// containers, a bad file (skipped records) and a file given twice (so that
+// dedup across shards has work to do).
+var sampleInputs = []string{
+	root + "/sample/openai-sample.jsonl",
+	root + "/sample/sharegpt-sample.json",
+	root + "/sample/wildchat-sample.jsonl",
+	root + "/labelled/en.jsonl",
+	root + "/bad/not-json.jsonl",
+	root + "/formats/*.jsonl",
+	root + "/sample/openai-sample.jsonl",
+}
+
+// output is what one run wrote.
+type output struct {
+	anchors, events, stats []byte
+}
+
+// runBeam runs the pipeline for opts on the test runner and reads its outputs.
+func runBeam(t *testing.T, opts Options) output {
+	t.Helper()
+	dir := t.TempDir()
+	opts.Anchors = filepath.Join(dir, "anchors.jsonl")
+	opts.Events = filepath.Join(dir, "events.jsonl")
+	opts.Stats = filepath.Join(dir, "stats.json")
+	p, s := beam.NewPipelineWithRoot()
+	require.NoError(t, Build(context.Background(), s, opts))
+	require.NoError(t, ptest.Run(p))
+	return output{anchors: readFile(t, opts.Anchors), events: readFile(t, opts.Events), stats: readFile(t, opts.Stats)}
+}
+
+// runSingle mines the same inputs in one process with dsat.Miner.Run, the
+// way `dsatmine mine` does, and renders its outputs the same way.
+func runSingle(t *testing.T, opts Options) output {
+	t.Helper()
+	shards, err := ExpandInputs(context.Background(), opts.Inputs)
+	require.NoError(t, err)
+	format, err := conversation.ParseFormat(opts.Format)
+	require.NoError(t, err)
+	m, err := dsat.NewMiner(opts.Policy.Config())
+	require.NoError(t, err)
+	var inputs []dsat.Input
+	for _, sh := range shards {
+		r, err := conversation.Open(sh.Path)
+		require.NoError(t, err)
+		t.Cleanup(func() { r.Close() })
+		r.Format = format
+		r.Strict = opts.Strict
+		inputs = append(inputs, r)
+	}
+	var out output
+	var anchors, events bytes.Buffer
+	st, err := m.Run(context.Background(), inputs, dsat.Sinks{
+		Anchors: dsat.NewAnchorWriter(&anchors, opts.Export),
+		Events:  dsat.NewEventWriter(&events),
+	})
+	require.NoError(t, err)
+	out.anchors, out.events = anchors.Bytes(), events.Bytes()
+	b, err := jsonx.MarshalIndent(st, "", "  ")
+	require.NoError(t, err)
+	out.stats = append(b, '\n')
+	return out
+}
+
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	require.NoError(t, err)
+	return b
+}
+
+// assertSame checks that two runs wrote byte-identical outputs.
+func assertSame(t *testing.T, want, got output) {
+	t.Helper()
+	assert.Equal(t, string(want.anchors), string(got.anchors), "anchors")
+	assert.Equal(t, string(want.events), string(got.events), "events")
+	assert.Equal(t, string(want.stats), string(got.stats), "stats")
+}
+
+func TestPipelineMatchesSingleProcess(t *testing.T) {
+	noDedup := DefaultPolicy()
+	noDedup.NoDedup = true
+	strict := DefaultPolicy()
+	strict.Threshold = 0.3
+	strict.MaxAnchorsPerConversation = 1
+	strict.PushbackAnchors = true
+
+	cases := []struct {
+		name   string
+		opts   Options
+		assert func(t *testing.T, st *dsat.Stats)
+	}{
+		{"drift", Options{Inputs: sampleInputs, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
+			assert.Positive(t, st.Duplicates, "the repeated file gives duplicates")
+			assert.Positive(t, st.RecordsSkipped, "the bad file gives skipped records")
+			assert.Positive(t, st.Pairs)
+		}},
+		{"trl", Options{Inputs: sampleInputs, Export: dsat.ExportTRL, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
+			assert.Positive(t, st.Skipped[dsat.SkipNoChosen], "pairwise export declines anchors without chosen")
+			assert.Equal(t, st.Pairs, st.Anchors)
+		}},
+		{"no-dedup", Options{Inputs: sampleInputs, Policy: noDedup}, func(t *testing.T, st *dsat.Stats) {
+			assert.Zero(t, st.Duplicates)
+		}},
+		{"policy", Options{Inputs: sampleInputs, Export: dsat.ExportKTO, Policy: strict}, func(t *testing.T, st *dsat.Stats) {
+			assert.Positive(t, st.Skipped[dsat.SkipMaxAnchors])
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want := runSingle(t, tc.opts)
+			got := runBeam(t, tc.opts)
+			assertSame(t, want, got)
+			var st dsat.Stats
+			require.NoError(t, jsonx.Unmarshal(got.stats, &st))
+			assert.Positive(t, st.Anchors)
+			assert.Equal(t, int64(bytes.Count(got.anchors, []byte("\n"))), st.Anchors)
+			tc.assert(t, &st)
+		})
+	}
+}
+
+// TestPipelineMatchesSharedData runs the pipeline over the real logs in
+// ../shared/data (gzip, trees, a large ShareGPT file) when they are present.
+func TestPipelineMatchesSharedData(t *testing.T) {
+	inputs := []string{
+		"../../../shared/data/dev/sharegpt-dev.jsonl",
+		"../../../shared/data/real/hh-rlhf-harmless-test.jsonl.gz",
+		"../../../shared/data/real/oasst-en100-trees.jsonl",
+	}
+	for _, in := range inputs {
+		if _, err := os.Stat(in); err != nil {
+			t.Skipf("shared data absent: %v", err)
+		}
+	}
+	opts := Options{Inputs: inputs, Policy: DefaultPolicy()}
+	want := runSingle(t, opts)
+	got := runBeam(t, opts)
+	assertSame(t, want, got)
+	assert.Greater(t, bytes.Count(got.anchors, []byte("\n")), 100)
+}
+
+// TestPipelineMatchesCLI compares the pipeline with the dsatmine binary
+// itself, built from the root module.
+func TestPipelineMatchesCLI(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	require.NoError(t, err, "the go tool builds the dsatmine CLI")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "dsatmine")
+	build := exec.Command(goTool, "build", "-o", bin, "./cmd/dsatmine")
+	build.Dir = "../.."
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	opts := Options{Inputs: sampleInputs, Export: dsat.ExportOpenRLHF, Policy: DefaultPolicy()}
+	shards, err := ExpandInputs(context.Background(), opts.Inputs)
+	require.NoError(t, err)
+	args := []string{"mine", "--export", "openrlhf",
+		"-o", filepath.Join(dir, "anchors.jsonl"),
+		"--events", filepath.Join(dir, "events.jsonl"),
+		"--stats", filepath.Join(dir, "stats.json")}
+	for _, sh := range shards {
+		args = append(args, sh.Path)
+	}
+	mine := exec.Command(bin, args...)
+	out, err = mine.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	want := output{
+		anchors: readFile(t, filepath.Join(dir, "anchors.jsonl")),
+		events:  readFile(t, filepath.Join(dir, "events.jsonl")),
+		stats:   readFile(t, filepath.Join(dir, "stats.json")),
+	}
+	assertSame(t, want, runBeam(t, opts))
+	assert.NotEmpty(t, want.anchors)
+}
+
+func TestPipelineStrictFails(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{
+		Inputs:  []string{root + "/sample/openai-sample.jsonl", root + "/bad/not-json.jsonl"},
+		Anchors: filepath.Join(dir, "anchors.jsonl"),
+		Strict:  true,
+		Policy:  DefaultPolicy(),
+	}
+	p, s := beam.NewPipelineWithRoot()
+	require.NoError(t, Build(context.Background(), s, opts))
+	err := ptest.Run(p)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not-json.jsonl")
+	_, statErr := os.Stat(opts.Anchors)
+	assert.ErrorIs(t, statErr, os.ErrNotExist, "no anchors file after a failed run")
+}
+
+func TestBuildErrors(t *testing.T) {
+	dir := t.TempDir()
+	base := Options{Inputs: []string{root + "/sample/openai-sample.jsonl"}, Anchors: filepath.Join(dir, "a.jsonl"), Policy: DefaultPolicy()}
+	build := func(opts Options) error {
+		_, s := beam.NewPipelineWithRoot()
+		return Build(context.Background(), s, opts)
+	}
+	require.NoError(t, build(base))
+
+	o := base
+	o.Export = "csv"
+	assert.ErrorIs(t, build(o), dsat.ErrUnknownExport)
+
+	o = base
+	o.Policy.Threshold = 2
+	assert.ErrorIs(t, build(o), dsat.ErrConfig)
+
+	o = base
+	o.Format = "yaml"
+	assert.Error(t, build(o))
+
+	o = base
+	o.Anchors = ""
+	assert.Error(t, build(o))
+
+	o = base
+	o.Inputs = []string{filepath.Join(dir, "*.nothing")}
+	assert.ErrorIs(t, build(o), ErrNoInput)
+
+	o = base
+	o.Inputs = nil
+	assert.ErrorIs(t, build(o), ErrNoInput)
+}
+
+func TestExpandInputs(t *testing.T) {
+	shards, err := ExpandInputs(context.Background(), []string{
+		root + "/sample/wildchat-sample.jsonl",
+		root + "/formats/oasst-*.jsonl",
+		root + "/sample/wildchat-sample.jsonl",
+	})
+	require.NoError(t, err)
+	var got []string
+	for i, sh := range shards {
+		assert.Equal(t, i, sh.Index)
+		got = append(got, strings.TrimPrefix(sh.Path, root+"/"))
+	}
+	assert.Equal(t, []string{
+		"sample/wildchat-sample.jsonl",
+		"formats/oasst-messages.jsonl",
+		"formats/oasst-rows.jsonl",
+		"formats/oasst-trees.jsonl",
+		"sample/wildchat-sample.jsonl",
+	}, got)
+}
+
+func TestDedupKeepsFirstInInputOrder(t *testing.T) {
+	recs := []AnchorRec{
+		{Pos: Pos{Shard: 2, Conv: 0, Item: 0}, Line: []byte("c\n")},
+		{Pos: Pos{Shard: 0, Conv: 5, Item: 1}, Line: []byte("b\n")},
+		{Pos: Pos{Shard: 0, Conv: 5, Item: 0}, Line: []byte("a\n")},
+		{Pos: Pos{Shard: 1, Conv: 0, Item: 0}, Line: []byte("d\n")},
+	}
+	i := 0
+	next := func(r *AnchorRec) bool {
+		if i == len(recs) {
+			return false
+		}
+		*r = recs[i]
+		i++
+		return true
+	}
+	var got []AnchorRec
+	dedupFn{}.ProcessElement("k", next, func(r AnchorRec) { got = append(got, r) })
+	require.Len(t, got, 1)
+	assert.Equal(t, "a\n", string(got[0].Line))
+	assert.Equal(t, int64(3), got[0].Dups)
+}
+
+func TestStatsCombine(t *testing.T) {
+	a := RunStats{S: *dsat.NewStats()}
+	a.S.Records, a.S.Anchors = 3, 1
+	a.S.Skipped["duplicate"] = 1
+	a.S.Models["m"] = dsat.GroupStats{Conversations: 1, FollowUps: 4, DSAT: 1}
+	b := RunStats{S: *dsat.NewStats()}
+	b.S.Records, b.S.Duplicates = 2, 2
+	b.S.Skipped["duplicate"] = 2
+	b.S.Models["m"] = dsat.GroupStats{Conversations: 1, FollowUps: 4, DSAT: 3}
+
+	fn := statsCombineFn{}
+	got := fn.MergeAccumulators(fn.MergeAccumulators(fn.CreateAccumulator(), a), b)
+	assert.Equal(t, int64(5), got.S.Records)
+	assert.Equal(t, int64(1), got.S.Anchors)
+	assert.Equal(t, int64(2), got.S.Duplicates)
+	assert.Equal(t, int64(3), got.S.Skipped["duplicate"])
+	assert.Equal(t, dsat.GroupStats{Conversations: 2, FollowUps: 8, DSAT: 4, Rate: 0.5}, got.S.Models["m"])
+	assert.Equal(t, int64(1), a.S.Skipped["duplicate"], "inputs are not modified")
+
+	// The coder round-trips the statistics exactly.
+	enc, err := encodeRunStats(got)
+	require.NoError(t, err)
+	dec, err := decodeRunStats(enc)
+	require.NoError(t, err)
+	assert.Equal(t, got, dec)
+}
+
+func TestBuildRejectsMissingInputAtRunTime(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{
+		Inputs:  []string{filepath.Join(dir, "missing.jsonl")},
+		Anchors: filepath.Join(dir, "anchors.jsonl"),
+		Policy:  DefaultPolicy(),
+	}
+	p, s := beam.NewPipelineWithRoot()
+	require.NoError(t, Build(context.Background(), s, opts))
+	err := ptest.Run(p)
+	require.Error(t, err)
+	assert.True(t, strings.Contains(err.Error(), "missing.jsonl") || errors.Is(err, os.ErrNotExist), err.Error())
+}
