@@ -5,9 +5,10 @@ import (
 )
 
 // Stats are the statistics of a run (SPEC.md §4). Every input record is
-// accounted for: Records = records that yielded conversations +
-// RecordsSkipped, and Conversations = ConversationsMined +
-// ConversationsNoSignal. Maps are written with sorted keys.
+// accounted for, and Accounting shows it: Records = records that yielded
+// conversations + RecordsSkipped, and every conversation read was mined
+// (Conversations = ConversationsMined + ConversationsNoSignal). Maps are
+// written with sorted keys.
 type Stats struct {
 	// Records is the number of input records read, good or bad.
 	Records int64 `json:"records"`
@@ -44,6 +45,64 @@ type Stats struct {
 	Languages map[string]GroupStats `json:"languages"`
 	// Classifier reports the classifier stage; nil when no classifier was configured.
 	Classifier *ClassifierStats `json:"classifier,omitempty"`
+	// Accounting is the balance of records read against their outcomes. It
+	// is kept up to date by AddRead, AddResult and Merge; it balances once
+	// every input has been read to the end and every conversation mined.
+	Accounting Accounting `json:"accounting"`
+}
+
+// Accounting proves that a run lost no input record (SPEC.md §3):
+//
+//	Records = ConversationsMined + ConversationsNoSignal + RecordsSkipped - FanOut
+//
+// The unit on the left is the input record (a JSON Lines line, a JSON array
+// element, a Parquet row). Most formats give one conversation per record and
+// FanOut is 0, so the equation reads literally: records read = conversations
+// with DSAT + conversations without + records skipped. Where a record gives
+// several conversations or several records give one, FanOut =
+// ConversationsRead - RecordsKept counts the difference: an OpenAssistant tree
+// gives one conversation per root-to-leaf path (FanOut > 0); OpenAssistant
+// message rows are grouped into trees, and all rows of a tree that yielded
+// conversations are kept (FanOut < 0 when trees are single paths).
+//
+// The equation is checked in two halves, each from counters kept at a
+// different stage, and Balanced is true only when both hold:
+//
+//	Records = RecordsKept + RecordsSkipped                         (reader: every record kept or skipped by reason)
+//	ConversationsRead = ConversationsMined + ConversationsNoSignal (miner: every conversation read was mined)
+type Accounting struct {
+	// Records, RecordsKept, ConversationsRead and SkippedByReason are the
+	// readers' counts (conversation.ReadStats).
+	Records     int64 `json:"records"`
+	RecordsKept int64 `json:"records_kept"`
+	// RecordsSkipped is the sum of SkippedByReason.
+	RecordsSkipped  int64            `json:"records_skipped"`
+	SkippedByReason map[string]int64 `json:"skipped_by_reason"`
+	// ConversationsRead is the number of conversations the readers yielded.
+	ConversationsRead int64 `json:"conversations_read"`
+	// ConversationsMined and ConversationsNoSignal are the miner's counts.
+	ConversationsMined    int64 `json:"conversations_mined"`
+	ConversationsNoSignal int64 `json:"conversations_no_signal"`
+	// FanOut is ConversationsRead - RecordsKept.
+	FanOut int64 `json:"fan_out"`
+	// Balanced reports that both halves of the equation hold.
+	Balanced bool `json:"balanced"`
+}
+
+// account recomputes s.Accounting from the counters.
+func (s *Stats) account() {
+	a := &s.Accounting
+	a.Records = s.Records
+	a.RecordsSkipped = 0
+	for _, n := range a.SkippedByReason {
+		a.RecordsSkipped += n
+	}
+	a.ConversationsMined = s.ConversationsMined
+	a.ConversationsNoSignal = s.ConversationsNoSignal
+	a.FanOut = a.ConversationsRead - a.RecordsKept
+	a.Balanced = a.Records == a.RecordsKept+a.RecordsSkipped &&
+		a.ConversationsRead == a.ConversationsMined+a.ConversationsNoSignal &&
+		a.Records == a.ConversationsMined+a.ConversationsNoSignal+a.RecordsSkipped-a.FanOut
 }
 
 // ClassifierStats reports the classifier stage of a run.
@@ -71,11 +130,12 @@ type GroupStats struct {
 // NewStats returns empty statistics with non-nil maps.
 func NewStats() *Stats {
 	return &Stats{
-		Events:    map[string]int64{},
-		Skipped:   map[string]int64{},
-		Formats:   map[string]int64{},
-		Models:    map[string]GroupStats{},
-		Languages: map[string]GroupStats{},
+		Events:     map[string]int64{},
+		Skipped:    map[string]int64{},
+		Formats:    map[string]int64{},
+		Models:     map[string]GroupStats{},
+		Languages:  map[string]GroupStats{},
+		Accounting: Accounting{SkippedByReason: map[string]int64{}, Balanced: true},
 	}
 }
 
@@ -98,6 +158,10 @@ func (s *Stats) Merge(o *Stats) {
 	s.Formats = addCounts(s.Formats, o.Formats)
 	s.Models = addGroups(s.Models, o.Models)
 	s.Languages = addGroups(s.Languages, o.Languages)
+	s.Accounting.RecordsKept += o.Accounting.RecordsKept
+	s.Accounting.ConversationsRead += o.Accounting.ConversationsRead
+	s.Accounting.SkippedByReason = addCounts(s.Accounting.SkippedByReason, o.Accounting.SkippedByReason)
+	s.account()
 	if o.Classifier != nil {
 		if s.Classifier == nil {
 			s.Classifier = &ClassifierStats{Name: o.Classifier.Name, Band: o.Classifier.Band, Details: o.Classifier.Details}
@@ -114,6 +178,10 @@ func (s *Stats) AddRead(r conversation.ReadStats) {
 	}
 	s.Skipped = addCounts(s.Skipped, r.Skipped)
 	s.Formats = addCounts(s.Formats, r.Formats)
+	s.Accounting.RecordsKept += r.Kept
+	s.Accounting.ConversationsRead += r.Conversations
+	s.Accounting.SkippedByReason = addCounts(s.Accounting.SkippedByReason, r.Skipped)
+	s.account()
 }
 
 // AddResult adds what the miner found in one conversation. Anchors are
@@ -151,6 +219,7 @@ func (s *Stats) AddResult(r *Result) {
 	g := GroupStats{Conversations: 1, FollowUps: int64(len(r.FollowUps)), DSAT: dsat}
 	s.Models = addGroups(s.Models, map[string]GroupStats{orUnknown(c.Model): g})
 	s.Languages = addGroups(s.Languages, map[string]GroupStats{orUnknown(c.Language): g})
+	s.account()
 }
 
 // init makes the maps of a zero Stats usable.
@@ -169,6 +238,9 @@ func (s *Stats) init() {
 	}
 	if s.Languages == nil {
 		s.Languages = map[string]GroupStats{}
+	}
+	if s.Accounting.SkippedByReason == nil {
+		s.Accounting.SkippedByReason = map[string]int64{}
 	}
 }
 
