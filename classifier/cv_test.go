@@ -58,8 +58,8 @@ func TestCrossValidate(t *testing.T) {
 	assert.GreaterOrEqual(t, rep.Train.DSAT.F1, rep.CV.DSAT.F1-0.02)
 	assert.InDelta(t, rep.Train.DSAT.F1-rep.CV.DSAT.F1, rep.Gap(), 1e-12)
 	assert.Less(t, rep.CV.Brier, 0.1)
-	assert.Greater(t, rep.CV.Categories[heuristics.Complaint].F1, 0.7)
-	assert.Greater(t, rep.CV.Categories[heuristics.Preference].F1, 0.7)
+	assert.Greater(t, rep.CV.Categories[heuristics.Complaint].F1, 0.6)
+	assert.Greater(t, rep.CV.Categories[heuristics.Preference].F1, 0.6)
 	assert.NotContains(t, rep.CV.Categories, heuristics.Pushback, "categories with no gold turns are not reported")
 	if rep.CV.Best.Threshold > 0 {
 		assert.GreaterOrEqual(t, rep.CV.Best.Precision, MinPrecision)

@@ -9,8 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/kljensen/snowball/english"
-
 	"github.com/dsatmine/dsatmine/heuristics"
 )
 
@@ -18,14 +16,16 @@ import (
 // features. It is stored in the model file, so a model is always scored with
 // the features it was trained on.
 type FeatureConfig struct {
-	// HashBits is the log2 of the number of hash buckets (default 18).
+	// HashBits is the log2 of the number of hash buckets (default 16: the
+	// weights of all heads then fit in 2 MiB, which keeps scoring cache-friendly;
+	// 18 measured no better on the development data).
 	HashBits int `json:"hash_bits"`
-	// CharNGramMin and CharNGramMax bound the character n-gram lengths (default 3 and 5).
+	// CharNGramMin and CharNGramMax bound the character n-gram lengths (default 3 and 4).
 	CharNGramMin int `json:"char_ngram_min"`
 	CharNGramMax int `json:"char_ngram_max"`
-	// MaxChars is how many bytes of the normalised follow-up feed character n-grams (default 256).
+	// MaxChars is how many bytes of the normalised follow-up feed character n-grams (default 128).
 	MaxChars int `json:"max_chars"`
-	// MaxWords is how many leading words feed word unigrams and bigrams (default 64).
+	// MaxWords is how many leading words feed word unigrams and bigrams (default 48).
 	MaxWords int `json:"max_words"`
 	// EdgeWords is how many first and last words get position features (default 3).
 	EdgeWords int `json:"edge_words"`
@@ -37,7 +37,7 @@ type FeatureConfig struct {
 // DefaultFeatureConfig returns the feature configuration used by Train when
 // none is given.
 func DefaultFeatureConfig() FeatureConfig {
-	return FeatureConfig{HashBits: 18, CharNGramMin: 3, CharNGramMax: 5, MaxChars: 256, MaxWords: 64, EdgeWords: 3}
+	return FeatureConfig{HashBits: 16, CharNGramMin: 3, CharNGramMax: 4, MaxChars: 128, MaxWords: 48, EdgeWords: 3}
 }
 
 func (c FeatureConfig) withDefaults() FeatureConfig {
@@ -66,14 +66,15 @@ func (c FeatureConfig) withDefaults() FeatureConfig {
 // Byte windows of each message that the features look at. Long pasted code
 // or documents do not make scoring slower than this.
 const (
-	headWindow    = 768 // follow-up bytes tokenised for words
-	tailWindow    = 160 // follow-up bytes tokenised for suffix features
-	simWindow     = 800 // bytes of each message compared for similarity
-	simMaxTokens  = 64  // content tokens per message compared for similarity
-	replyEdge     = 400 // bytes at the end of the reply inspected for a question
-	refusalEdge   = 240 // bytes at the start of the reply inspected for a refusal
-	earlierTurns  = 4   // earlier user requests compared to the follow-up
-	numLenBuckets = 12
+	headWindow     = 512 // follow-up bytes tokenised for words
+	tailWindow     = 160 // follow-up bytes tokenised for suffix features
+	simWindow      = 400 // bytes of each message compared for similarity
+	simMaxTokens   = 64  // content tokens per message compared for similarity
+	replySimWindow = 200 // bytes of the judged reply compared for similarity
+	replyEdge      = 200 // bytes at the end of the reply inspected for a question
+	refusalEdge    = 160 // bytes at the start of the reply inspected for a refusal
+	earlierTurns   = 2   // earlier user requests compared to the follow-up
+	numLenBuckets  = 12
 	// heuristicScale scales the heuristic-signal features: they are few and
 	// dense, and larger values let them carry weight under the same
 	// regularisation that keeps thousands of sparse n-gram weights small.
@@ -97,6 +98,14 @@ func hstr(h uint32, s string) uint32 {
 func hbytes(h uint32, b []byte) uint32 {
 	for _, c := range b {
 		h ^= uint32(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+func hrune(h uint32, r rune) uint32 {
+	for ; r > 0; r >>= 8 {
+		h ^= uint32(r & 0xff)
 		h *= fnvPrime
 	}
 	return h
@@ -242,7 +251,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 			r := math.Log2(float64(len(text)) / float64(len(reply)))
 			f.bucket(sc, "ratio-rep", clampBucket(r, 8), 1)
 		}
-		f.similarity(sc, "rep", reply)
+		f.similarity(sc, &simReply, reply[:cut(reply, replySimWindow)])
 	}
 
 	// The assistant's next reply, when the log has one: assistants open
@@ -260,7 +269,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	} else {
 		r := math.Log2(float64(len(text)+1) / float64(len(req)+1))
 		f.bucket(sc, "ratio-req", clampBucket(r, 6), 1)
-		f.similarity(sc, "req", req)
+		f.similarity(sc, &simRequest, req)
 		best, n := 0.0, 0
 		for i := t.Request - 1; i >= 0 && n < earlierTurns; i-- {
 			m := t.Conv.Messages[i]
@@ -285,7 +294,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 
 // nextReply adds features of the opening of the assistant's next reply.
 func (f *featurizer) nextReply(sc *scratch, next string) {
-	head := next[:cut(next, 120)]
+	head := next[:cut(next, 80)]
 	sc.tail = normalize(sc.tail[:0], head)
 	sc.ttoks = tokenize(sc.ttoks[:0], sc.tail)
 	k := min(len(sc.ttoks), 3)
@@ -428,21 +437,29 @@ func (f *featurizer) edges(sc *scratch) {
 	}
 }
 
+// simNames are the feature names of one similarity comparison.
+type simNames struct{ none, jac, cont, jacB, contB string }
+
+var (
+	simReply   = simNames{"simrep", "simjrep", "simcrep", "simjbrep", "simcbrep"}
+	simRequest = simNames{"simreq", "simjreq", "simcreq", "simjbreq", "simcbreq"}
+)
+
 // similarity adds stemmed-token similarity features between the follow-up
 // (whose stem set is in sc.fu) and other.
-func (f *featurizer) similarity(sc *scratch, name string, other string) {
+func (f *featurizer) similarity(sc *scratch, n *simNames, other string) {
 	sc.setB = stemSet(sc.setB[:0], other)
 	if len(sc.fu) == 0 || len(sc.setB) == 0 {
-		f.bucket(sc, "sim"+name, 15, 1)
+		f.bucket(sc, n.none, 15, 1)
 		return
 	}
 	inter := intersect(sc.fu, sc.setB)
 	jac := float64(inter) / float64(len(sc.fu)+len(sc.setB)-inter)
 	cont := float64(inter) / float64(len(sc.fu))
-	f.add(sc, hstr(fnvOffset, "simj"+name), float32(jac))
-	f.add(sc, hstr(fnvOffset, "simc"+name), float32(cont))
-	f.bucket(sc, "simjb"+name, int(jac*5), 1)
-	f.bucket(sc, "simcb"+name, int(cont*5), 1)
+	f.add(sc, hstr(fnvOffset, n.jac), float32(jac))
+	f.add(sc, hstr(fnvOffset, n.cont), float32(cont))
+	f.bucket(sc, n.jacB, int(jac*5), 1)
+	f.bucket(sc, n.contB, int(cont*5), 1)
 }
 
 // jaccardFU is the Jaccard similarity of the follow-up's stem set to other's.
@@ -460,45 +477,70 @@ func jaccard(sc *scratch, a, b string) float64 {
 	return jaccardFU(sc, b)
 }
 
-// stemCache memoises the hashed snowball stem of lower-case ASCII words
-// (stemming dominates the cost of scoring otherwise). It is sharded and
-// bounded; once full, further words are stemmed without being cached.
-type stemShard struct {
-	mu sync.RWMutex
-	m  map[string]uint32 // stem hash; stopWord for stop words
+// lightStem strips common English inflections from a lower-case ASCII word
+// in place. It is a deliberately small stemmer: similarity only needs
+// "fix", "fixed", "fixing" and "fixes" to meet, and scoring must stay cheap.
+func lightStem(w []byte) []byte {
+	n := len(w)
+	has := func(suf string) bool { return n > len(suf)+2 && string(w[n-len(suf):]) == suf }
+	switch {
+	case has("ies"):
+		w = append(w[:n-3], 'y')
+	case has("sses"):
+		w = w[:n-2]
+	case has("ing"):
+		w = w[:n-3]
+	case has("ed"):
+		w = w[:n-2]
+	case has("ly"):
+		w = w[:n-2]
+	case has("es") && (w[n-3] == 's' || w[n-3] == 'x' || w[n-3] == 'z' || w[n-3] == 'h'):
+		w = w[:n-2]
+	case has("s") && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+		w = w[:n-1]
+	}
+	if n := len(w); n > 3 && w[n-1] == 'e' {
+		w = w[:n-1]
+	}
+	if n := len(w); n > 3 && w[n-1] == w[n-2] && w[n-1] != 'l' && w[n-1] != 's' && w[n-1] != 'z' {
+		w = w[:n-1] // "stopp" -> "stop"
+	}
+	return w
 }
 
-const (
-	stemShards   = 16
-	stemShardMax = 1 << 13
-	stopWord     = 0 // hstr never returns 0 for the inputs we cache in practice; a collision only drops a word
-)
+// stopWordList holds English function words left out of similarity (own list).
+const stopWordList = `a an the and or but if then else of to in on at by for with from as into about
+	is are was were be been being am do does did done have has had having will would shall should can could may
+	might must i me my mine we us our you your he him his she her it its they them their this that these those
+	there here what which who whom whose when where why how all any both each few more most other some such no
+	nor not only own same so than too very just also up down out over under again once can't don't i'm it's
+	please thanks thank ok okay yes`
 
-var stemCache [stemShards]stemShard
-
-// stemHash returns the hash of the stem of lower-case word w, and false for stop words.
-func stemHash(w []byte) (uint32, bool) {
-	sh := &stemCache[hbytes(fnvOffset, w)%stemShards]
-	sh.mu.RLock()
-	h, ok := sh.m[string(w)]
-	sh.mu.RUnlock()
-	if !ok {
-		lw := string(w)
-		if english.IsStopWord(lw) {
-			h = stopWord
-		} else {
-			h = hstr(fnvOffset, english.Stem(lw, false))
+// stopWords is an open-addressed set of the FNV hashes of stopWordList, so
+// the check costs one hash and a probe or two, without a map lookup.
+var stopWords = func() (t [512]uint32) {
+	for _, w := range strings.Fields(stopWordList) {
+		h := hstr(fnvOffset, w) | 1 // 0 marks an empty slot
+		for i := h; ; i++ {
+			if t[i%512] == 0 {
+				t[i%512] = h
+				break
+			}
 		}
-		sh.mu.Lock()
-		if sh.m == nil {
-			sh.m = make(map[string]uint32)
-		}
-		if len(sh.m) < stemShardMax {
-			sh.m[lw] = h
-		}
-		sh.mu.Unlock()
 	}
-	return h, h != stopWord
+	return t
+}()
+
+func isStopWord(w []byte) bool {
+	h := hbytes(fnvOffset, w) | 1
+	for i := h; ; i++ {
+		switch t := stopWords[i%512]; t {
+		case h:
+			return true
+		case 0:
+			return false
+		}
+	}
 }
 
 func intersect(a, b []uint32) int {
@@ -558,13 +600,16 @@ func stemSet(dst []uint32, s string) []uint32 {
 			if len(b) < 2 {
 				continue
 			}
-			h, ok := stemHash(b)
-			if !ok {
+			if isStopWord(b) {
 				continue
 			}
-			dst = append(dst, h)
+			dst = append(dst, hbytes(fnvOffset, lightStem(b)))
 		} else {
-			dst = append(dst, hstr(fnvOffset, strings.ToLower(w)))
+			h := uint32(fnvOffset)
+			for _, r := range w {
+				h = hrune(h, unicode.ToLower(r))
+			}
+			dst = append(dst, h)
 		}
 		n++
 	}
@@ -761,17 +806,41 @@ func hasCode(s string) bool {
 	return false
 }
 
-// hasTraceback reports whether s contains an error report such as a stack trace.
+// tracebackCues are lower-case marks of an error report; own wording.
+var tracebackCues = []string{
+	"traceback (most recent call last)", "error:", "exception", "errno", "stack trace",
+	"undefined reference", "segmentation fault", "panic:", "    at ",
+}
+
+// hasTraceback reports whether s contains an error report such as a stack
+// trace. It looks at the first 4 KiB.
 func hasTraceback(s string) bool {
-	if len(s) > 20000 {
-		s = s[:cut(s, 20000)]
+	var buf [4096]byte
+	return containsAnyFold(buf[:0], s, tracebackCues)
+}
+
+// containsAnyFold reports whether the ASCII-lower-cased s (up to cap(buf)
+// bytes) contains any of the lower-case cues. Cues are tried only where
+// their first byte occurs.
+func containsAnyFold(buf []byte, s string, cues []string) bool {
+	n := min(len(s), cap(buf))
+	b := buf[:n]
+	for i := 0; i < n; i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
 	}
-	l := strings.ToLower(s)
-	return strings.Contains(l, "traceback (most recent call last)") ||
-		strings.Contains(l, "error:") || strings.Contains(l, "exception") ||
-		strings.Contains(l, "errno") || strings.Contains(l, "stack trace") ||
-		strings.Contains(l, "\n    at ") || strings.Contains(l, "undefined reference") ||
-		strings.Contains(l, "segmentation fault")
+	for i := range b {
+		c := b[i]
+		for _, cue := range cues {
+			if cue[0] == c && len(b)-i >= len(cue) && string(b[i:i+len(cue)]) == cue {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasUpperRun(s string) bool {
@@ -807,31 +876,12 @@ var refusalCues = []string{
 }
 
 func replyRefuses(reply string) bool {
-	head := reply
-	if len(head) > refusalEdge {
-		head = head[:cut(head, refusalEdge)]
+	head := reply[:cut(reply, refusalEdge)]
+	if strings.Contains(head, "\u2019") {
+		head = strings.ReplaceAll(head, "\u2019", "'")
 	}
-	var buf [refusalEdge + 8]byte
-	b := buf[:0]
-	for i := 0; i < len(head); i++ {
-		c := head[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c == 0xE2 && i+2 < len(head) && head[i+1] == 0x80 && head[i+2] == 0x99 { // ’
-			b = append(b, '\'')
-			i += 2
-			continue
-		}
-		b = append(b, c)
-	}
-	l := string(b)
-	for _, c := range refusalCues {
-		if strings.Contains(l, c) {
-			return true
-		}
-	}
-	return false
+	var buf [refusalEdge]byte
+	return containsAnyFold(buf[:0], head, refusalCues)
 }
 
 // replyCutOff reports whether the reply looks truncated: an unclosed code

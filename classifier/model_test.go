@@ -51,6 +51,20 @@ func TestStemSetSimilarity(t *testing.T) {
 	assert.Equal(t, 0.0, diff)
 }
 
+func TestStopWords(t *testing.T) {
+	for _, w := range []string{"the", "and", "please", "don't"} {
+		assert.True(t, isStopWord([]byte(w)), w)
+	}
+	for _, w := range []string{"function", "python", "wrong", "th"} {
+		assert.False(t, isStopWord([]byte(w)), w)
+	}
+	assert.Equal(t, "fix", string(lightStem([]byte("fixes"))))
+	assert.Equal(t, "fix", string(lightStem([]byte("fixed"))))
+	assert.Equal(t, "fix", string(lightStem([]byte("fixing"))))
+	assert.Equal(t, "stop", string(lightStem([]byte("stopped"))))
+	assert.Equal(t, "library", string(lightStem([]byte("libraries"))))
+}
+
 func TestReplyCues(t *testing.T) {
 	assert.True(t, replyRefuses("I'm sorry, but I cannot help with that."))
 	assert.True(t, replyRefuses("As an AI language model, I don’t have opinions."))

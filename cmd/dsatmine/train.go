@@ -67,7 +67,7 @@ but never scored.`,
 	fl.StringVar(&f.format, "weak-format", "auto", "format of the --weak logs")
 	fl.BoolVar(&f.noHeuristic, "no-heuristic-features", false, "do not use heuristic signals as features")
 	fl.BoolVar(&f.asJSON, "json", false, "print the cross-validation report as JSON")
-	fl.IntVar(&f.hashBits, "hash-bits", 18, "log2 of the number of feature hash buckets")
+	fl.IntVar(&f.hashBits, "hash-bits", 16, "log2 of the number of feature hash buckets")
 	fl.IntVar(&f.epochs, "epochs", 0, "training epochs (0: default)")
 	_ = cmd.MarkFlagRequired("output")
 	return cmd
