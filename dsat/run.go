@@ -36,30 +36,43 @@ type Sinks struct {
 // anchors to out. It deduplicates anchors across the whole run when
 // Config.Dedup is set and returns the run's statistics, also when it stops
 // on an error (a strict reader's *conversation.ParseError, a sink error or
-// ctx's error).
+// ctx's error); those then count every conversation written before the
+// error, and the reader counts of the inputs read to their end or to the
+// reader's error.
 //
-// Run only sequences, deduplicates, counts and writes; all per-conversation
-// work happens in Mine, so that a parallel pipeline can replace the loop.
+// Run mines with Config.Workers goroutines (runtime.NumCPU() when 0) while
+// one goroutine reads the inputs and the calling goroutine deduplicates,
+// counts and writes in input order: the output, the statistics and the
+// error returned are the same for any number of workers. The sinks and the
+// Progress callback are only called from the calling goroutine. Memory is
+// bounded by a few conversations per worker, whatever the input size. With
+// one worker Run mines on the calling goroutine. On return, whatever the
+// outcome, every goroutine Run started has finished.
 func (m *Miner) Run(ctx context.Context, inputs []Input, out Sinks) (*Stats, error) {
+	if n := m.workers(); n > 1 {
+		return m.runParallel(ctx, inputs, out, n)
+	}
 	st := m.NewStats()
 	w := m.NewRunWriter(out, st)
 	for _, in := range inputs {
-		err := m.runInput(ctx, in, w)
-		st.AddRead(in.Stats())
-		if err != nil {
+		if err := m.runInput(ctx, in, w, st); err != nil {
 			return st, err
 		}
 	}
 	return st, nil
 }
 
-func (m *Miner) runInput(ctx context.Context, in Input, w *RunWriter) error {
+// runInput mines one input on the calling goroutine. The input's reader
+// counts are added when it ends or fails, as the parallel pipeline does.
+func (m *Miner) runInput(ctx context.Context, in Input, w *RunWriter, st *Stats) error {
 	for {
 		c, err := in.Next(ctx)
 		if errors.Is(err, io.EOF) {
+			st.AddRead(in.Stats())
 			return nil
 		}
 		if err != nil {
+			st.AddRead(in.Stats())
 			return err
 		}
 		res, err := m.Mine(ctx, c)
