@@ -122,7 +122,10 @@ func (m *Model) SetThreshold(head string, t float64) {
 	m.thresholds[head] = t
 }
 
-// Classify scores one follow-up. It implements Classifier.
+// Classify scores one follow-up. It implements Classifier. The prediction's
+// Categories are joint probabilities P(DSAT and category) (see Scores); its
+// Evidence is empty. signals should come from the same heuristic engine the
+// model was trained with (nil when it was trained without heuristic features).
 func (m *Model) Classify(ctx context.Context, t *heuristics.Turn, signals []heuristics.Signal) (Prediction, error) {
 	if err := ctx.Err(); err != nil {
 		return Prediction{}, err
