@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -71,6 +72,8 @@ func newMineCmd() *cobra.Command {
 		encoding                      string
 		maxPromptTokens, maxTotalToks int
 		noDedup                       bool
+		workers                       int
+		shard                         shardFlag
 		scoreFlags                    *scoringFlags
 		synth                         *synthFlags
 	)
@@ -93,7 +96,12 @@ of every input) are not mined: each record gives one anchor whose rejected
 reply is the lowest-rated completion (--rank-by) and whose feedback is its
 critique, with the highest-rated completion as chosen when the gap reaches
 --margin. Exports, token budgets, dedup, --strict and --stats apply; the
-policy and judge flags do not, and --events is written empty.`,
+policy and judge flags do not, and --events is written empty.
+
+--workers N mines with N goroutines; outputs are byte-identical for any N.
+--shard I/N mines one part of the inputs, for runs split over N processes
+that each write their own outputs: a byte range of every plain JSON Lines
+input, and every Nth of the inputs that cannot be split.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -107,6 +115,9 @@ policy and judge flags do not, and --events is written empty.`,
 			if ok, err := synthetic(read.format, args); err != nil {
 				return err
 			} else if ok {
+				if shard.n > 0 {
+					return errors.New("--shard does not apply to UltraFeedback inputs")
+				}
 				var tokens *dsat.TokenBudget
 				if maxPromptTokens > 0 || maxTotalToks > 0 {
 					tokens = &dsat.TokenBudget{Encoding: encoding, MaxPromptTokens: maxPromptTokens, MaxTotalTokens: maxTotalToks}
@@ -125,6 +136,7 @@ policy and judge flags do not, and --events is written empty.`,
 			cfg := policy.config(nil)
 			sc.apply(&cfg)
 			cfg.Dedup = !noDedup
+			cfg.Workers = workers
 			if maxPromptTokens > 0 || maxTotalToks > 0 {
 				cfg.Tokens = &dsat.TokenBudget{Encoding: encoding, MaxPromptTokens: maxPromptTokens, MaxTotalTokens: maxTotalToks}
 			}
@@ -148,7 +160,13 @@ policy and judge flags do not, and --events is written empty.`,
 				sinks.Events = dsat.NewEventWriter(eventsOut)
 			}
 
-			inputs, closeInputs, err := openInputs(args, inFormat, read.strict)
+			open := openInputs
+			if shard.n > 0 {
+				open = func(paths []string, f conversation.Format, strict bool) ([]*input, func(), error) {
+					return openShardInputs(paths, shard, f, strict)
+				}
+			}
+			inputs, closeInputs, err := open(args, inFormat, read.strict)
 			if err != nil {
 				return err
 			}
@@ -196,6 +214,8 @@ policy and judge flags do not, and --events is written empty.`,
 	fs.IntVar(&maxTotalToks, "max-total-tokens", 0, "limit prompt plus reply tokens (0 = no limit)")
 	fs.StringVar(&encoding, "encoding", dsat.EncodingCL100k, "token encoding for the budgets: cl100k_base or o200k_base")
 	fs.BoolVar(&noDedup, "no-dedup", false, "keep anchors whose normalised prompt and reply repeat")
+	fs.IntVar(&workers, "workers", runtime.NumCPU(), "goroutines that mine conversations; the output is the same for any number")
+	fs.Var(&shard, "shard", "mine only shard I (0-based) of N for multi-process runs: a byte range of every JSON Lines input, whole inputs otherwise; dedup and statistics are per shard")
 	read.register(cmd)
 	policy.register(cmd)
 	scoreFlags = addScoringFlags(cmd)
@@ -296,12 +316,9 @@ func (p *progress) update(st *dsat.Stats) {
 			done += min(off, in.size)
 		}
 	}
-	var records int64
-	for _, in := range p.inputs {
-		records += in.r.Stats().Records // Progress runs on the reading goroutine
-	}
+	// The readers run on their own goroutine: count what was written.
 	secs := max(now.Sub(p.start).Seconds(), 1e-3)
-	p.bar.Describe(fmt.Sprintf("%d records (%.0f/s), %d anchors", records, float64(records)/secs, st.Anchors))
+	p.bar.Describe(fmt.Sprintf("%d conversations (%.0f/s), %d anchors", st.Conversations, float64(st.Conversations)/secs, st.Anchors))
 	_ = p.bar.Set64(done)
 }
 
