@@ -1,7 +1,7 @@
 # dsatmine developer targets. `make test` is the test command CI runs (.ci/run).
 GO ?= go
 
-.PHONY: test demo
+.PHONY: test demo fuzz
 
 # The full test suite: formatting, vet, and the race-enabled tests.
 test:
@@ -13,3 +13,7 @@ test:
 # The main job on the bundled sample data.
 demo:
 	$(GO) run ./cmd/dsatmine mine testdata/sample/wildchat-sample.jsonl -o out/anchors.jsonl --events out/events.jsonl --stats out/stats.json
+
+# A short run of every fuzz target (FUZZTIME seconds each, default 20); fails on a crash.
+fuzz:
+	./scripts/fuzz.sh $(FUZZTIME)
