@@ -2,6 +2,7 @@ package heuristics
 
 import (
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -28,16 +29,19 @@ const (
 type stemmer struct {
 	stem func(string, bool) string
 	stop func(string) bool
+	// tag prefixes the stems this stemmer puts in a stem cache, which
+	// is shared by all languages: a word's stem depends on the language.
+	tag string
 }
 
 var stemmers = map[string]stemmer{
-	"en": {english.Stem, english.IsStopWord},
-	"es": {spanish.Stem, spanish.IsStopWord},
-	"fr": {french.Stem, french.IsStopWord},
-	"ru": {russian.Stem, russian.IsStopWord},
-	"sv": {swedish.Stem, swedish.IsStopWord},
-	"no": {norwegian.Stem, norwegian.IsStopWord},
-	"hu": {hungarian.Stem, hungarian.IsStopWord},
+	"en": {english.Stem, english.IsStopWord, "en\x00"},
+	"es": {spanish.Stem, spanish.IsStopWord, "es\x00"},
+	"fr": {french.Stem, french.IsStopWord, "fr\x00"},
+	"ru": {russian.Stem, russian.IsStopWord, "ru\x00"},
+	"sv": {swedish.Stem, swedish.IsStopWord, "sv\x00"},
+	"no": {norwegian.Stem, norwegian.IsStopWord, "no\x00"},
+	"hu": {hungarian.Stem, hungarian.IsStopWord, "hu\x00"},
 }
 
 // extraStop are request words that carry no topic in any English request.
@@ -89,8 +93,10 @@ func tokenSet(b []byte, st stemmer, hasStem bool, cache map[string]string, dst [
 			dst = append(dst, string(raw))
 			return
 		}
-		if w, ok := cache[string(raw)]; ok { // no allocation for the lookup
-			if w != "" {
+		// The cache maps a word to its stem ("" for stop words) tagged with
+		// the stemmer's language; an entry of another language is redone.
+		if w, ok := cache[string(raw)]; ok && strings.HasPrefix(w, st.tag) { // no allocation for the lookup
+			if w = w[len(st.tag):]; w != "" {
 				dst = append(dst, w)
 			}
 			return
@@ -103,7 +109,7 @@ func tokenSet(b []byte, st stemmer, hasStem bool, cache map[string]string, dst [
 		if len(cache) >= maxStemCache {
 			clear(cache)
 		}
-		cache[w] = stem
+		cache[w] = st.tag + stem
 		if stem != "" {
 			dst = append(dst, stem)
 		}
