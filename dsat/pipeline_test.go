@@ -92,6 +92,37 @@ func repeatedCorpus(t *testing.T, copies int) string {
 	return p
 }
 
+// interleavedLabelled writes the labelled conversations of every language
+// interleaved line by line, so that each worker sees languages mixed.
+func interleavedLabelled(t *testing.T) string {
+	t.Helper()
+	paths, err := filepath.Glob("../testdata/labelled/*.jsonl")
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	var files [][]string
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		files = append(files, strings.SplitAfter(string(b), "\n"))
+	}
+	var b strings.Builder
+	for i := 0; ; i++ {
+		wrote := false
+		for _, lines := range files {
+			if i < len(lines) {
+				b.WriteString(lines[i])
+				wrote = true
+			}
+		}
+		if !wrote {
+			break
+		}
+	}
+	p := filepath.Join(t.TempDir(), "languages.jsonl")
+	require.NoError(t, os.WriteFile(p, []byte(b.String()), 0o644))
+	return p
+}
+
 func TestRunByteIdenticalForAnyWorkerCount(t *testing.T) {
 	checkNoLeak(t)
 	cases := map[string][]string{
@@ -99,6 +130,7 @@ func TestRunByteIdenticalForAnyWorkerCount(t *testing.T) {
 		"sharegpt":         {"../testdata/sample/sharegpt-sample.json"},
 		"all samples":      {"../testdata/sample/openai-sample.jsonl", "../testdata/sample/sharegpt-sample.json", "../testdata/sample/wildchat-sample.jsonl"},
 		"repeated":         {repeatedCorpus(t, 5)},
+		"languages mixed":  {interleavedLabelled(t)},
 		"real sharegpt":    {"../../shared/data/real/sharegpt-sample.json"},
 		"formats":          {"../testdata/formats/lmsys.jsonl", "../testdata/formats/oasst-trees.jsonl", "../testdata/formats/hh-rlhf.jsonl"},
 		"no input at all":  nil,
