@@ -1,7 +1,7 @@
 # dsatmine developer targets. `make test` is the test command CI runs (.ci/run).
 GO ?= go
 
-.PHONY: test demo fuzz
+.PHONY: test demo bench fuzz
 
 # The full test suite: formatting, vet, and the race-enabled tests.
 test:
@@ -17,3 +17,10 @@ demo:
 # A short run of every fuzz target (FUZZTIME seconds each, default 20); fails on a crash.
 fuzz:
 	./scripts/fuzz.sh $(FUZZTIME)
+
+# Throughput benchmark: generates WildChat-like corpora of 100 and 500 MB once
+# into bench/corpus/ and reports decode-only and mining throughput (1 and 2
+# workers, with and without the classifier) and peak RSS. BENCH_SIZES=20 for
+# a quick run.
+bench:
+	GO=$(GO) bench/run.sh
