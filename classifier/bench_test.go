@@ -2,9 +2,12 @@ package classifier
 
 import (
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
+	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/heuristics"
 )
 
@@ -64,4 +67,62 @@ func BenchmarkHeuristicsAnalyze(b *testing.B) {
 	for b.Loop() {
 		eng.Analyze(t)
 	}
+}
+
+// sampleTurns returns every follow-up of the bundled WildChat sample with
+// the default engine's signals.
+func sampleTurns(b *testing.B) ([]*heuristics.Turn, [][]heuristics.Signal) {
+	b.Helper()
+	r, err := conversation.Open("../testdata/sample/wildchat-sample.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	eng := heuristics.Default()
+	var turns []*heuristics.Turn
+	var sigs [][]heuristics.Signal
+	for {
+		c, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			return turns, sigs
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, i := range c.FollowUps() {
+			t := heuristics.NewTurn(c, i)
+			turns = append(turns, t)
+			sigs = append(sigs, eng.Analyze(t).Signals)
+		}
+	}
+}
+
+// BenchmarkPredictSample scores every follow-up of the bundled WildChat
+// sample (one op is the whole sample).
+func BenchmarkPredictSample(b *testing.B) {
+	m, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	turns, sigs := sampleTurns(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, t := range turns {
+			m.Predict(t, sigs[i])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(turns)), "ns/turn")
+}
+
+// BenchmarkHeuristicsAnalyzeSample is the heuristics engine on the same turns.
+func BenchmarkHeuristicsAnalyzeSample(b *testing.B) {
+	eng := heuristics.Default()
+	turns, _ := sampleTurns(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range turns {
+			eng.Analyze(t)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(turns)), "ns/turn")
 }

@@ -1,13 +1,14 @@
 package classifier
 
 import (
-	"bytes"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/dsatmine/dsatmine/heuristics"
 )
@@ -123,7 +124,38 @@ type scratch struct {
 	runes       []int
 	idx         []uint32
 	val         []float32
-	fu, setB    []uint32
+	fu          stemBits // stem set of the follow-up
+	// stemCache holds the stem sets of recently seen messages: consecutive
+	// follow-ups of a conversation share requests, and a follow-up is the
+	// next follow-up's request.
+	stemCache [stemCacheSize]stemEntry
+	stemNext  int
+}
+
+const stemCacheSize = 8
+
+// stemEntry is a cached stem set, keyed by the identity of the string it
+// was computed from (strings are immutable, so the same data pointer and
+// length mean the same text).
+type stemEntry struct {
+	data *byte
+	n    int
+	set  stemBits
+}
+
+// stems returns the stem set of s (see stemSet).
+func (sc *scratch) stems(s string) *stemBits {
+	p := unsafe.StringData(s)
+	for i := range sc.stemCache {
+		if e := &sc.stemCache[i]; e.data == p && e.n == len(s) {
+			return &e.set
+		}
+	}
+	e := &sc.stemCache[sc.stemNext]
+	sc.stemNext = (sc.stemNext + 1) % stemCacheSize
+	e.data, e.n = p, len(s)
+	e.set = stemSet(s)
+	return &e.set
 }
 
 type span struct{ s, e int }
@@ -172,7 +204,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	sc.idx = sc.idx[:0]
 	sc.val = sc.val[:0]
 	text := t.Text()
-	sc.fu = stemSet(sc.fu[:0], text)
+	sc.fu = *sc.stems(text)
 
 	// Text of the follow-up.
 	head := text
@@ -310,25 +342,28 @@ func (f *featurizer) nextReply(sc *scratch, next string) {
 		h = hbytes(h, sc.tail[sc.ttoks[1].s:sc.ttoks[1].e])
 		f.add(sc, h, 1)
 	}
-	if nextApologises(sc.tail) {
+	if apologyCues.in(head, 0) {
 		f.flag(sc, "napology")
 	}
 }
 
 // apologyCues open a reply that concedes a mistake; own wording.
-var apologyCues = []string{
+var apologyCues = withCurlyQuotes(true,
 	"i apologize", "i apologise", "apologies", "my apologies", "sorry", "i'm sorry", "you're right", "you are right",
 	"you're correct", "you are correct", "my mistake", "thank you for pointing", "thanks for pointing",
 	"i see, ", "oops", "good catch", "i misunderstood",
-}
+)
 
-func nextApologises(norm []byte) bool {
-	for _, c := range apologyCues {
-		if bytes.Contains(norm, []byte(c)) {
-			return true
+// withCurlyQuotes returns a cue set of cues plus their variants with a
+// typographic apostrophe.
+func withCurlyQuotes(wordStart bool, cues ...string) *cueSet {
+	all := slices.Clone(cues)
+	for _, c := range cues {
+		if strings.Contains(c, "'") {
+			all = append(all, strings.ReplaceAll(c, "'", "\u2019"))
 		}
 	}
-	return false
+	return newCueSet(wordStart, all...)
 }
 
 // words adds word unigram and bigram features over the first MaxWords tokens.
@@ -448,14 +483,15 @@ var (
 // similarity adds stemmed-token similarity features between the follow-up
 // (whose stem set is in sc.fu) and other.
 func (f *featurizer) similarity(sc *scratch, n *simNames, other string) {
-	sc.setB = stemSet(sc.setB[:0], other)
-	if len(sc.fu) == 0 || len(sc.setB) == 0 {
+	b := sc.stems(other)
+	na, nb := sc.fu.len(), b.len()
+	if na == 0 || nb == 0 {
 		f.bucket(sc, n.none, 15, 1)
 		return
 	}
-	inter := intersect(sc.fu, sc.setB)
-	jac := float64(inter) / float64(len(sc.fu)+len(sc.setB)-inter)
-	cont := float64(inter) / float64(len(sc.fu))
+	inter := sc.fu.intersect(b)
+	jac := float64(inter) / float64(na+nb-inter)
+	cont := float64(inter) / float64(na)
 	f.add(sc, hstr(fnvOffset, n.jac), float32(jac))
 	f.add(sc, hstr(fnvOffset, n.cont), float32(cont))
 	f.bucket(sc, n.jacB, int(jac*5), 1)
@@ -464,16 +500,17 @@ func (f *featurizer) similarity(sc *scratch, n *simNames, other string) {
 
 // jaccardFU is the Jaccard similarity of the follow-up's stem set to other's.
 func jaccardFU(sc *scratch, other string) float64 {
-	sc.setB = stemSet(sc.setB[:0], other)
-	if len(sc.fu) == 0 || len(sc.setB) == 0 {
+	b := sc.stems(other)
+	na, nb := sc.fu.len(), b.len()
+	if na == 0 || nb == 0 {
 		return 0
 	}
-	inter := intersect(sc.fu, sc.setB)
-	return float64(inter) / float64(len(sc.fu)+len(sc.setB)-inter)
+	inter := sc.fu.intersect(b)
+	return float64(inter) / float64(na+nb-inter)
 }
 
 func jaccard(sc *scratch, a, b string) float64 {
-	sc.fu = stemSet(sc.fu[:0], a)
+	sc.fu = *sc.stems(a)
 	return jaccardFU(sc, b)
 }
 
@@ -543,47 +580,68 @@ func isStopWord(w []byte) bool {
 	}
 }
 
-func intersect(a, b []uint32) int {
-	n, i, j := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			n++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
+// stemBits is a set of stem hashes as a 2048-bit bitmap. Two stems
+// sharing a bit count as one; with at most simMaxTokens stems that is rare
+// and only blurs the similarity features slightly.
+type stemBits [32]uint64
+
+func (b *stemBits) add(h uint32) {
+	h ^= h >> 15
+	h *= 0x2c1b3c6d
+	h ^= h >> 12
+	h &= 2047
+	b[h/64] |= 1 << (h % 64)
+}
+
+func (b *stemBits) len() int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
 	}
 	return n
 }
 
-// stemSet appends the sorted, de-duplicated hashes of the stemmed content
-// words of s to dst.
-func stemSet(dst []uint32, s string) []uint32 {
+func (b *stemBits) intersect(o *stemBits) int {
+	n := 0
+	for i, w := range b {
+		n += bits.OnesCount64(w & o[i])
+	}
+	return n
+}
+
+// stemSet returns the set of the stemmed content words of the first
+// simWindow bytes (at most simMaxTokens words) of s.
+func stemSet(s string) (set stemBits) {
 	if len(s) > simWindow {
 		s = s[:cut(s, simWindow)]
 	}
 	var buf [64]byte
 	n := 0
 	for i := 0; i < len(s) && n < simMaxTokens; {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if !isWordRune(r) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				i++
+				continue
+			}
+		} else if r, size := utf8.DecodeRuneInString(s[i:]); !isWordRune(r) {
 			i += size
 			continue
 		}
 		j := i
 		ascii := true
 		for j < len(s) {
+			if c := s[j]; c < utf8.RuneSelf {
+				if !asciiWord[c] {
+					break
+				}
+				j++
+				continue
+			}
 			r, size := utf8.DecodeRuneInString(s[j:])
 			if !isWordRune(r) {
 				break
 			}
-			if r >= utf8.RuneSelf {
-				ascii = false
-			}
+			ascii = false
 			j += size
 		}
 		w := s[i:j]
@@ -603,18 +661,17 @@ func stemSet(dst []uint32, s string) []uint32 {
 			if isStopWord(b) {
 				continue
 			}
-			dst = append(dst, hbytes(fnvOffset, lightStem(b)))
+			set.add(hbytes(fnvOffset, lightStem(b)))
 		} else {
 			h := uint32(fnvOffset)
 			for _, r := range w {
 				h = hrune(h, unicode.ToLower(r))
 			}
-			dst = append(dst, h)
+			set.add(h)
 		}
 		n++
 	}
-	slices.Sort(dst)
-	return slices.Compact(dst)
+	return set
 }
 
 // heuristic adds features from the heuristic signals: combined score per
@@ -670,7 +727,15 @@ func categoryIndex(c heuristics.Category) int {
 func normalize(dst []byte, s string) []byte {
 	space := true
 	digit := false
-	for _, r := range s {
+	for i := 0; i < len(s); i++ {
+		// ASCII fast path: letters and punctuation are copied lower-cased.
+		if c := s[i]; c < utf8.RuneSelf && c > ' ' && (c < '0' || c > '9') && c != '`' {
+			dst = append(dst, lowerASCII(c))
+			digit, space = false, false
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size - 1
 		switch {
 		case unicode.IsSpace(r):
 			if !space {
@@ -741,9 +806,17 @@ func tokenize(dst []span, b []byte) []span {
 	return dst
 }
 
+// asciiWord marks the ASCII bytes that are word characters.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
+
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
-		return r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+		return asciiWord[r]
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
@@ -778,17 +851,14 @@ func clampBucket(x float64, lim int) int {
 	return max(-lim, min(lim, b)) + lim
 }
 
-// hasCode reports whether s looks like it contains source code.
+// hasCode reports whether s looks like it contains source code: a code
+// fence anywhere, or two code-like lines in its first 2 KiB.
 func hasCode(s string) bool {
 	if strings.Contains(s, "```") {
 		return true
 	}
-	lines, codey := 0, 0
-	for line := range strings.Lines(s) {
-		lines++
-		if lines > 200 {
-			break
-		}
+	codey := 0
+	for line := range strings.Lines(s[:cut(s, 2048)]) {
 		l := strings.TrimSpace(line)
 		if l == "" {
 			continue
@@ -807,41 +877,14 @@ func hasCode(s string) bool {
 }
 
 // tracebackCues are lower-case marks of an error report; own wording.
-var tracebackCues = []string{
+var tracebackCues = newCueSet(false,
 	"traceback (most recent call last)", "error:", "exception", "errno", "stack trace",
 	"undefined reference", "segmentation fault", "panic:", "    at ",
-}
+)
 
 // hasTraceback reports whether s contains an error report such as a stack
-// trace. It looks at the first 4 KiB.
-func hasTraceback(s string) bool {
-	var buf [4096]byte
-	return containsAnyFold(buf[:0], s, tracebackCues)
-}
-
-// containsAnyFold reports whether the ASCII-lower-cased s (up to cap(buf)
-// bytes) contains any of the lower-case cues. Cues are tried only where
-// their first byte occurs.
-func containsAnyFold(buf []byte, s string, cues []string) bool {
-	n := min(len(s), cap(buf))
-	b := buf[:n]
-	for i := 0; i < n; i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b[i] = c
-	}
-	for i := range b {
-		c := b[i]
-		for _, cue := range cues {
-			if cue[0] == c && len(b)-i >= len(cue) && string(b[i:i+len(cue)]) == cue {
-				return true
-			}
-		}
-	}
-	return false
-}
+// trace. It looks at the first KiB.
+func hasTraceback(s string) bool { return tracebackCues.in(s, 4096) }
 
 func hasUpperRun(s string) bool {
 	run := 0
@@ -868,21 +911,14 @@ func replyAsks(reply string) bool {
 }
 
 // refusal openings, lower case; own wording of common refusal shapes.
-var refusalCues = []string{
+var refusalCues = withCurlyQuotes(true,
 	"i'm sorry, but", "i am sorry, but", "i apologize, but", "i cannot", "i can't", "i can not",
 	"i'm not able to", "i am not able to", "i'm unable to", "i am unable to", "as an ai", "as a language model",
 	"i don't have access", "i do not have access", "i don't have the ability", "i do not have the ability",
 	"not appropriate for me", "i won't be able", "i'm not allowed",
-}
+)
 
-func replyRefuses(reply string) bool {
-	head := reply[:cut(reply, refusalEdge)]
-	if strings.Contains(head, "\u2019") {
-		head = strings.ReplaceAll(head, "\u2019", "'")
-	}
-	var buf [refusalEdge]byte
-	return containsAnyFold(buf[:0], head, refusalCues)
-}
+func replyRefuses(reply string) bool { return refusalCues.in(reply, cut(reply, refusalEdge)) }
 
 // replyCutOff reports whether the reply looks truncated: an unclosed code
 // fence, or a long reply that stops without closing punctuation.
