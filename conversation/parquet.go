@@ -1,6 +1,8 @@
 package conversation
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -142,6 +144,19 @@ func openParquetFile(ra io.ReaderAt, size int64) (f *parquet.File, err error) {
 	}()
 	if size < 12 {
 		return nil, fmt.Errorf("%d bytes is too short for a Parquet file", size)
+	}
+	// The Parquet library allocates the footer length it reads before
+	// checking it against the file size: a corrupt length would cost up to
+	// 4 GiB. Check it first.
+	var tail [8]byte
+	if _, err := ra.ReadAt(tail[:], size-8); err != nil {
+		return nil, fmt.Errorf("reading the footer: %w", err)
+	}
+	if !bytes.Equal(tail[4:], parquetMagic) {
+		return nil, errors.New("the file does not end with the Parquet magic PAR1")
+	}
+	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n > size-12 {
+		return nil, fmt.Errorf("footer length %d exceeds the %d-byte file", n, size)
 	}
 	return parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 }

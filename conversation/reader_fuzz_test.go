@@ -3,9 +3,12 @@ package conversation
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -210,4 +213,30 @@ func FuzzLabelled(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParquetCorruptFooterLength is the regression test of a FuzzParquet
+// crash: a flipped bit in the footer length made the Parquet library
+// allocate up to 4 GiB before noticing that the file is shorter.
+func TestParquetCorruptFooterLength(t *testing.T) {
+	b, err := os.ReadFile("../testdata/badinput/parquet-bad-role-row.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, length := range []uint32{0x80000000 | uint32(len(b)), 0xffffffff, uint32(len(b) - 11)} {
+		d := bytes.Clone(b)
+		binary.LittleEndian.PutUint32(d[len(d)-8:], length)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		r := fuzzReader(d, "footer.parquet", true)
+		_, err := r.Next(context.Background())
+		runtime.ReadMemStats(&after)
+		var pe *ParseError
+		if !errors.As(err, &pe) || pe.Reason != ReasonInvalidParquet {
+			t.Fatalf("footer length %#x: got %v, want an invalid_parquet error", length, err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+			t.Errorf("footer length %#x: allocated %d bytes", length, alloc)
+		}
+	}
 }
