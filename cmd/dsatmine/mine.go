@@ -74,6 +74,7 @@ func newMineCmd() *cobra.Command {
 		noDedup                       bool
 		workers                       int
 		shard                         shardFlag
+		resume                        string
 		scoreFlags                    *scoringFlags
 		synth                         *synthFlags
 	)
@@ -101,7 +102,12 @@ policy and judge flags do not, and --events is written empty.
 --workers N mines with N goroutines; outputs are byte-identical for any N.
 --shard I/N mines one part of the inputs, for runs split over N processes
 that each write their own outputs: a byte range of every plain JSON Lines
-input, and every Nth of the inputs that cannot be split.`,
+input, and every Nth of the inputs that cannot be split.
+
+--resume MANIFEST makes a long multi-input run restartable: each input is
+mined on its own into part files that are recorded in MANIFEST once
+complete; a rerun with the same inputs and settings skips the recorded
+inputs and writes the same output as an uninterrupted run.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -160,6 +166,17 @@ input, and every Nth of the inputs that cannot be split.`,
 				sinks.Events = dsat.NewEventWriter(eventsOut)
 			}
 
+			if resume != "" {
+				if shard.n > 0 {
+					return errors.New("--resume cannot be combined with --shard")
+				}
+				st, err := mineResumable(cmd, m, args, resume, inFormat, read.strict, sinks)
+				if err != nil {
+					return err
+				}
+				sc.annotate(st)
+				return commitMine(cmd, st, anchorsOut, eventsOut, stats, out)
+			}
 			open := openInputs
 			if shard.n > 0 {
 				open = func(paths []string, f conversation.Format, strict bool) ([]*input, func(), error) {
@@ -188,21 +205,7 @@ input, and every Nth of the inputs that cannot be split.`,
 			if runErr != nil {
 				return runErr
 			}
-			if err := anchorsOut.commit(); err != nil {
-				return err
-			}
-			if eventsOut != nil {
-				if err := eventsOut.commit(); err != nil {
-					return err
-				}
-			}
-			if stats != "" {
-				if err := writeJSONFile(stats, cmd.OutOrStdout(), st); err != nil {
-					return err
-				}
-			}
-			fmt.Fprintln(cmd.ErrOrStderr(), summary(st, out))
-			return nil
+			return commitMine(cmd, st, anchorsOut, eventsOut, stats, out)
 		},
 	}
 	fs := cmd.Flags()
@@ -215,6 +218,7 @@ input, and every Nth of the inputs that cannot be split.`,
 	fs.StringVar(&encoding, "encoding", dsat.EncodingCL100k, "token encoding for the budgets: cl100k_base or o200k_base")
 	fs.BoolVar(&noDedup, "no-dedup", false, "keep anchors whose normalised prompt and reply repeat")
 	fs.IntVar(&workers, "workers", runtime.NumCPU(), "goroutines that mine conversations; the output is the same for any number")
+	fs.StringVar(&resume, "resume", "", "resume manifest: inputs completed by an earlier run with the same settings (path, size, mtime and configuration recorded in MANIFEST) are not read again; their results are kept beside it in MANIFEST.parts/")
 	fs.Var(&shard, "shard", "mine only shard I (0-based) of N for multi-process runs: a byte range of every JSON Lines input, whole inputs otherwise; dedup and statistics are per shard")
 	read.register(cmd)
 	policy.register(cmd)
@@ -359,6 +363,13 @@ func (o *output) commit() error {
 	}
 	if o.tmp == nil {
 		return nil
+	}
+	// Sync before the rename: a crash must not publish an empty or partial
+	// file under the final name.
+	if err := o.tmp.Sync(); err != nil {
+		o.tmp.Close()
+		os.Remove(o.tmp.Name())
+		return err
 	}
 	if err := o.tmp.Close(); err != nil {
 		os.Remove(o.tmp.Name())
