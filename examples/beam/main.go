@@ -39,6 +39,7 @@ func main() {
 	fs.StringVar(&export, "export", string(dsat.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory")
 	fs.StringVar(&opts.Format, "format", "auto", "input record format (auto detects it per file)")
 	fs.BoolVar(&opts.Strict, "strict", false, "fail on the first bad record instead of skipping and counting it")
+	fs.Int64Var(&opts.SplitBytes, "split-bytes", 0, "cut local plain JSON Lines files bigger than this into byte-range shards of about this size (0 = one shard per file)")
 	fs.Float64Var(&p.Threshold, "threshold", p.Threshold, "score threshold of every DSAT category")
 	fs.Float64Var(&p.SATThreshold, "sat-threshold", p.SATThreshold, "score at which a follow-up is SAT")
 	fs.Float64Var(&p.MinScore, "min-score", p.MinScore, "anchors scoring below it are not written")
@@ -51,6 +52,8 @@ func main() {
 	fs.IntVar(&p.MaxTotalTokens, "max-total-tokens", 0, "limit prompt plus reply tokens (0 = no limit)")
 	fs.StringVar(&p.Encoding, "encoding", p.Encoding, "token encoding for the budgets: cl100k_base or o200k_base")
 	fs.BoolVar(&p.NoDedup, "no-dedup", false, "keep anchors whose normalised prompt and reply repeat")
+	fs.StringVar(&p.Classifier, "classifier", "", `in-process classifier: "default" (the embedded model) or a model file written by "dsatmine train" (off when empty)`)
+	fs.StringVar(&p.Cascade, "cascade", "", `score only follow-ups whose heuristic DSAT score is in the band LOW:HIGH with the classifier ("default" = 0:0.8; off when empty)`)
 	flag.Parse()
 	// Workers re-enter main with the Beam worker flags; Init then runs the
 	// worker harness and never returns.

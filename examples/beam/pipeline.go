@@ -9,14 +9,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"github.com/dsatmine/dsatmine/classifier"
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
@@ -41,6 +44,16 @@ type Policy struct {
 	MaxTotalTokens  int
 	// NoDedup keeps anchors whose normalised prompt and reply repeat.
 	NoDedup bool
+	// Classifier is "" (heuristics only), "default" (the embedded model) or
+	// the path of a model file written by `dsatmine train`, in any Beam file
+	// system. Build reads the file once and ships its bytes in Model, so
+	// workers need no access to it.
+	Classifier string
+	// Cascade limits the classifier to follow-ups whose heuristic DSAT score
+	// is in the band "LOW:HIGH" ("default" is dsat.DefaultCascade; "" = all).
+	Cascade string
+	// Model is the content of the Classifier model file, set by Build.
+	Model []byte `json:",omitempty"`
 }
 
 // DefaultPolicy returns the defaults of `dsatmine mine`.
@@ -60,8 +73,9 @@ func DefaultPolicy() Policy {
 }
 
 // Config returns the dsat configuration p describes, built the way
-// `dsatmine mine` builds it from its flags.
-func (p Policy) Config() dsat.Config {
+// `dsatmine mine` builds it from its flags. A model-file classifier is
+// loaded from p.Model (see Build).
+func (p Policy) Config() (dsat.Config, error) {
 	cfg := dsat.DefaultConfig()
 	cfg.SetThreshold(p.Threshold)
 	cfg.SATThreshold = p.SATThreshold
@@ -75,7 +89,66 @@ func (p Policy) Config() dsat.Config {
 	if p.MaxPromptTokens > 0 || p.MaxTotalTokens > 0 {
 		cfg.Tokens = &dsat.TokenBudget{Encoding: p.Encoding, MaxPromptTokens: p.MaxPromptTokens, MaxTotalTokens: p.MaxTotalTokens}
 	}
-	return cfg
+	switch p.Classifier {
+	case "":
+	case "default":
+		m, err := classifier.Default()
+		if err != nil {
+			return cfg, fmt.Errorf("beam: default classifier: %w", err)
+		}
+		cfg.Classifier = m
+	default:
+		if p.Model == nil {
+			return cfg, fmt.Errorf("beam: classifier model %s not loaded", p.Classifier)
+		}
+		m, err := classifier.Load(bytes.NewReader(p.Model))
+		if err != nil {
+			return cfg, fmt.Errorf("beam: classifier %s: %w", p.Classifier, err)
+		}
+		cfg.Classifier = m
+	}
+	if p.Cascade != "" {
+		if cfg.Classifier == nil {
+			return cfg, errors.New("beam: a cascade needs a classifier")
+		}
+		band, err := parseBand(p.Cascade)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Cascade = &band
+	}
+	return cfg, nil
+}
+
+// ErrBand is returned (wrapped) for a cascade band that is not "LOW:HIGH"
+// with 0 <= LOW < HIGH <= 1, nor "default".
+var ErrBand = errors.New("beam: bad cascade band")
+
+func parseBand(v string) (dsat.Band, error) {
+	if v == "default" {
+		return dsat.DefaultCascade, nil
+	}
+	lo, hi, ok := strings.Cut(v, ":")
+	l, err1 := strconv.ParseFloat(lo, 64)
+	h, err2 := strconv.ParseFloat(hi, 64)
+	if !ok || err1 != nil || err2 != nil || l < 0 || h > 1 || l >= h {
+		return dsat.Band{}, fmt.Errorf("%w %q (want LOW:HIGH or default)", ErrBand, v)
+	}
+	return dsat.Band{Low: l, High: h}, nil
+}
+
+// loadModel reads the classifier model file into p.Model.
+func (p *Policy) loadModel(ctx context.Context) error {
+	if p.Classifier == "" || p.Classifier == "default" || p.Model != nil {
+		return nil
+	}
+	fs, err := filesystem.New(ctx, p.Classifier)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	p.Model, err = filesystem.Read(ctx, fs, p.Classifier)
+	return err
 }
 
 // Options describe one pipeline run.
@@ -98,17 +171,25 @@ type Options struct {
 	// Strict fails the pipeline on the first bad record instead of
 	// skipping and counting it.
 	Strict bool
-	Policy Policy
+	// SplitBytes, when above zero, cuts plain JSON Lines files larger than
+	// it into byte-range shards of about SplitBytes each (see ExpandInputs).
+	SplitBytes int64
+	Policy     Policy
 }
 
 // ErrNoInput is returned by Build when the inputs match no file.
 var ErrNoInput = errors.New("beam: no input files")
 
-// Shard is one unit of input work: a whole file. Index orders shards as the
+// Shard is one unit of input work: a whole file, or a byte range of a JSON
+// Lines file (a conversation.Shard). Index orders shards as the
 // single-process run would read them.
 type Shard struct {
 	Index int
 	Path  string
+	// Ranged marks a byte range: the lines that start in [Start, End), the
+	// first of them being line Line of the file.
+	Ranged           bool
+	Start, End, Line int64
 }
 
 // Pos is the position of an output record in the single-process run: its
@@ -178,10 +259,16 @@ func init() {
 }
 
 // ExpandInputs expands each input pattern with its file system and returns
-// one shard per file, numbered in order. Patterns without glob characters
-// are kept as they are (a missing file then fails when it is read, as in
-// `dsatmine mine`).
-func ExpandInputs(ctx context.Context, inputs []string) ([]Shard, error) {
+// the shards in run order. Patterns without glob characters are kept as
+// they are (a missing file then fails when it is read, as in `dsatmine
+// mine`). Each file is one shard, except that when splitBytes is above zero
+// a plain JSON Lines file on the local file system that is larger than
+// splitBytes is cut at line boundaries into shards of about splitBytes (with
+// conversation.SplitJSONL). Compressed, Parquet and JSON-array files, files
+// in other file systems and OpenAssistant files (format, forced or detected
+// from the first record, "oasst": message rows form trees across lines)
+// are never cut.
+func ExpandInputs(ctx context.Context, inputs []string, splitBytes int64, format conversation.Format) ([]Shard, error) {
 	var shards []Shard
 	for _, in := range inputs {
 		files := []string{in}
@@ -201,13 +288,53 @@ func ExpandInputs(ctx context.Context, inputs []string) ([]Shard, error) {
 			slices.Sort(files)
 		}
 		for _, f := range files {
-			shards = append(shards, Shard{Index: len(shards), Path: f})
+			ranges, err := split(ctx, f, splitBytes, format)
+			if err != nil {
+				return nil, err
+			}
+			if ranges == nil {
+				shards = append(shards, Shard{Index: len(shards), Path: f})
+				continue
+			}
+			for _, r := range ranges {
+				shards = append(shards, Shard{Index: len(shards), Path: f, Ranged: true, Start: r.Start, End: r.End, Line: r.Line})
+			}
 		}
 	}
 	if len(shards) == 0 {
 		return nil, ErrNoInput
 	}
 	return shards, nil
+}
+
+// split returns the byte-range shards of the file at name, or nil when it
+// is to be read whole.
+func split(ctx context.Context, name string, splitBytes int64, format conversation.Format) ([]conversation.Shard, error) {
+	if splitBytes <= 0 || format == conversation.FormatOASST || strings.Contains(name, "://") {
+		return nil, nil
+	}
+	fi, err := os.Stat(name)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() <= splitBytes {
+		return nil, nil // a missing file fails when it is read
+	}
+	if format == conversation.FormatAuto {
+		r, err := conversation.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		_, err = r.Next(ctx)
+		detected := r.DetectedFormat()
+		r.Close()
+		if err == nil && detected == conversation.FormatOASST {
+			return nil, nil
+		}
+	}
+	n := int((fi.Size() + splitBytes - 1) / splitBytes)
+	ranges, err := conversation.SplitJSONL(name, n)
+	if errors.Is(err, conversation.ErrNotSplittable) {
+		return nil, nil
+	}
+	return ranges, err
 }
 
 // Build adds the mining pipeline for opts to s: read every shard, mine it
@@ -223,11 +350,20 @@ func Build(ctx context.Context, s beam.Scope, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if _, err := conversation.ParseFormat(opts.Format); err != nil {
+	inFormat, err := conversation.ParseFormat(opts.Format)
+	if err != nil {
+		return err
+	}
+	policy := opts.Policy
+	if err := policy.loadModel(ctx); err != nil {
 		return err
 	}
 	// Fail at construction time, not on every worker.
-	if _, err := dsat.NewMiner(opts.Policy.Config()); err != nil {
+	cfg, err := policy.Config()
+	if err != nil {
+		return err
+	}
+	if _, err := dsat.NewMiner(cfg); err != nil {
 		return err
 	}
 	for _, out := range []string{opts.Anchors, opts.Events, opts.Stats} {
@@ -235,7 +371,7 @@ func Build(ctx context.Context, s beam.Scope, opts Options) error {
 			filesystem.ValidateScheme(out)
 		}
 	}
-	shards, err := ExpandInputs(ctx, opts.Inputs)
+	shards, err := ExpandInputs(ctx, opts.Inputs, opts.SplitBytes, inFormat)
 	if err != nil {
 		return err
 	}
@@ -245,7 +381,7 @@ func Build(ctx context.Context, s beam.Scope, opts Options) error {
 	// instead of fusing them into the one bundle that Create makes.
 	in := beam.Reshuffle(s, beam.CreateList(s.Scope("Shards"), shards))
 	keyed, events, mined := beam.ParDo3(s.Scope("Mine"), &mineFn{
-		Policy: opts.Policy, Export: string(format), InputFormat: opts.Format,
+		Policy: policy, Export: string(format), InputFormat: opts.Format,
 		Strict: opts.Strict, WithEvents: opts.Events != "",
 	}, in)
 
@@ -284,7 +420,11 @@ type mineFn struct {
 }
 
 func (f *mineFn) Setup() error {
-	m, err := dsat.NewMiner(f.Policy.Config())
+	cfg, err := f.Policy.Config()
+	if err != nil {
+		return err
+	}
+	m, err := dsat.NewMiner(cfg)
 	if err != nil {
 		return err
 	}
@@ -294,22 +434,15 @@ func (f *mineFn) Setup() error {
 }
 
 func (f *mineFn) ProcessElement(ctx context.Context, sh Shard, emitAnchor func(string, AnchorRec), emitEvent func(EventRec), emitStats func(RunStats)) error {
-	fs, err := filesystem.New(ctx, sh.Path)
+	r, closeInput, err := openShard(ctx, sh)
 	if err != nil {
 		return err
 	}
-	defer fs.Close()
-	rc, err := fs.OpenRead(ctx, sh.Path)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	r := conversation.NewReader(rc, sh.Path)
-	defer r.Close()
+	defer closeInput()
 	r.Format = f.format
 	r.Strict = f.Strict
 
-	st := dsat.NewStats()
+	st := f.miner.NewStats()
 	var (
 		buf bytes.Buffer
 		aw  = dsat.NewAnchorWriter(&buf, dsat.ExportFormat(f.Export))
@@ -356,6 +489,28 @@ func (f *mineFn) ProcessElement(ctx context.Context, sh Shard, emitAnchor func(s
 	st.AddRead(r.Stats())
 	emitStats(RunStats{S: *st})
 	return nil
+}
+
+// openShard returns a reader over the shard and the function that closes it.
+func openShard(ctx context.Context, sh Shard) (*conversation.Reader, func(), error) {
+	if sh.Ranged {
+		r, err := conversation.OpenShard(conversation.Shard{Path: sh.Path, Start: sh.Start, End: sh.End, Line: sh.Line})
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, func() { r.Close() }, nil
+	}
+	fs, err := filesystem.New(ctx, sh.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := fs.OpenRead(ctx, sh.Path)
+	if err != nil {
+		fs.Close()
+		return nil, nil, err
+	}
+	r := conversation.NewReader(rc, sh.Path)
+	return r, func() { r.Close(); rc.Close(); fs.Close() }, nil
 }
 
 // dedupFn keeps the first anchor in input order of each dedup key and

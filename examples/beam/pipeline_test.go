@@ -61,11 +61,15 @@ func runBeam(t *testing.T, opts Options) output {
 // way `dsatmine mine` does, and renders its outputs the same way.
 func runSingle(t *testing.T, opts Options) output {
 	t.Helper()
-	shards, err := ExpandInputs(context.Background(), opts.Inputs)
-	require.NoError(t, err)
 	format, err := conversation.ParseFormat(opts.Format)
 	require.NoError(t, err)
-	m, err := dsat.NewMiner(opts.Policy.Config())
+	shards, err := ExpandInputs(context.Background(), opts.Inputs, 0, format)
+	require.NoError(t, err)
+	policy := opts.Policy
+	require.NoError(t, policy.loadModel(context.Background()))
+	cfg, err := policy.Config()
+	require.NoError(t, err)
+	m, err := dsat.NewMiner(cfg)
 	require.NoError(t, err)
 	var inputs []dsat.Input
 	for _, sh := range shards {
@@ -112,6 +116,11 @@ func TestPipelineMatchesSingleProcess(t *testing.T) {
 	strict.Threshold = 0.3
 	strict.MaxAnchorsPerConversation = 1
 	strict.PushbackAnchors = true
+	withClassifier := DefaultPolicy()
+	withClassifier.Classifier = "default"
+	withModelFile := DefaultPolicy()
+	withModelFile.Classifier = "../../classifier/models/default.json"
+	withModelFile.Cascade = "default"
 
 	cases := []struct {
 		name   string
@@ -132,6 +141,17 @@ func TestPipelineMatchesSingleProcess(t *testing.T) {
 		}},
 		{"policy", Options{Inputs: sampleInputs, Export: dsat.ExportKTO, Policy: strict}, func(t *testing.T, st *dsat.Stats) {
 			assert.Positive(t, st.Skipped[dsat.SkipMaxAnchors])
+		}},
+		{"split", Options{Inputs: sampleInputs, SplitBytes: 4000, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
+			assert.True(t, st.Accounting.Balanced)
+		}},
+		{"classifier", Options{Inputs: sampleInputs, Policy: withClassifier}, func(t *testing.T, st *dsat.Stats) {
+			require.NotNil(t, st.Classifier)
+			assert.Positive(t, st.Classifier.Scored)
+		}},
+		{"model-file", Options{Inputs: sampleInputs, Policy: withModelFile}, func(t *testing.T, st *dsat.Stats) {
+			require.NotNil(t, st.Classifier)
+			assert.NotNil(t, st.Classifier.Band)
 		}},
 	}
 	for _, tc := range cases {
@@ -181,7 +201,7 @@ func TestPipelineMatchesCLI(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 
 	opts := Options{Inputs: sampleInputs, Export: dsat.ExportOpenRLHF, Policy: DefaultPolicy()}
-	shards, err := ExpandInputs(context.Background(), opts.Inputs)
+	shards, err := ExpandInputs(context.Background(), opts.Inputs, 0, conversation.FormatAuto)
 	require.NoError(t, err)
 	args := []string{"mine", "--export", "openrlhf",
 		"-o", filepath.Join(dir, "anchors.jsonl"),
@@ -241,6 +261,19 @@ func TestBuildErrors(t *testing.T) {
 	assert.Error(t, build(o))
 
 	o = base
+	o.Policy.Cascade = "0:0.5"
+	assert.Error(t, build(o), "a cascade needs a classifier")
+
+	o = base
+	o.Policy.Classifier = "default"
+	o.Policy.Cascade = "0.9:0.1"
+	assert.ErrorIs(t, build(o), ErrBand)
+
+	o = base
+	o.Policy.Classifier = filepath.Join(dir, "missing-model.json")
+	assert.Error(t, build(o))
+
+	o = base
 	o.Anchors = ""
 	assert.Error(t, build(o))
 
@@ -258,7 +291,7 @@ func TestExpandInputs(t *testing.T) {
 		root + "/sample/wildchat-sample.jsonl",
 		root + "/formats/oasst-*.jsonl",
 		root + "/sample/wildchat-sample.jsonl",
-	})
+	}, 0, conversation.FormatAuto)
 	require.NoError(t, err)
 	var got []string
 	for i, sh := range shards {
@@ -272,6 +305,49 @@ func TestExpandInputs(t *testing.T) {
 		"formats/oasst-trees.jsonl",
 		"sample/wildchat-sample.jsonl",
 	}, got)
+}
+
+func TestExpandInputsSplits(t *testing.T) {
+	ctx := context.Background()
+	wild := root + "/sample/wildchat-sample.jsonl"
+	fi, err := os.Stat(wild)
+	require.NoError(t, err)
+	shards, err := ExpandInputs(ctx, []string{wild, root + "/formats/oasst-messages.jsonl", root + "/sample/sharegpt-sample.json"}, 40000, conversation.FormatAuto)
+	require.NoError(t, err)
+	n := int((fi.Size() + 39999) / 40000)
+	require.Len(t, shards, n+2)
+	var end int64
+	for i, sh := range shards[:n] {
+		assert.Equal(t, i, sh.Index)
+		assert.True(t, sh.Ranged)
+		assert.Equal(t, end, sh.Start, "shards are contiguous")
+		assert.Greater(t, sh.End, sh.Start)
+		end = sh.End
+	}
+	assert.Equal(t, fi.Size(), end)
+	assert.False(t, shards[n].Ranged, "OpenAssistant rows are not split")
+	assert.False(t, shards[n+1].Ranged, "JSON arrays cannot be split")
+
+	// A forced OpenAssistant format is not split either; 0 never splits.
+	shards, err = ExpandInputs(ctx, []string{wild}, 40000, conversation.FormatOASST)
+	require.NoError(t, err)
+	assert.Len(t, shards, 1)
+	shards, err = ExpandInputs(ctx, []string{wild}, 0, conversation.FormatAuto)
+	require.NoError(t, err)
+	assert.Len(t, shards, 1)
+}
+
+func TestParseBand(t *testing.T) {
+	b, err := parseBand("0.2:0.7")
+	require.NoError(t, err)
+	assert.Equal(t, dsat.Band{Low: 0.2, High: 0.7}, b)
+	b, err = parseBand("default")
+	require.NoError(t, err)
+	assert.Equal(t, dsat.DefaultCascade, b)
+	for _, bad := range []string{"", "0.5", "0.7:0.2", "-1:0.5", "0:2", "a:b"} {
+		_, err := parseBand(bad)
+		assert.ErrorIs(t, err, ErrBand, bad)
+	}
 }
 
 func TestDedupKeepsFirstInInputOrder(t *testing.T) {
