@@ -42,6 +42,11 @@ func fuzzSeeds(f *testing.F, args ...any) {
 // UTF-8, and the counts balance (records = kept + skipped).
 func checkRead(t *testing.T, r *Reader) {
 	t.Helper()
+	defer func() {
+		if err := r.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var n int64

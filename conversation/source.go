@@ -99,7 +99,9 @@ func decompress(r io.Reader, name string) (*opened, error) {
 				return o, newParseError(Location{File: name}, ReasonCorruptCompress,
 					fmt.Errorf("%w: gzip: %w", ErrCorruptCompression, err))
 			}
-			o.closers = append(o.closers, zr.Close)
+			// gzip's Close only repeats a decoding error, which the reader
+			// has already reported (or skipped) as corrupt_compression.
+			o.closers = append(o.closers, func() error { zr.Close(); return nil })
 			o.br = bufio.NewReaderSize(&corruptReader{r: zr, kind: "gzip"}, bufSize)
 			o.compressed = true
 		case bytes.HasPrefix(head, zstdMagic):
