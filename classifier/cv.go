@@ -83,6 +83,32 @@ type Figures struct {
 	Reliability []ReliabilityBin `json:"reliability"`
 	// Sweep gives the DSAT figures at thresholds 0.05, 0.10, …, 0.95.
 	Sweep []OperatingPoint `json:"sweep"`
+	// Combined scores what a miner user gets: the heuristic verdict merged
+	// with the classifier's by Combine.
+	Combined CombinedFigures `json:"combined"`
+}
+
+// CombinedFigures score the miner's decision with the classifier on every
+// follow-up (no cascade) and every category threshold at 0.5: a follow-up
+// is DSAT when a category's combined score (Combine) reaches 0.5. The
+// heuristic scores come from Example.Signals, without extension signals.
+type CombinedFigures struct {
+	// Heuristics is the heuristic verdict alone, for comparison, and
+	// HeuristicCategories its per-category figures over all turns.
+	Heuristics          Metrics                         `json:"heuristics"`
+	HeuristicCategories map[heuristics.Category]Metrics `json:"heuristic_categories"`
+	// DSAT and Categories are the combined decision at classifier threshold
+	// 0.5 (Categories over all turns: the category's combined score >= 0.5
+	// on a gold-DSAT turn of that category).
+	DSAT       Metrics                         `json:"dsat"`
+	Categories map[heuristics.Category]Metrics `json:"categories"`
+	// Best is the classifier threshold with the highest combined F1 among
+	// those with precision >= MinPrecision (zero if none reaches it), and
+	// BestCategories the per-category figures there.
+	Best           OperatingPoint                  `json:"best"`
+	BestCategories map[heuristics.Category]Metrics `json:"best_categories,omitempty"`
+	// Sweep gives the combined figures at classifier thresholds 0.05, 0.10, …, 0.95.
+	Sweep []OperatingPoint `json:"sweep"`
 }
 
 // CVReport is the result of CrossValidate.
@@ -293,5 +319,67 @@ func figures(examples []Example, rows []int, scores []Scores) Figures {
 		}
 	}
 	f.Brier = math.Round(f.Brier*1e6) / 1e6
+	f.Combined = combinedFigures(examples, rows, scores)
 	return f
+}
+
+// combinedFigures computes the CombinedFigures of examples[rows].
+func combinedFigures(examples []Example, rows []int, scores []Scores) CombinedFigures {
+	hs := make([][numCategories]float64, len(rows))
+	var f CombinedFigures
+	var hcats [numCategories]Metrics
+	for k, i := range rows {
+		hs[k] = heuristicScores(examples[i].Signals)
+		f.Heuristics.add(decide(&hs[k], &hcats, &examples[i]), examples[i].DSAT)
+	}
+	f.Heuristics.finish()
+	f.HeuristicCategories = categoryMetrics(&hcats)
+	at := func(t float64) (Metrics, map[heuristics.Category]Metrics) {
+		var m Metrics
+		var cats [numCategories]Metrics
+		for k, i := range rows {
+			c := combineScores(&hs[k], &scores[i], t)
+			m.add(decide(&c, &cats, &examples[i]), examples[i].DSAT)
+		}
+		m.finish()
+		return m, categoryMetrics(&cats)
+	}
+	f.DSAT, f.Categories = at(0.5)
+	for t := 1; t <= 99; t++ {
+		thr := float64(t) / 100
+		m, cats := at(thr)
+		if t%5 == 0 {
+			f.Sweep = append(f.Sweep, OperatingPoint{thr, m})
+		}
+		if m.Precision >= MinPrecision && m.F1 > f.Best.F1 {
+			f.Best, f.BestCategories = OperatingPoint{thr, m}, cats
+		}
+	}
+	return f
+}
+
+// decide applies the default category thresholds (0.5) to category scores
+// c, counts the per-category outcome for e in cats, and reports whether the
+// follow-up is DSAT.
+func decide(c *[numCategories]float64, cats *[numCategories]Metrics, e *Example) bool {
+	dsat := false
+	for j := range numCategories {
+		pred := c[j] >= 0.5
+		dsat = dsat || pred
+		cats[j].add(pred, e.DSAT && e.hasCategory(heuristics.Categories[j]))
+	}
+	return dsat
+}
+
+// categoryMetrics finishes cats, keeping the categories that occur in gold labels.
+func categoryMetrics(cats *[numCategories]Metrics) map[heuristics.Category]Metrics {
+	out := map[heuristics.Category]Metrics{}
+	for j := range numCategories {
+		if cats[j].TP+cats[j].FN == 0 {
+			continue
+		}
+		cats[j].finish()
+		out[heuristics.Categories[j]] = cats[j]
+	}
+	return out
 }

@@ -102,9 +102,11 @@ func (m *Model) Info() TrainingInfo { return m.info }
 // Features returns the feature configuration the model scores with.
 func (m *Model) Features() FeatureConfig { return m.feat.cfg }
 
-// Threshold returns the recommended DSAT operating point stored in the model
-// (chosen from cross-validation when the model was trained with
-// `dsatmine train`), or 0.5 when the model has none.
+// Threshold returns the recommended DSAT operating point stored in the model,
+// or 0.5 when the model has none. `dsatmine train` stores the classifier
+// threshold at which the miner's combined decision (CVReport.CV.Combined)
+// scored best with precision >= MinPrecision under cross-validation;
+// dsat.Miner uses it when Config.ClassifierThreshold is 0.
 func (m *Model) Threshold() float64 {
 	if t, ok := m.thresholds["dsat"]; ok {
 		return t

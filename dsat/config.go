@@ -50,11 +50,15 @@ type Config struct {
 	Engine *heuristics.Engine
 	// Classifier optionally adds a learned score. When its DSAT probability
 	// reaches ClassifierThreshold, each category score becomes the maximum of
-	// the heuristic score and the classifier's category probability; the SAT
-	// score becomes the maximum of both SAT scores. nil means heuristics only.
+	// the heuristic score and classifier.CategoryScore (the category's share
+	// of the DSAT probability, rescaled so the threshold maps to 0.5); the SAT
+	// score becomes the maximum of both SAT scores (classifier.Combine). nil
+	// means heuristics only.
 	Classifier classifier.Classifier
-	// ClassifierThreshold gates the classifier's category probabilities
-	// (default 0.5).
+	// ClassifierThreshold gates the classifier's category probabilities.
+	// 0 (the default) means the classifier's own recommended operating
+	// point when it has one (a Threshold() float64 method, such as
+	// classifier.Model's, chosen by cross-validation), else 0.5.
 	ClassifierThreshold float64
 	// Cascade, when set, sends to the classifier only the follow-ups whose
 	// heuristic DSAT score lies in the uncertain band [Low, High); the others
@@ -88,19 +92,19 @@ var DefaultCascade = Band{Low: 0, High: 0.8}
 
 // DefaultConfig returns the defaults of SPEC.md §2: every category threshold
 // 0.5, doubt anchors on at weight 0.6, pushback anchors off, extensions not
-// counted, SAT threshold 0.5, dedup on.
+// counted, SAT threshold 0.5, dedup on, and the classifier's own
+// recommended threshold.
 func DefaultConfig() Config {
 	th := make(map[heuristics.Category]float64, len(heuristics.Categories))
 	for _, c := range heuristics.Categories {
 		th[c] = 0.5
 	}
 	return Config{
-		Thresholds:          th,
-		DoubtAnchors:        true,
-		DoubtWeight:         0.6,
-		SATThreshold:        0.5,
-		ClassifierThreshold: 0.5,
-		Dedup:               true,
+		Thresholds:   th,
+		DoubtAnchors: true,
+		DoubtWeight:  0.6,
+		SATThreshold: 0.5,
+		Dedup:        true,
 	}
 }
 

@@ -37,8 +37,10 @@ type Miner struct {
 	engine    *heuristics.Engine
 	detectors []heuristics.Detector
 	clf       classifier.Classifier
-	tokens    *tokenCounter
-	version   string
+	// clfThreshold is the effective classifier threshold (see Config.ClassifierThreshold).
+	clfThreshold float64
+	tokens       *tokenCounter
+	version      string
 }
 
 // NewMiner returns a miner for cfg. It returns an error wrapping ErrConfig
@@ -63,6 +65,14 @@ func NewMiner(cfg Config) (*Miner, error) {
 	m.version = m.engine.Name() + "/" + m.engine.Version()
 	if m.clf != nil {
 		m.version += "+" + m.clf.Name()
+		m.clfThreshold = cfg.ClassifierThreshold
+		if m.clfThreshold == 0 {
+			m.clfThreshold = 0.5
+			if tc, ok := m.clf.(interface{ Threshold() float64 }); ok {
+				m.clfThreshold = tc.Threshold()
+			}
+		}
+		m.cfg.ClassifierThreshold = m.clfThreshold
 	}
 	if cfg.Tokens != nil {
 		tc, err := newTokenCounter(*cfg.Tokens)
@@ -228,33 +238,26 @@ func maxScore(scores map[heuristics.Category]float64) float64 {
 	return best
 }
 
-// combineClassifier merges a classifier prediction into heuristic scores:
-// when p.DSAT reaches the classifier threshold, each category score is the
-// maximum of both; the SAT score is always the maximum of both.
+// combineClassifier merges a classifier prediction into heuristic scores
+// with classifier.Combine (the rule cross-validation scores too): each
+// category score becomes the maximum of the heuristic score and
+// classifier.CategoryScore at the classifier threshold; the SAT score the
+// maximum of both.
 func (m *Miner) combineClassifier(ta turnAnalysis, p classifier.Prediction) turnAnalysis {
-	scores := make(map[heuristics.Category]float64, len(ta.scores)+len(p.Categories))
-	for c, s := range ta.scores {
-		scores[c] = s
-	}
+	scores, sat, raised := classifier.Combine(ta.scores, ta.sat, p, m.clfThreshold)
 	name := m.clf.Name()
-	if p.DSAT >= m.cfg.ClassifierThreshold {
-		for c, s := range p.Categories {
-			if s > scores[c] {
-				scores[c] = s
-				ta.signals = append(ta.signals, heuristics.Signal{
-					Polarity: heuristics.DSAT, Category: c, Score: s,
-					Evidence: p.Evidence, Detector: name, Cue: "classifier",
-				})
-			}
-		}
+	for _, c := range raised {
+		ta.signals = append(ta.signals, heuristics.Signal{
+			Polarity: heuristics.DSAT, Category: c, Score: scores[c],
+			Evidence: p.Evidence, Detector: name, Cue: "classifier",
+		})
 	}
 	if p.SAT > ta.sat {
-		ta.sat = p.SAT
 		ta.signals = append(ta.signals, heuristics.Signal{
 			Polarity: heuristics.SAT, Score: p.SAT, Evidence: p.Evidence, Detector: name, Cue: "classifier",
 		})
 	}
-	ta.scores = scores
+	ta.scores, ta.sat = scores, sat
 	return ta
 }
 
@@ -382,4 +385,3 @@ func sortEvidence(ev []Evidence) []Evidence {
 }
 
 func round4(f float64) float64 { return math.Round(f*1e4) / 1e4 }
-

@@ -133,8 +133,16 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 	if err != nil {
 		return err
 	}
-	if rep != nil && rep.CV.Best.Threshold > 0 {
-		m.SetThreshold("dsat", rep.CV.Best.Threshold)
+	// The stored operating point is what the miner uses by default: the
+	// classifier threshold at which the combined decision (heuristics plus
+	// classifier) was best with precision >= MinPrecision out of fold, else
+	// the classifier's own best such point.
+	if rep != nil {
+		if t := rep.CV.Combined.Best.Threshold; t > 0 {
+			m.SetThreshold("dsat", t)
+		} else if t := rep.CV.Best.Threshold; t > 0 {
+			m.SetThreshold("dsat", t)
+		}
 	}
 	if err := writeModel(f.output, m); err != nil {
 		return err
@@ -284,6 +292,9 @@ func printCVReport(w io.Writer, r *classifier.CVReport) error {
 			return err
 		}
 	}
+	if err := printCombined(w, r); err != nil {
+		return err
+	}
 	p("\nreliability\tturns\tmean predicted\tobserved DSAT\n")
 	for _, b := range r.CV.Reliability {
 		if b.Count > 0 {
@@ -295,6 +306,57 @@ func printCVReport(w io.Writer, r *classifier.CVReport) error {
 	}
 	p("\nthreshold\tP\tR\tF1\n")
 	for _, s := range r.CV.Sweep {
+		p("%.2f\t%s\n", s.Threshold, m3(s.Metrics))
+	}
+	return tw.Flush()
+}
+
+// printCombined prints the out-of-fold figures of the miner's decision
+// (heuristics merged with the classifier by classifier.Combine) next to the
+// heuristics alone, overall and per file, and the classifier-threshold sweep.
+func printCombined(w io.Writer, r *classifier.CVReport) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
+	m3 := func(m classifier.Metrics) string {
+		return fmt.Sprintf("%.3f\t%.3f\t%.3f", m.Precision, m.Recall, m.F1)
+	}
+	best := func(c classifier.CombinedFigures) string {
+		if c.Best.Threshold == 0 {
+			return "-\t-\t-\t-"
+		}
+		return fmt.Sprintf("%.2f\t%s", c.Best.Threshold, m3(c.Best.Metrics))
+	}
+	fmt.Fprintf(w, "\nminer decision, out of fold (classifier on every follow-up, category thresholds 0.5):\n")
+	p("set\tturns\theuristics P\tR\tF1\t+classifier@0.50 P\tR\tF1\tbest t (P>=%.2f)\tP\tR\tF1\n", r.MinPrecision)
+	row := func(name string, f *classifier.Figures) {
+		c := f.Combined
+		p("%s\t%d\t%s\t%s\t%s\n", name, f.Examples, m3(c.Heuristics), m3(c.DSAT), best(c))
+	}
+	row("all", &r.CV)
+	for i := range r.Sets {
+		row(r.Sets[i].Set, &r.Sets[i].Figures)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	c := r.CV.Combined
+	p("\ncategory (all turns)\theuristics P\tR\tF1\t+classifier@0.50 P\tR\tF1\t+classifier@best P\tR\tF1\n")
+	for _, cat := range heuristics.Categories {
+		m, ok := c.Categories[cat]
+		if !ok {
+			continue
+		}
+		bm := "-\t-\t-"
+		if b, ok := c.BestCategories[cat]; ok {
+			bm = m3(b)
+		}
+		p("%s\t%s\t%s\t%s\n", cat, m3(c.HeuristicCategories[cat]), m3(m), bm)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	p("\nclassifier threshold\tcombined P\tR\tF1\n")
+	for _, s := range c.Sweep {
 		p("%.2f\t%s\n", s.Threshold, m3(s.Metrics))
 	}
 	return tw.Flush()
