@@ -52,6 +52,8 @@ func TestTrainCommand(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, stdout.String(), "cross-validation: 3 folds by conversation, 36 scored turns, 36 conversations")
 	assert.Contains(t, stdout.String(), "complaint")
+	assert.Contains(t, stdout.String(), "miner decision, out of fold", "the combined heuristics+classifier figures")
+	assert.Contains(t, stdout.String(), "classifier threshold  combined P")
 	assert.Contains(t, stderr.String(), "wrote "+out)
 
 	fh, err := os.Open(out)
@@ -70,6 +72,9 @@ func TestTrainCommand(t *testing.T) {
 	require.NoError(t, jsonx.Unmarshal(stdout.Bytes(), &rep))
 	assert.Equal(t, 2, rep.Folds)
 	assert.Equal(t, 36, rep.CV.Examples)
+	assert.Len(t, rep.CV.Combined.Sweep, 19)
+	c := rep.CV.Combined.DSAT
+	assert.Equal(t, 36, c.TP+c.FP+c.FN+c.TN)
 }
 
 func TestTrainCommandWeak(t *testing.T) {
