@@ -20,18 +20,6 @@ type normText struct {
 	orig  string // the text that was normalised
 }
 
-func (n *normText) reset() {
-	n.b = n.b[:0]
-	n.start = n.start[:0]
-}
-
-func (n *normText) emit(p []byte, s int) {
-	for _, c := range p {
-		n.b = append(n.b, c)
-		n.start = append(n.start, int32(s))
-	}
-}
-
 // span maps the normalised byte range [s,e) back to the original text.
 func (n *normText) span(s, e int) (int, int) {
 	last := int(n.start[e-1])
@@ -61,35 +49,48 @@ func fold(r rune) rune {
 }
 
 // normalize appends the matching form of text to n (which is reset first).
+//
+// It writes through indexes into buffers grown up front (the matching form
+// is rarely longer than the text) instead of appending byte by byte: this
+// runs for every follow-up and reply.
 func (n *normText) normalize(text string) {
-	n.reset()
 	n.orig = text
-	var buf [utf8.UTFMax]byte
+	b, st := n.b[:cap(n.b)], n.start[:cap(n.start)]
+	if len(b) < len(text)+utf8.UTFMax || len(st) < len(b) {
+		b = make([]byte, len(text)+len(text)/8+2*utf8.UTFMax)
+		st = make([]int32, len(b))
+	}
+	j := 0
 	inSpace := false
 	spaceAt := 0
 	for i := 0; i < len(text); {
+		if len(b)-j < utf8.UTFMax {
+			b, st = growNorm(b, st, j)
+		}
 		c := text[i]
 		if c < utf8.RuneSelf {
 			switch {
 			case c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f':
 				if !inSpace {
-					inSpace, spaceAt = true, len(n.b)
-					n.emit([]byte{' '}, i)
+					inSpace, spaceAt = true, j
+					b[j], st[j] = ' ', int32(i)
+					j++
 				}
 			case c == '\n':
 				if !inSpace {
-					inSpace, spaceAt = true, len(n.b)
-					n.emit([]byte{'\n'}, i)
+					inSpace, spaceAt = true, j
+					b[j], st[j] = '\n', int32(i)
+					j++
 				} else {
-					n.b[spaceAt] = '\n'
+					b[spaceAt] = '\n'
 				}
 			default:
 				inSpace = false
 				if 'A' <= c && c <= 'Z' {
 					c += 'a' - 'A'
 				}
-				n.b = append(n.b, c)
-				n.start = append(n.start, int32(i))
+				b[j], st[j] = c, int32(i)
+				j++
 			}
 			i++
 			continue
@@ -98,22 +99,37 @@ func (n *normText) normalize(text string) {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			inSpace = false
-			n.emit([]byte{0}, i)
+			b[j], st[j] = 0, int32(i)
+			j++
 		case unicode.IsSpace(r):
 			if !inSpace {
-				inSpace, spaceAt = true, len(n.b)
-				n.emit([]byte{' '}, i)
+				inSpace, spaceAt = true, j
+				b[j], st[j] = ' ', int32(i)
+				j++
 			}
 			if r == '\u2028' || r == '\u2029' || r == '\u0085' {
-				n.b[spaceAt] = '\n'
+				b[spaceAt] = '\n'
 			}
 		default:
 			inSpace = false
-			k := utf8.EncodeRune(buf[:], fold(r))
-			n.emit(buf[:k], i)
+			k := utf8.EncodeRune(b[j:], fold(r))
+			for x := j; x < j+k; x++ {
+				st[x] = int32(i)
+			}
+			j += k
 		}
 		i += size
 	}
+	n.b, n.start = b[:j], st[:j]
+}
+
+// growNorm doubles the normalisation buffers, keeping their first n entries.
+func growNorm(b []byte, st []int32, n int) ([]byte, []int32) {
+	nb := make([]byte, 2*len(b)+2*utf8.UTFMax)
+	ns := make([]int32, len(nb))
+	copy(nb, b[:n])
+	copy(ns, st[:n])
+	return nb, ns
 }
 
 // normalizePattern returns the matching form of a lexicon pattern, trimmed
