@@ -5,8 +5,9 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
-	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dsatmine/dsatmine/conversation"
 )
@@ -146,42 +147,67 @@ func (w *RunWriter) Write(res *Result) error {
 // rejected reply, each lowercased with runs of white space collapsed.
 func DedupKey(a *Anchor) [16]byte {
 	h := sha256.New()
-	var b strings.Builder
+	bp := dedupBufs.Get().(*[]byte)
+	buf := *bp
 	for _, msg := range a.Prompt {
-		b.Reset()
-		b.WriteString(msg.Role)
-		b.WriteByte(0)
-		normalizeInto(&b, msg.Content)
-		b.WriteByte(0)
-		h.Write([]byte(b.String()))
+		buf = append(buf[:0], msg.Role...)
+		buf = append(buf, 0)
+		buf = appendNormalized(buf, msg.Content)
+		buf = append(buf, 0)
+		h.Write(buf)
 	}
 	h.Write([]byte{1})
 	for _, msg := range a.Rejected {
-		b.Reset()
-		normalizeInto(&b, msg.Content)
-		b.WriteByte(0)
-		h.Write([]byte(b.String()))
+		buf = appendNormalized(buf[:0], msg.Content)
+		buf = append(buf, 0)
+		h.Write(buf)
 	}
+	*bp = buf
+	dedupBufs.Put(bp)
 	var k [16]byte
 	copy(k[:], h.Sum(nil))
 	return k
 }
 
-// normalizeInto writes s lowercased, with white space runs collapsed to one
-// space and trimmed.
-func normalizeInto(b *strings.Builder, s string) {
+var dedupBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// appendNormalized appends s lowercased, with white space runs collapsed to
+// one space and trimmed. Invalid UTF-8 bytes become U+FFFD.
+func appendNormalized(b []byte, s string) []byte {
 	space := false
 	wrote := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch c {
+			case ' ', '\t', '\n', '\v', '\f', '\r':
+				space = true
+				continue
+			}
+			if space && wrote {
+				b = append(b, ' ')
+			}
+			space = false
+			wrote = true
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if unicode.IsSpace(r) {
 			space = true
 			continue
 		}
 		if space && wrote {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
 		space = false
 		wrote = true
-		b.WriteRune(unicode.ToLower(r))
+		b = utf8.AppendRune(b, unicode.ToLower(r))
 	}
+	return b
 }

@@ -80,6 +80,7 @@ func tokenSet(b []byte, st stemmer, hasStem bool, cache map[string]string, dst [
 	}
 	start := -1
 	var prevUnspaced rune
+	prevAt := 0 // byte offset of prevUnspaced in b
 	flush := func(end int) {
 		if start < 0 {
 			return
@@ -134,9 +135,9 @@ func tokenSet(b []byte, st stemmer, hasStem bool, cache map[string]string, dst [
 		case isUnspacedRune(r):
 			flush(i)
 			if prevUnspaced != 0 {
-				dst = append(dst, string([]rune{prevUnspaced, r}))
+				dst = append(dst, string(b[prevAt:i+size])) // the two runes, adjacent in b
 			}
-			prevUnspaced = r
+			prevUnspaced, prevAt = r, i
 		case isWordRune(r) || r == '\'' || r == '.' && start >= 0 && isDigits(string(b[i-1:i])) && i+1 < len(b) && isDigits(string(b[i+1:i+2])):
 			prevUnspaced = 0
 			if start < 0 && r != '\'' {
