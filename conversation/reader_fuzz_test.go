@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -181,6 +182,10 @@ func FuzzParquet(f *testing.F) {
 		if int(at) < len(data) {
 			data[at] ^= xor
 		}
+		// A slow input is a crash with the input in the message: the
+		// fuzzer's own hang detection loses both.
+		slow := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("Parquet input read for more than 10s: %q", data)) })
+		defer slow.Stop()
 		for _, strict := range []bool{false, true} {
 			checkRead(t, fuzzReader(data, "fuzz.parquet", strict))
 		}

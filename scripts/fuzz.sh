@@ -7,7 +7,8 @@
 # the detectors and the miner. Each target runs on its own (go test allows one
 # -fuzz target per run). Crashing inputs are written by go test to
 # <package>/testdata/fuzz/<Target>/ - commit them as regression inputs once
-# fixed. The script exits non-zero if any target fails.
+# fixed. The script exits non-zero if any target fails. FUZZ_SKIP lists
+# target names to leave out (for example a target with a known open issue).
 set -u
 secs=${1:-${FUZZTIME:-20}}
 [ $# -gt 0 ] && shift
@@ -21,6 +22,7 @@ ran=0
 for pkg in $pkgs; do
 	targets=$($GO test -list '^Fuzz' "$pkg" | grep '^Fuzz') || { echo "fuzz: cannot list targets of $pkg" >&2; status=1; continue; }
 	for target in $targets; do
+		case " ${FUZZ_SKIP:-} " in *" $target "*) echo "== $pkg $target skipped (FUZZ_SKIP)"; continue ;; esac
 		echo "== $pkg $target (${secs}s)"
 		ran=$((ran + 1))
 		if ! $GO test -run='^$' -fuzz="^${target}\$" -fuzztime="${secs}s" -parallel="$parallel" "$pkg"; then
