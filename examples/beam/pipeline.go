@@ -391,10 +391,14 @@ func Build(ctx context.Context, s beam.Scope, opts Options) error {
 	} else {
 		anchors = beam.ParDo(s.Scope("Dedup"), &dedupFn{}, beam.GroupByKey(s, keyed))
 	}
+	// Each writer gets all its records in one group. A sentinel record
+	// (shard -1, not written) makes the group exist, and the file be
+	// written, when there are no records at all.
+	anchors = beam.Flatten(s, anchors, beam.Create(s, AnchorRec{Pos: Pos{Shard: -1}}))
 	written := beam.ParDo(s.Scope("WriteAnchors"), &writeAnchorsFn{Path: opts.Anchors},
 		beam.GroupByKey(s, beam.AddFixedKey(s, anchors)))
-
 	if opts.Events != "" {
+		events = beam.Flatten(s, events, beam.Create(s, EventRec{Pos: Pos{Shard: -1}}))
 		beam.ParDo0(s.Scope("WriteEvents"), &writeEventsFn{Path: opts.Events},
 			beam.GroupByKey(s, beam.AddFixedKey(s, events)))
 	}
@@ -544,7 +548,9 @@ func (f *writeAnchorsFn) ProcessElement(ctx context.Context, _ int, recs func(*A
 	var all []AnchorRec
 	var rec AnchorRec
 	for recs(&rec) {
-		all = append(all, rec)
+		if rec.Pos.Shard >= 0 {
+			all = append(all, rec)
+		}
 	}
 	slices.SortFunc(all, func(a, b AnchorRec) int { return comparePos(a.Pos, b.Pos) })
 	st := dsat.NewStats()
@@ -581,7 +587,9 @@ func (f *writeEventsFn) ProcessElement(ctx context.Context, _ int, recs func(*Ev
 	var all []EventRec
 	var rec EventRec
 	for recs(&rec) {
-		all = append(all, rec)
+		if rec.Pos.Shard >= 0 {
+			all = append(all, rec)
+		}
 	}
 	slices.SortFunc(all, func(a, b EventRec) int { return comparePos(a.Pos, b.Pos) })
 	return writeFile(ctx, f.Path, func(w io.Writer) error {

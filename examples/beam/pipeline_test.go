@@ -222,6 +222,21 @@ func TestPipelineMatchesCLI(t *testing.T) {
 	assert.NotEmpty(t, want.anchors)
 }
 
+// TestPipelineWritesEmptyOutputs checks that a run without anchors or
+// events still writes its (empty) files, as `dsatmine mine` does.
+func TestPipelineWritesEmptyOutputs(t *testing.T) {
+	opts := Options{Inputs: []string{root + "/bad/not-json.jsonl"}, Policy: DefaultPolicy()}
+	want := runSingle(t, opts)
+	got := runBeam(t, opts)
+	assertSame(t, want, got)
+	assert.Empty(t, got.anchors)
+	assert.Empty(t, got.events)
+	var st dsat.Stats
+	require.NoError(t, jsonx.Unmarshal(got.stats, &st))
+	assert.Positive(t, st.RecordsSkipped)
+	assert.Zero(t, st.Anchors)
+}
+
 func TestPipelineStrictFails(t *testing.T) {
 	dir := t.TempDir()
 	opts := Options{
