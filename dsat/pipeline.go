@@ -14,9 +14,11 @@ import (
 //
 //	reader goroutine ──jobs──▶ N workers (Mine) ──done──▶ ordered writer (caller)
 //
-// The reader numbers every item it emits (a conversation, the end of an
-// input with its reader statistics, or a reader error). Workers mine
-// conversations in any order; the writer puts results back in sequence in a
+// The reader numbers every item it emits: a batch of conversations, then
+// possibly the end of an input with its reader statistics or the reader
+// error that ends the run. Batches keep the hand-offs between goroutines
+// (and the wake-ups of idle processors) well below one per conversation.
+// Workers mine batches in any order; the writer puts results back in sequence in a
 // reorder buffer and hands them to a RunWriter, so deduplication, counting,
 // sinks and progress see exactly the sequence of the one-goroutine loop and
 // the output does not depend on the number of workers. A semaphore of
@@ -29,15 +31,23 @@ import (
 // windowPerWorker is the number of in-flight items per worker. A few per
 // worker absorb the variance of conversation sizes without letting the
 // reader run far ahead.
-const windowPerWorker = 8
+const windowPerWorker = 4
+
+// A batch holds at most batchConvs conversations and is closed once its
+// message text reaches batchBytes, so that the conversations in flight
+// stay few and small: at most window × (batchBytes + one conversation).
+const (
+	batchConvs = 32
+	batchBytes = 256 << 10
+)
 
 // job is one numbered item of the pipeline.
 type job struct {
-	seq  uint64
-	conv *conversation.Conversation // to mine; nil for markers
-	read *conversation.ReadStats    // end of an input: its reader statistics
-	res  *Result
-	err  error // a reader error (ends the run) or a Mine error
+	seq   uint64
+	convs []*conversation.Conversation // to mine, in input order
+	res   []*Result                    // their results; shorter when Mine failed
+	read  *conversation.ReadStats      // end of an input: its reader statistics
+	err   error                        // a Mine error, or the reader error that ends the run
 }
 
 // workers returns the number of detector workers a run uses.
@@ -88,10 +98,10 @@ func (m *Miner) runParallel(ctx context.Context, inputs []Input, out Sinks, n in
 			}
 			ring[k] = nil
 			next++
-			<-slots
 			if err := writeJob(w, st, j); err != nil {
 				return st, err
 			}
+			<-slots
 		}
 	}
 	// The workers are gone. That is the normal end unless ctx was
@@ -99,18 +109,22 @@ func (m *Miner) runParallel(ctx context.Context, inputs []Input, out Sinks, n in
 	return st, ctx.Err()
 }
 
-// writeJob applies one item, in sequence, to the run's writer and statistics.
+// writeJob applies one item, in sequence, to the run's writer and
+// statistics, in the order of the one-goroutine loop: the results, then the
+// reader statistics, then the error.
 func writeJob(w *RunWriter, st *Stats, j *job) error {
+	for _, res := range j.res {
+		if err := w.Write(res); err != nil {
+			return err
+		}
+	}
+	if len(j.res) < len(j.convs) { // Mine failed on the next conversation
+		return j.err
+	}
 	if j.read != nil {
 		st.AddRead(*j.read)
 	}
-	if j.err != nil {
-		return j.err
-	}
-	if j.res != nil {
-		return w.Write(j.res)
-	}
-	return nil
+	return j.err
 }
 
 // readAll is the reader stage: it reads every input in order and emits a
@@ -119,7 +133,8 @@ func writeJob(w *RunWriter, st *Stats, j *job) error {
 func (m *Miner) readAll(ctx context.Context, inputs []Input, slots chan<- struct{}, jobs chan<- *job) {
 	defer close(jobs)
 	var seq uint64
-	emit := func(j *job) bool {
+	j, size := &job{}, 0
+	emit := func() bool {
 		select {
 		case slots <- struct{}{}:
 		case <-ctx.Done():
@@ -128,6 +143,7 @@ func (m *Miner) readAll(ctx context.Context, inputs []Input, slots chan<- struct
 		j.seq = seq
 		seq++
 		jobs <- j // never blocks: jobs has as much room as there are slots
+		j, size = &job{}, 0
 		return true
 	}
 	for _, in := range inputs {
@@ -138,15 +154,23 @@ func (m *Miner) readAll(ctx context.Context, inputs []Input, slots chan<- struct
 			}
 			if err != nil {
 				rs := in.Stats()
-				emit(&job{read: &rs, err: err})
+				j.read, j.err = &rs, err
+				emit()
 				return
 			}
-			if !emit(&job{conv: c}) {
-				return
+			j.convs = append(j.convs, c)
+			for i := range c.Messages {
+				size += len(c.Messages[i].Content)
+			}
+			if len(j.convs) == batchConvs || size >= batchBytes {
+				if !emit() {
+					return
+				}
 			}
 		}
 		rs := in.Stats()
-		if !emit(&job{read: &rs}) {
+		j.read = &rs
+		if !emit() {
 			return
 		}
 	}
@@ -166,9 +190,14 @@ func (m *Miner) work(ctx context.Context, jobs <-chan *job, done chan<- *job) {
 		case <-ctx.Done():
 			return
 		}
-		if j.conv != nil {
-			j.res, j.err = m.Mine(ctx, j.conv)
-			j.conv = nil
+		j.res = make([]*Result, 0, len(j.convs))
+		for _, c := range j.convs {
+			res, err := m.Mine(ctx, c)
+			if err != nil {
+				j.err = err
+				break
+			}
+			j.res = append(j.res, res)
 		}
 		done <- j // never blocks: done has room for every slot
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -258,27 +259,47 @@ func (c *countingInput) Next(ctx context.Context) (*conversation.Conversation, e
 	return conv, err
 }
 
+// manyInput yields n small conversations, one in four dissatisfied.
+type manyInput struct {
+	n, i int
+}
+
+func (g *manyInput) Next(context.Context) (*conversation.Conversation, error) {
+	if g.i >= g.n {
+		return nil, io.EOF
+	}
+	g.i++
+	followUp := "ok, and in June?"
+	if g.i%4 == 0 {
+		followUp = "That's wrong, try again."
+	}
+	return conv(fmt.Sprint("c", g.i), "user", fmt.Sprintf("What is the weather in city %d in May?", g.i), "assistant", "Sunny.", "user", followUp), nil
+}
+
+func (g *manyInput) Stats() conversation.ReadStats {
+	return conversation.ReadStats{Records: int64(g.i), Formats: map[string]int64{"test": int64(g.i)}}
+}
+
 func TestRunBoundsItemsInFlight(t *testing.T) {
 	checkNoLeak(t)
-	p := repeatedCorpus(t, 10)
 	const workers = 3
 	c := DefaultConfig()
 	c.Workers = workers
 	m, err := NewMiner(c)
 	require.NoError(t, err)
-	r, err := conversation.Open(p)
-	require.NoError(t, err)
-	defer r.Close()
-	in := &countingInput{Input: r}
+	in := &countingInput{Input: &manyInput{n: 3000}}
 	var maxAhead int64
 	st, err := m.Run(context.Background(), []Input{in}, Sinks{Progress: func(st *Stats) {
-		time.Sleep(50 * time.Microsecond) // a slow sink: the reader would run ahead if it could
+		if st.Conversations%8 == 0 {
+			time.Sleep(100 * time.Microsecond) // a slow sink: the reader would run ahead if it could
+		}
 		maxAhead = max(maxAhead, in.n.Load()-st.Conversations)
 	}})
 	require.NoError(t, err)
-	require.Greater(t, st.Conversations, int64(400))
-	assert.LessOrEqual(t, maxAhead, int64(workers*windowPerWorker+1), "conversations read but not yet written")
-	assert.Positive(t, maxAhead)
+	require.EqualValues(t, 3000, st.Conversations)
+	// In flight: a window of batches, and the batch the reader is filling.
+	assert.LessOrEqual(t, maxAhead, int64((workers*windowPerWorker+1)*batchConvs), "conversations read but not yet written")
+	assert.Greater(t, maxAhead, int64(batchConvs), "the reader works ahead of the writer")
 }
 
 func TestRunCancellation(t *testing.T) {
