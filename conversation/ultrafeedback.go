@@ -332,6 +332,7 @@ func (r *UltraFeedbackReader) Next(ctx context.Context) (*UltraFeedback, error) 
 			r.stats.Formats = make(map[string]int64)
 		}
 		r.stats.Formats[string(FormatUltraFeedback)]++
+		r.stats.Kept++
 		r.stats.Conversations++
 		r.stats.Messages += int64(1 + len(uf.Completions))
 		return uf, nil

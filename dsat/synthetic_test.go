@@ -328,6 +328,8 @@ func TestSynthesizerRunMalformed(t *testing.T) {
 	assert.Equal(t, int64(9), st.RecordsSkipped)
 	assert.Equal(t, int64(2), st.Conversations)
 	assert.Equal(t, st.Records, st.Conversations+st.RecordsSkipped)
+	assert.True(t, st.Accounting.Balanced, "%+v", st.Accounting)
+	assert.Equal(t, int64(2), st.Accounting.RecordsKept)
 	assert.Equal(t, int64(2), st.Anchors)
 	assert.Equal(t, map[string]int64{
 		"missing_rating": 1, "invalid_rating": 2, "too_few_completions": 1, "invalid_json": 1,
