@@ -3,12 +3,14 @@ GO ?= go
 
 .PHONY: test demo bench fuzz
 
-# The full test suite: formatting, vet, and the race-enabled tests.
+# The full test suite: formatting, vet, and the race-enabled tests of the core
+# module and of the nested Apache Beam module (examples/beam, its own go.mod).
 test:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go') | grep -v '^testdata/' || true); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -race ./...
+	cd examples/beam && $(GO) vet ./... && $(GO) test -race ./...
 
 # The main job on the bundled sample data.
 demo:
