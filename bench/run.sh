@@ -7,17 +7,19 @@
 #   decode   `dsatmine stats`: read and decode every record, nothing else
 #   mine     `dsatmine mine` with 1 and 2 workers, without and with the
 #            embedded classifier (--classifier default)
-# as MB/s and conversations/s of wall time, CPU seconds, and peak RSS from
-# GNU time (installed with apt-get when missing).
+# as MB/s and conversations/s of wall time (best of BENCH_REPEAT runs), CPU
+# seconds, and peak RSS from GNU time (installed with apt-get when missing).
 #
 # Environment: BENCH_SIZES (MB, default "100 500"), GO (default go),
-# BENCH_WORKERS (default "1 2").
+# BENCH_WORKERS (default "1 2"), BENCH_REPEAT (runs per measurement, the
+# fastest is reported; default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
 SIZES=${BENCH_SIZES:-"100 500"}
 WORKERS=${BENCH_WORKERS:-"1 2"}
+REPEAT=${BENCH_REPEAT:-3}
 CORPUS=bench/corpus # gitignored, like the binaries and outputs under it
 BIN=$CORPUS/bin
 OUT=$CORPUS/out
@@ -48,20 +50,28 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (work tree modified)')"
 echo
 
-# measure LABEL BYTES STATS_JSON CMD...: runs CMD under GNU time and prints
-# one result line. The conversation count is read from STATS_JSON.
+# measure LABEL BYTES STATS_JSON CMD...: runs CMD under GNU time REPEAT
+# times and prints one result line for the fastest run (the machine may be
+# shared; the fastest run is the one least disturbed). Peak RSS is the
+# largest of all runs. The conversation count is read from STATS_JSON.
 measure() {
 	local label=$1 bytes=$2 stats=$3
 	shift 3
-	/usr/bin/time -v -o "$OUT/time.txt" "$@" >"$OUT/stdout.txt" 2>"$OUT/stderr.txt" || {
-		echo "FAILED: $*" >&2
-		cat "$OUT/stderr.txt" >&2
-		exit 1
-	}
-	local wall rss cpu convs
-	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$OUT/time.txt")
-	cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$OUT/time.txt")
-	rss=$(awk -F': ' '/Maximum resident set size/ {print int($2 / 1024)}' "$OUT/time.txt")
+	local wall="" rss=0 cpu="" convs w c r
+	for _ in $(seq "$REPEAT"); do
+		/usr/bin/time -v -o "$OUT/time.txt" "$@" >"$OUT/stdout.txt" 2>"$OUT/stderr.txt" || {
+			echo "FAILED: $*" >&2
+			cat "$OUT/stderr.txt" >&2
+			exit 1
+		}
+		w=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$OUT/time.txt")
+		c=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$OUT/time.txt")
+		r=$(awk -F': ' '/Maximum resident set size/ {print int($2 / 1024)}' "$OUT/time.txt")
+		if [ -z "$wall" ] || awk -v a="$w" -v b="$wall" 'BEGIN {exit !(a < b)}'; then
+			wall=$w cpu=$c
+		fi
+		[ "$r" -gt "$rss" ] && rss=$r
+	done
 	convs=$(grep -m1 '"conversations"' "$stats" | tr -dc '0-9')
 	awk -v l="$label" -v b="$bytes" -v w="$wall" -v c="$cpu" -v r="$rss" -v n="$convs" 'BEGIN {
 		printf "%-38s %7.1f MB/s %7.0f conv/s %7.2f s wall %7.2f s cpu (%6.1f MB/cpu-s) %5d MB peak RSS\n", l, b / 1e6 / w, n / w, w, c, b / 1e6 / c, r

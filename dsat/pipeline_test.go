@@ -130,7 +130,7 @@ func TestRunByteIdenticalForAnyWorkerCount(t *testing.T) {
 		"wildchat":         {"../testdata/sample/wildchat-sample.jsonl"},
 		"sharegpt":         {"../testdata/sample/sharegpt-sample.json"},
 		"all samples":      {"../testdata/sample/openai-sample.jsonl", "../testdata/sample/sharegpt-sample.json", "../testdata/sample/wildchat-sample.jsonl"},
-		"repeated":         {repeatedCorpus(t, 5)},
+		"repeated":         {repeatedCorpus(t, 3)},
 		"languages mixed":  {interleavedLabelled(t)},
 		"real sharegpt":    {"../../shared/data/real/sharegpt-sample.json"},
 		"formats":          {"../testdata/formats/lmsys.jsonl", "../testdata/formats/oasst-trees.jsonl", "../testdata/formats/hh-rlhf.jsonl"},
