@@ -5,6 +5,7 @@
 # WildChat-like corpora once into bench/corpus/ (gitignored), and reports in
 # one run, for each corpus size:
 #   decode   `dsatmine stats`: read and decode every record, nothing else
+#            (with GOGC=400, the collector setting mine uses by default)
 #   mine     `dsatmine mine` with 1 and 2 workers, without and with the
 #            embedded classifier (--classifier default)
 # as MB/s and conversations/s of wall time (best of BENCH_REPEAT runs), CPU
@@ -85,7 +86,8 @@ for size in $SIZES; do
 	bytes=$(wc -c <"$f")
 	cat "$f" >/dev/null # warm the page cache: measure the program, not the disk
 	echo "corpus $f ($bytes bytes)"
-	measure "decode-only (stats)" "$bytes" "$OUT/stdout.txt" "$BIN/dsatmine" stats "$f"
+	# mine sets GOGC=400 unless GOGC is set; decode with the same collector.
+	measure "decode-only (stats)" "$bytes" "$OUT/stdout.txt" env GOGC="${GOGC:-400}" "$BIN/dsatmine" stats "$f"
 	for w in $WORKERS; do
 		measure "mine --workers $w" "$bytes" "$OUT/stats.json" \
 			"$BIN/dsatmine" mine "$f" -o "$OUT/anchors.jsonl" --stats "$OUT/stats.json" --workers "$w"

@@ -113,6 +113,7 @@ inputs and writes the same output as an uninterrupted run.`,
 			if out == "" {
 				return errors.New("missing -o ANCHORS.jsonl (use -o - for standard output)")
 			}
+			tuneGC()
 			format, err := dsat.ParseExportFormat(export)
 			if err != nil {
 				return err
