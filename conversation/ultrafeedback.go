@@ -48,7 +48,6 @@ const (
 	ultraFeedbackMinComplete = 2
 )
 
-
 // Aspect is one of the four rated aspects of an UltraFeedback completion.
 type Aspect string
 

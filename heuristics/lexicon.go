@@ -118,7 +118,7 @@ type rule struct {
 	// and among them, that language's rule decides and the English one is
 	// skipped (Spanish "no" is a negator there, not a complaint).
 	sharedWith uint64
-	cueText  string // id plus quoted pattern, built once
+	cueText    string // id plus quoted pattern, built once
 }
 
 // cue returns the human-readable cue for evidence: rule id plus pattern.
