@@ -96,6 +96,16 @@ func (n *normText) normalize(text string) {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
+		if lr, ok := lowerFast(r); ok { // common letters: no table lookups
+			inSpace = false
+			k := utf8.EncodeRune(b[j:], lr)
+			for x := j; x < j+k; x++ {
+				st[x] = int32(i)
+			}
+			j += k
+			i += size
+			continue
+		}
 		switch {
 		case r == utf8.RuneError && size == 1:
 			inSpace = false
@@ -121,6 +131,23 @@ func (n *normText) normalize(text string) {
 		i += size
 	}
 	n.b, n.start = b[:j], st[:j]
+}
+
+// lowerFast returns fold(r) for letters of the Latin-1 supplement, basic
+// Cyrillic and CJK ideographs, which are never white space, and false for
+// every other rune.
+func lowerFast(r rune) (rune, bool) {
+	switch {
+	case 0x4E00 <= r && r <= 0x9FFF, 0x0430 <= r && r <= 0x045F, 0xDF <= r && r <= 0xFF:
+		return r, true
+	case 0x0410 <= r && r <= 0x042F:
+		return r + 0x20, true
+	case 0x0400 <= r && r <= 0x040F:
+		return r + 0x50, true
+	case 0xC0 <= r && r <= 0xDE && r != 0xD7:
+		return r + 0x20, true
+	}
+	return 0, false
 }
 
 // growNorm doubles the normalisation buffers, keeping their first n entries.

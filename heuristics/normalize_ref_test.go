@@ -99,3 +99,17 @@ func TestNormalizeMatchesReference(t *testing.T) {
 		require.Equal(t, text, n.orig)
 	}
 }
+
+func TestLowerFastMatchesFold(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		lr, ok := lowerFast(r)
+		if !ok {
+			continue
+		}
+		n++
+		require.Equal(t, fold(r), lr, "%U", r)
+		require.False(t, unicode.IsSpace(r), "%U", r)
+	}
+	require.Greater(t, n, 20000)
+}
