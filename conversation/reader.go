@@ -56,6 +56,70 @@ func (s *ReadStats) Merge(o ReadStats) {
 	s.Repaired = mergeCounts(s.Repaired, o.Repaired)
 }
 
+// snapshot returns a copy of s whose maps are fresh and never nil.
+func (s *ReadStats) snapshot() ReadStats {
+	c := *s
+	c.Skipped = maps.Clone(s.Skipped)
+	c.Formats = maps.Clone(s.Formats)
+	c.Repaired = maps.Clone(s.Repaired)
+	if c.Skipped == nil {
+		c.Skipped = map[string]int64{}
+	}
+	if c.Formats == nil {
+		c.Formats = map[string]int64{}
+	}
+	return c
+}
+
+// skip counts a bad record under its reason; it returns pe when the reader is
+// strict, and otherwise reports it to onSkip (if set) and returns nil.
+func (s *ReadStats) skip(pe *ParseError, strict bool, onSkip func(*ParseError)) error {
+	if s.Skipped == nil {
+		s.Skipped = make(map[string]int64)
+	}
+	s.Skipped[pe.Reason] += max(1, pe.records)
+	if strict {
+		return pe
+	}
+	if onSkip != nil {
+		onSkip(pe)
+	}
+	return nil
+}
+
+// validUTF8 returns rec unchanged when it is valid UTF-8. Otherwise a strict
+// reader gets an invalid_utf8 *ParseError, and a lenient one the record with
+// invalid bytes replaced by U+FFFD, counted in Repaired.
+func (s *ReadStats) validUTF8(rec []byte, loc Location, strict bool) ([]byte, *ParseError) {
+	if utf8.Valid(rec) {
+		return rec, nil
+	}
+	if strict {
+		return nil, newParseError(loc, ReasonInvalidUTF8, fmt.Errorf("record is not valid UTF-8: %w", ErrInvalidUTF8))
+	}
+	if s.Repaired == nil {
+		s.Repaired = make(map[string]int64)
+	}
+	s.Repaired[ReasonInvalidUTF8]++
+	return bytes.ToValidUTF8(rec, []byte("\uFFFD")), nil
+}
+
+// allOf turns a Next method into an iterator: it stops at io.EOF, and yields
+// any other error once, after which iteration stops.
+func allOf[T any](ctx context.Context, next func(context.Context) (T, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for {
+			v, err := next(ctx)
+			if err == io.EOF {
+				return
+			}
+			if !yield(v, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
 func mergeCounts(dst, src map[string]int64) map[string]int64 {
 	if len(src) == 0 {
 		return dst
@@ -156,19 +220,7 @@ func (r *Reader) Close() error {
 }
 
 // Stats returns the counts so far.
-func (r *Reader) Stats() ReadStats {
-	s := r.stats
-	s.Skipped = maps.Clone(s.Skipped)
-	s.Formats = maps.Clone(s.Formats)
-	s.Repaired = maps.Clone(s.Repaired)
-	if s.Skipped == nil {
-		s.Skipped = map[string]int64{}
-	}
-	if s.Formats == nil {
-		s.Formats = map[string]int64{}
-	}
-	return s
-}
+func (r *Reader) Stats() ReadStats { return r.stats.snapshot() }
 
 // DetectedFormat returns the format in use: the forced one, the one detected
 // from the first record, or FormatAuto before detection.
@@ -178,17 +230,7 @@ func (r *Reader) DetectedFormat() Format { return r.format }
 // end of input; a non-EOF error is yielded once, after which iteration stops
 // (in lenient mode only fatal errors such as I/O failures are yielded).
 func (r *Reader) All(ctx context.Context) iter.Seq2[*Conversation, error] {
-	return func(yield func(*Conversation, error) bool) {
-		for {
-			c, err := r.Next(ctx)
-			if err == io.EOF {
-				return
-			}
-			if !yield(c, err) || err != nil {
-				return
-			}
-		}
-	}
+	return allOf(ctx, r.Next)
 }
 
 // Next returns the next conversation. It returns io.EOF at the end of input.
@@ -258,17 +300,7 @@ func (r *Reader) Next(ctx context.Context) (*Conversation, error) {
 
 // skip accounts for a bad record and returns it if the reader is strict.
 func (r *Reader) skip(pe *ParseError) error {
-	if r.stats.Skipped == nil {
-		r.stats.Skipped = make(map[string]int64)
-	}
-	r.stats.Skipped[pe.Reason] += max(1, pe.records)
-	if r.Strict {
-		return pe
-	}
-	if r.OnSkip != nil {
-		r.OnSkip(pe)
-	}
-	return nil
+	return r.stats.skip(pe, r.Strict, r.OnSkip)
 }
 
 // start sniffs the container and sets up the record source.
@@ -388,16 +420,9 @@ func (r *Reader) setFormat(f Format) {
 // record parses one raw record and queues its conversations. It returns a
 // *ParseError only when the record is bad and the reader is strict.
 func (r *Reader) record(rec []byte, loc Location) error {
-	if !utf8.Valid(rec) {
-		if r.Strict {
-			return r.skip(newParseError(loc, ReasonInvalidUTF8,
-				fmt.Errorf("record is not valid UTF-8: %w", ErrInvalidUTF8)))
-		}
-		rec = bytes.ToValidUTF8(rec, []byte("\uFFFD"))
-		if r.stats.Repaired == nil {
-			r.stats.Repaired = make(map[string]int64)
-		}
-		r.stats.Repaired[ReasonInvalidUTF8]++
+	rec, pe := r.stats.validUTF8(rec, loc, r.Strict)
+	if pe != nil {
+		return r.skip(pe)
 	}
 	if r.format == FormatAuto {
 		f, err := detectRecord(rec)

@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"maps"
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
@@ -232,34 +230,12 @@ func (r *UltraFeedbackReader) Close() error {
 // Stats returns the counts so far: Records (good and bad), Conversations (the
 // records returned), Messages (their instructions and completions), Skipped
 // and Formats (under "ultrafeedback"). FollowUps and EmptyMessages stay 0.
-func (r *UltraFeedbackReader) Stats() ReadStats {
-	s := r.stats
-	s.Skipped = maps.Clone(s.Skipped)
-	s.Formats = maps.Clone(s.Formats)
-	s.Repaired = maps.Clone(s.Repaired)
-	if s.Skipped == nil {
-		s.Skipped = map[string]int64{}
-	}
-	if s.Formats == nil {
-		s.Formats = map[string]int64{}
-	}
-	return s
-}
+func (r *UltraFeedbackReader) Stats() ReadStats { return r.stats.snapshot() }
 
 // All returns an iterator over the remaining records. It stops at the end of
 // input; a non-EOF error is yielded once, after which iteration stops.
 func (r *UltraFeedbackReader) All(ctx context.Context) iter.Seq2[*UltraFeedback, error] {
-	return func(yield func(*UltraFeedback, error) bool) {
-		for {
-			rec, err := r.Next(ctx)
-			if err == io.EOF {
-				return
-			}
-			if !yield(rec, err) || err != nil {
-				return
-			}
-		}
-	}
+	return allOf(ctx, r.Next)
 }
 
 // Next returns the next record, or io.EOF at the end of input. In strict mode
@@ -309,16 +285,9 @@ func (r *UltraFeedbackReader) Next(ctx context.Context) (*UltraFeedback, error) 
 			return nil, err
 		}
 		r.stats.Records++
-		if !utf8.Valid(raw) {
-			if r.Strict {
-				return nil, r.skip(newParseError(loc, ReasonInvalidUTF8,
-					fmt.Errorf("record is not valid UTF-8: %w", ErrInvalidUTF8)))
-			}
-			raw = []byte(strings.ToValidUTF8(string(raw), "\uFFFD"))
-			if r.stats.Repaired == nil {
-				r.stats.Repaired = make(map[string]int64)
-			}
-			r.stats.Repaired[ReasonInvalidUTF8]++
+		raw, pe := r.stats.validUTF8(raw, loc, r.Strict)
+		if pe != nil {
+			return nil, r.skip(pe)
 		}
 		uf, err := parseUltraFeedback(raw, loc)
 		if err != nil {
@@ -340,17 +309,7 @@ func (r *UltraFeedbackReader) Next(ctx context.Context) (*UltraFeedback, error) 
 
 // skip accounts for a bad record and returns it if the reader is strict.
 func (r *UltraFeedbackReader) skip(pe *ParseError) error {
-	if r.stats.Skipped == nil {
-		r.stats.Skipped = make(map[string]int64)
-	}
-	r.stats.Skipped[pe.Reason]++
-	if r.Strict {
-		return pe
-	}
-	if r.OnSkip != nil {
-		r.OnSkip(pe)
-	}
-	return nil
+	return r.stats.skip(pe, r.Strict, r.OnSkip)
 }
 
 // DetectUltraFeedback reports whether the file at path holds UltraFeedback
