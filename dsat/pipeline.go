@@ -98,6 +98,10 @@ func (m *Miner) runParallel(ctx context.Context, inputs []Input, out Sinks, n in
 			}
 			ring[k] = nil
 			next++
+			if err := ctx.Err(); err != nil {
+				// Cancelled: write nothing more, even what is already mined.
+				return st, err
+			}
 			if err := writeJob(w, st, j); err != nil {
 				return st, err
 			}
