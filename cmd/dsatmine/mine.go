@@ -17,6 +17,7 @@ import (
 	"github.com/dsatmine/dsatmine/classifier"
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/internal/atomicfile"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -329,12 +330,13 @@ func (p *progress) update(st *dsat.Stats) {
 
 func (p *progress) finish() { _ = p.bar.Finish() }
 
-// output is a buffered file written to a temporary name in its directory
-// and renamed into place by commit, or standard output for "-".
+// output is a buffered file written atomically (internal/atomicfile: a
+// temporary name in the final directory, synced and renamed into place by
+// commit), or standard output for "-".
 type output struct {
 	*bufio.Writer
 	path string
-	tmp  *os.File
+	file *atomicfile.File
 	done bool
 }
 
@@ -342,49 +344,34 @@ func createOutput(path string, stdout io.Writer) (*output, error) {
 	if path == "-" {
 		return &output{Writer: bufio.NewWriterSize(stdout, 1<<16), path: path}, nil
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	// Like the README's "-o out/anchors.jsonl" on a fresh clone: make the
+	// directory the user named.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	return &output{Writer: bufio.NewWriterSize(tmp, 1<<16), path: path, tmp: tmp}, nil
+	return &output{Writer: bufio.NewWriterSize(f, 1<<16), path: path, file: f}, nil
 }
 
-// commit flushes the output and renames it into place.
+// commit flushes the output and publishes it under its final name.
 func (o *output) commit() error {
 	if o.done {
 		return nil
 	}
 	o.done = true
 	if err := o.Flush(); err != nil {
-		if o.tmp != nil {
-			o.tmp.Close()
-			os.Remove(o.tmp.Name())
+		if o.file != nil {
+			o.file.Abort()
 		}
 		return err
 	}
-	if o.tmp == nil {
+	if o.file == nil {
 		return nil
 	}
-	// Sync before the rename: a crash must not publish an empty or partial
-	// file under the final name.
-	if err := o.tmp.Sync(); err != nil {
-		o.tmp.Close()
-		os.Remove(o.tmp.Name())
-		return err
-	}
-	if err := o.tmp.Close(); err != nil {
-		os.Remove(o.tmp.Name())
-		return err
-	}
-	if err := os.Chmod(o.tmp.Name(), 0o644); err != nil {
-		os.Remove(o.tmp.Name())
-		return err
-	}
-	if err := os.Rename(o.tmp.Name(), o.path); err != nil {
-		os.Remove(o.tmp.Name())
-		return err
-	}
-	return nil
+	return o.file.Commit()
 }
 
 // abort discards an uncommitted output.
@@ -393,9 +380,8 @@ func (o *output) abort() {
 		return
 	}
 	o.done = true
-	if o.tmp != nil {
-		o.tmp.Close()
-		os.Remove(o.tmp.Name())
+	if o.file != nil {
+		o.file.Abort()
 	}
 }
 

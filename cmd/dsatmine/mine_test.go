@@ -171,3 +171,18 @@ func TestMineCommandExportsAndBudgets(t *testing.T) {
 	assert.Zero(t, st.Anchors)
 	assert.Positive(t, st.Skipped["prompt_too_long"])
 }
+
+// The README's main command writes into out/, which a fresh clone lacks.
+func TestMineCreatesOutputDirectories(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "in.jsonl", mineInput)
+	anchors := filepath.Join(dir, "out", "nested", "anchors.jsonl")
+	stats := filepath.Join(dir, "out", "stats", "stats.json")
+	_, _, err := runCmd(t, newMineCmd(), in, "-o", anchors, "--stats", stats)
+	require.NoError(t, err)
+	require.FileExists(t, anchors)
+	require.FileExists(t, stats)
+	entries, err := os.ReadDir(filepath.Dir(anchors))
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temporary file is left behind")
+}
