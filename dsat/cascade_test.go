@@ -152,3 +152,16 @@ func TestCountExtensionsWithEngine(t *testing.T) {
 		}
 	}
 }
+
+func TestParseBand(t *testing.T) {
+	b, err := ParseBand("default")
+	require.NoError(t, err)
+	require.Equal(t, DefaultCascade, b)
+	b, err = ParseBand("0.2:0.7")
+	require.NoError(t, err)
+	require.Equal(t, Band{Low: 0.2, High: 0.7}, b)
+	for _, bad := range []string{"0.7:0.2", "x:1", "0.5", "-1:0.5", "0:2", ""} {
+		_, err := ParseBand(bad)
+		require.ErrorIs(t, err, ErrConfig, bad)
+	}
+}

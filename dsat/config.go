@@ -3,6 +3,8 @@ package dsat
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/dsatmine/dsatmine/classifier"
 	"github.com/dsatmine/dsatmine/heuristics"
@@ -84,6 +86,23 @@ type Band struct {
 
 // Contains reports whether Low <= x < High.
 func (b Band) Contains(x float64) bool { return x >= b.Low && x < b.High }
+
+// ParseBand parses a cascade band written "LOW:HIGH" (0 <= LOW < HIGH <= 1),
+// or "default" for DefaultCascade. Errors wrap ErrConfig.
+func ParseBand(v string) (Band, error) {
+	if v == "default" {
+		return DefaultCascade, nil
+	}
+	lo, hi, ok := strings.Cut(v, ":")
+	if ok {
+		l, err1 := strconv.ParseFloat(lo, 64)
+		h, err2 := strconv.ParseFloat(hi, 64)
+		if err1 == nil && err2 == nil && l >= 0 && h <= 1 && l < h {
+			return Band{Low: l, High: h}, nil
+		}
+	}
+	return Band{}, fmt.Errorf("%w: cascade band %q: want LOW:HIGH with 0 <= LOW < HIGH <= 1, or \"default\"", ErrConfig, v)
+}
 
 // DefaultCascade is the uncertain band used when a cascade is asked for
 // without bounds: follow-ups the heuristics already score at 0.8 or more keep

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -88,27 +86,11 @@ func (f *scoringFlags) build() (scoring, error) {
 		if s.clf == nil {
 			return s, errors.New("--cascade needs --classifier or --judge-endpoint")
 		}
-		band, err := parseBand(f.cascade)
+		band, err := dsat.ParseBand(f.cascade)
 		if err != nil {
-			return s, err
+			return s, fmt.Errorf("--cascade: %w", err)
 		}
 		s.band = &band
 	}
 	return s, nil
-}
-
-// parseBand parses "LOW:HIGH" or "default".
-func parseBand(v string) (dsat.Band, error) {
-	if v == "default" {
-		return dsat.DefaultCascade, nil
-	}
-	lo, hi, ok := strings.Cut(v, ":")
-	if ok {
-		l, err1 := strconv.ParseFloat(lo, 64)
-		h, err2 := strconv.ParseFloat(hi, 64)
-		if err1 == nil && err2 == nil && l >= 0 && h <= 1 && l < h {
-			return dsat.Band{Low: l, High: h}, nil
-		}
-	}
-	return dsat.Band{}, fmt.Errorf("--cascade %q: want LOW:HIGH with 0 <= LOW < HIGH <= 1, or \"default\"", v)
 }

@@ -11,19 +11,6 @@ import (
 	"github.com/dsatmine/dsatmine/dsat"
 )
 
-func TestParseBand(t *testing.T) {
-	b, err := parseBand("default")
-	require.NoError(t, err)
-	require.Equal(t, dsat.DefaultCascade, b)
-	b, err = parseBand("0.2:0.7")
-	require.NoError(t, err)
-	require.Equal(t, dsat.Band{Low: 0.2, High: 0.7}, b)
-	for _, bad := range []string{"0.7:0.2", "x:1", "0.5", "-1:0.5", "0:2"} {
-		_, err := parseBand(bad)
-		require.Error(t, err, bad)
-	}
-}
-
 func TestMineWithDefaultClassifierAndCascade(t *testing.T) {
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.jsonl", mineInput)

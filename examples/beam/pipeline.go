@@ -12,7 +12,6 @@ import (
 	"os"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -125,16 +124,11 @@ func (p Policy) Config() (dsat.Config, error) {
 var ErrBand = errors.New("beam: bad cascade band")
 
 func parseBand(v string) (dsat.Band, error) {
-	if v == "default" {
-		return dsat.DefaultCascade, nil
+	b, err := dsat.ParseBand(v)
+	if err != nil {
+		return dsat.Band{}, fmt.Errorf("%w: %w", ErrBand, err)
 	}
-	lo, hi, ok := strings.Cut(v, ":")
-	l, err1 := strconv.ParseFloat(lo, 64)
-	h, err2 := strconv.ParseFloat(hi, 64)
-	if !ok || err1 != nil || err2 != nil || l < 0 || h > 1 || l >= h {
-		return dsat.Band{}, fmt.Errorf("%w %q (want LOW:HIGH or default)", ErrBand, v)
-	}
-	return dsat.Band{Low: l, High: h}, nil
+	return b, nil
 }
 
 // loadModel reads the classifier model file into p.Model.
