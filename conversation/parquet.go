@@ -50,6 +50,12 @@ type parquetSource struct {
 	root   *pqNode
 	groups []parquet.RowGroup
 
+	// The file and its metadata, for checking the pages of each row group
+	// before reading it; dataEnd is where the footer starts.
+	ra      io.ReaderAt
+	dataEnd int64
+	meta    *format.FileMetaData
+
 	g        int          // index of the current row group
 	rows     parquet.Rows // open rows of groups[g], nil before opening it
 	groupEnd int64        // 0-based index one past the last row of groups[g]
@@ -70,7 +76,7 @@ type parquetSource struct {
 // keeps its messages in.
 func newParquetSource(ra io.ReaderAt, size int64, name string, maxRecordSize int) (recordSource, error) {
 	where := Location{File: name}
-	f, err := openParquetFile(ra, size)
+	f, dataEnd, err := openParquetFile(ra, size)
 	if err != nil {
 		return nil, newParseError(where, ReasonInvalidParquet, fmt.Errorf("%w: %v", ErrInvalidParquet, err))
 	}
@@ -91,12 +97,15 @@ func newParquetSource(ra io.ReaderAt, size int64, name string, maxRecordSize int
 			ErrUnknownFormat, strings.Join(parquetRecordColumns, ", "), strings.Join(names, ", ")))
 	}
 	p := &parquetSource{
-		name:   name,
-		max:    maxRecordSize,
-		root:   root,
-		groups: f.RowGroups(),
-		batch:  make([]parquet.Row, parquetBatchRows),
-		cols:   make([][]parquet.Value, nleaves),
+		name:    name,
+		max:     maxRecordSize,
+		root:    root,
+		ra:      ra,
+		dataEnd: dataEnd,
+		meta:    f.Metadata(),
+		groups:  f.RowGroups(),
+		batch:   make([]parquet.Row, parquetBatchRows),
+		cols:    make([][]parquet.Value, nleaves),
 	}
 	return p, nil
 }
@@ -135,30 +144,40 @@ func checkRowCounts(md *format.FileMetaData) error {
 }
 
 // openParquetFile opens the file, turning a panic of the Parquet library on
-// malformed metadata into an error.
-func openParquetFile(ra io.ReaderAt, size int64) (f *parquet.File, err error) {
+// malformed metadata into an error. It checks the Thrift encoding of the
+// footer before the library decodes it, and returns the offset at which the
+// footer starts, where page data ends.
+func openParquetFile(ra io.ReaderAt, size int64) (f *parquet.File, dataEnd int64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			f, err = nil, fmt.Errorf("malformed file: %v", r)
 		}
 	}()
 	if size < 12 {
-		return nil, fmt.Errorf("%d bytes is too short for a Parquet file", size)
+		return nil, 0, fmt.Errorf("%d bytes is too short for a Parquet file", size)
 	}
 	// The Parquet library allocates the footer length it reads before
 	// checking it against the file size: a corrupt length would cost up to
 	// 4 GiB. Check it first.
 	var tail [8]byte
 	if _, err := ra.ReadAt(tail[:], size-8); err != nil {
-		return nil, fmt.Errorf("reading the footer: %w", err)
+		return nil, 0, fmt.Errorf("reading the footer: %w", err)
 	}
 	if !bytes.Equal(tail[4:], parquetMagic) {
-		return nil, errors.New("the file does not end with the Parquet magic PAR1")
+		return nil, 0, errors.New("the file does not end with the Parquet magic PAR1")
 	}
-	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n > size-12 {
-		return nil, fmt.Errorf("footer length %d exceeds the %d-byte file", n, size)
+	footerLen := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if footerLen > size-12 {
+		return nil, 0, fmt.Errorf("footer length %d exceeds the %d-byte file", footerLen, size)
 	}
-	return parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	// It also allocates the lengths and element counts of the footer's
+	// Thrift encoding as it decodes them: check that they fit first. (The
+	// page headers are checked likewise before each row group is read.)
+	if err := checkParquetFooter(ra, size, footerLen); err != nil {
+		return nil, 0, err
+	}
+	f, err = parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	return f, size - 8 - footerLen, err
 }
 
 // next returns the JSON object of the next row, valid until the next call. A row that cannot be read or
@@ -221,11 +240,19 @@ func (p *parquetSource) loc() Location {
 	return Location{File: p.name, Row: int(p.row + 1)}
 }
 
-// openGroup opens the rows of groups[g].
+// openGroup opens the rows of groups[g], after checking its page headers:
+// the Parquet library allocates the lengths and sizes they declare before
+// checking them against the file. A group that fails the check is reported
+// row by row like one that fails to decode.
 func (p *parquetSource) openGroup() {
 	start := p.row
 	p.groupEnd = start + p.groups[p.g].NumRows()
 	p.n, p.i = 0, 0
+	if err := checkParquetRowGroup(p.ra, p.dataEnd, &p.meta.RowGroups[p.g]); err != nil {
+		p.rows = nil
+		p.failure = fmt.Errorf("%w: row group %d: %v", ErrInvalidParquet, p.g, err)
+		return
+	}
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
