@@ -551,10 +551,10 @@ func (w *pageWalker) checkBody(off int64, h *pageHeader, codec format.Compressio
 		off += h.levels
 		n -= h.levels
 	}
-	if n <= 0 {
-		return nil
-	}
 	if codec == format.Snappy {
+		if n <= 0 {
+			return nil // the decoder fails on empty data
+		}
 		b, err := w.read(off, int(min(n, binary.MaxVarintLen32)))
 		if err != nil {
 			return err
@@ -565,11 +565,14 @@ func (w *pageWalker) checkBody(off int64, h *pageHeader, codec format.Compressio
 		}
 		return nil
 	}
+	if n < 0 {
+		n = 0
+	}
 	b, err := w.read(off, int(n))
 	if err != nil {
 		return err
 	}
-	d, err := lz4BlockSize(b)
+	d, err := lz4BlockSize(b) // an empty block is an error too
 	if err != nil {
 		return fmt.Errorf("LZ4 data: %w", err)
 	}
