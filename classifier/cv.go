@@ -90,9 +90,11 @@ type Figures struct {
 
 // CombinedFigures score the miner's decision with the classifier on every
 // follow-up (no cascade) and every category threshold at 0.5: a follow-up
-// is DSAT when a category's combined score (Combine) reaches 0.5. The
+// is DSAT when a category's combined score (Rule.Combine) reaches 0.5. The
 // heuristic scores come from Example.Signals, without extension signals.
 type CombinedFigures struct {
+	// Veto is the Rule.Veto of every figure below (0: no veto).
+	Veto float64 `json:"veto"`
 	// Heuristics is the heuristic verdict alone, for comparison, and
 	// HeuristicCategories its per-category figures over all turns.
 	Heuristics          Metrics                         `json:"heuristics"`
@@ -198,7 +200,8 @@ func CrossValidate(ctx context.Context, examples []Example, k int, opts TrainOpt
 			scored = append(scored, i)
 		}
 	}
-	rep.CV = figures(examples, scored, cv)
+	veto := opts.veto()
+	rep.CV = figures(examples, scored, cv, veto)
 	var trainEx []Example
 	var trainSc []Scores
 	for j, i := range trainIdx {
@@ -211,7 +214,7 @@ func CrossValidate(ctx context.Context, examples []Example, k int, opts TrainOpt
 	for j := range seq {
 		seq[j] = j
 	}
-	rep.Train = figures(trainEx, seq, trainSc)
+	rep.Train = figures(trainEx, seq, trainSc, veto)
 	bySet := map[string][]int{}
 	for _, i := range scored {
 		bySet[examples[i].Set] = append(bySet[examples[i].Set], i)
@@ -223,7 +226,7 @@ func CrossValidate(ctx context.Context, examples []Example, k int, opts TrainOpt
 		}
 		slices.Sort(names)
 		for _, s := range names {
-			rep.Sets = append(rep.Sets, SetFigures{Set: s, Figures: figures(examples, bySet[s], cv)})
+			rep.Sets = append(rep.Sets, SetFigures{Set: s, Figures: figures(examples, bySet[s], cv, veto)})
 		}
 	}
 	return rep, nil
@@ -235,7 +238,8 @@ func (m *Model) predictVec(v vec) Scores {
 	return m.scores(&margin)
 }
 
-// Evaluate scores a model on labelled examples.
+// Evaluate scores a model on labelled examples. The combined figures use
+// the model's veto (Model.Veto).
 func Evaluate(ctx context.Context, m *Model, examples []Example) (Figures, error) {
 	if m == nil {
 		return Figures{}, errors.New("classifier: Evaluate with nil model")
@@ -249,11 +253,12 @@ func Evaluate(ctx context.Context, m *Model, examples []Example) (Figures, error
 		scores[i] = m.Predict(examples[i].Turn, examples[i].Signals)
 		idx[i] = i
 	}
-	return figures(examples, idx, scores), nil
+	return figures(examples, idx, scores, m.Veto()), nil
 }
 
-// figures computes Figures over examples[rows] with scores[rows].
-func figures(examples []Example, rows []int, scores []Scores) Figures {
+// figures computes Figures over examples[rows] with scores[rows]; veto is
+// the Rule.Veto of the combined figures.
+func figures(examples []Example, rows []int, scores []Scores, veto float64) Figures {
 	f := Figures{Examples: len(rows), Categories: map[heuristics.Category]Metrics{}, EndToEnd: map[heuristics.Category]Metrics{}}
 	bins := make([]ReliabilityBin, 10)
 	for b := range bins {
@@ -319,14 +324,14 @@ func figures(examples []Example, rows []int, scores []Scores) Figures {
 		}
 	}
 	f.Brier = math.Round(f.Brier*1e6) / 1e6
-	f.Combined = combinedFigures(examples, rows, scores)
+	f.Combined = combinedFigures(examples, rows, scores, veto)
 	return f
 }
 
 // combinedFigures computes the CombinedFigures of examples[rows].
-func combinedFigures(examples []Example, rows []int, scores []Scores) CombinedFigures {
+func combinedFigures(examples []Example, rows []int, scores []Scores, veto float64) CombinedFigures {
 	hs := make([][numCategories]float64, len(rows))
-	var f CombinedFigures
+	f := CombinedFigures{Veto: veto}
 	var hcats [numCategories]Metrics
 	for k, i := range rows {
 		hs[k] = heuristicScores(examples[i].Signals)
@@ -338,7 +343,7 @@ func combinedFigures(examples []Example, rows []int, scores []Scores) CombinedFi
 		var m Metrics
 		var cats [numCategories]Metrics
 		for k, i := range rows {
-			c := combineScores(&hs[k], &scores[i], t)
+			c := Rule{Threshold: t, Veto: veto}.combineScores(&hs[k], &scores[i])
 			m.add(decide(&c, &cats, &examples[i]), examples[i].DSAT)
 		}
 		m.finish()

@@ -114,8 +114,19 @@ func (m *Model) Threshold() float64 {
 	return 0.5
 }
 
+// Veto returns the Rule.Veto stored in the model ("veto" in its
+// thresholds), or DefaultVeto when it has none. `dsatmine train` stores the
+// veto its cross-validation figures were measured with; dsat.Miner uses it
+// when Config.ClassifierVeto is 0.
+func (m *Model) Veto() float64 {
+	if v, ok := m.thresholds["veto"]; ok {
+		return v
+	}
+	return DefaultVeto
+}
+
 // SetThreshold records a recommended operating point for a head ("dsat",
-// "sat" or a category name). It is meant for use right after training,
+// "sat" or a category name) or the veto ("veto"). It is meant for use right after training,
 // before the model is shared.
 func (m *Model) SetThreshold(head string, t float64) {
 	if m.thresholds == nil {

@@ -124,6 +124,21 @@ type TrainOptions struct {
 	Workers int
 	// Data describes the training data; it is recorded in the model file.
 	Data string
+	// Veto is the Rule.Veto the combined cross-validation figures are
+	// measured with and Train records in the model (Model.Veto): 0 means
+	// DefaultVeto, a negative value no veto.
+	Veto float64
+}
+
+// veto returns the effective Rule.Veto of o.
+func (o TrainOptions) veto() float64 {
+	switch {
+	case o.Veto == 0:
+		return DefaultVeto
+	case o.Veto < 0:
+		return 0
+	}
+	return o.Veto
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
@@ -266,6 +281,7 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 	if err != nil {
 		return nil, err
 	}
+	m.SetThreshold("veto", opts.veto())
 	m.info = TrainingInfo{
 		Examples: len(examples), Conversations: len(groupsOf(examples)), Epochs: opts.Epochs,
 		L1: opts.L1, L2: opts.L2, Seed: opts.Seed, Calibrated: opts.CalibrationFolds > 1, Data: opts.Data,

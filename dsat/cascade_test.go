@@ -58,7 +58,7 @@ func TestCascadeSendsOnlyUncertainFollowUps(t *testing.T) {
 	res, err := m.Mine(context.Background(), c)
 	require.NoError(t, err)
 	require.EqualValues(t, 1, clf.calls.Load())
-	require.Equal(t, ClassifierCounts{Scored: 1, OutsideBand: 2}, res.Classifier)
+	require.Equal(t, ClassifierCounts{Scored: 1, OutsideBand: 2, Raised: 1}, res.Classifier)
 	var turns []int
 	for _, e := range res.Events {
 		if e.Kind == KindDSAT {

@@ -32,7 +32,7 @@ func TestClassifierThresholdDefaultsToModelOperatingPoint(t *testing.T) {
 	m, res := mine(thresholdClassifier{fakeClassifier{p: p}, 0.3}, 0)
 	assert.Equal(t, 0.3, m.Config().ClassifierThreshold, "the model's stored operating point")
 	require.Len(t, res.Events, 1, "0.4 clears the model's 0.3")
-	assert.InDelta(t, classifier.CategoryScore(0.4, 0.4, 0.3), res.Events[0].Score, 1e-4)
+	assert.InDelta(t, classifier.CategoryScore(0.4, 1, 0.3), res.Events[0].Score, 1e-4)
 
 	m, res = mine(fakeClassifier{p: p}, 0)
 	assert.Equal(t, 0.5, m.Config().ClassifierThreshold, "0.5 for a classifier without one")
@@ -41,4 +41,53 @@ func TestClassifierThresholdDefaultsToModelOperatingPoint(t *testing.T) {
 	m, res = mine(thresholdClassifier{fakeClassifier{p: p}, 0.3}, 0.45)
 	assert.Equal(t, 0.45, m.Config().ClassifierThreshold, "an explicit threshold wins")
 	assert.Empty(t, res.Events)
+}
+
+// vetoClassifier is a fakeClassifier with a stored veto.
+type vetoClassifier struct {
+	fakeClassifier
+	v float64
+}
+
+func (c vetoClassifier) Veto() float64 { return c.v }
+
+// The classifier's veto removes a heuristic DSAT verdict it is confident
+// about, a confident DSAT adds one, and both are counted.
+func TestClassifierVetoAndRaise(t *testing.T) {
+	ctx := context.Background()
+	c := conv("c", "user", "q", "assistant", "a", "user", "x #complaint=0.7")
+	mine := func(clf classifier.Classifier, veto float64) (*Miner, *Result) {
+		m := newTestMiner(t, func(cfg *Config) { cfg.Classifier = clf; cfg.ClassifierVeto = veto })
+		res, err := m.Mine(ctx, c)
+		require.NoError(t, err)
+		return m, res
+	}
+	_, base := mine(nil, 0)
+	require.Len(t, base.Events, 1, "the heuristics fire on their own")
+	require.Less(t, base.Events[0].Score, 1.0)
+
+	sure := classifier.Prediction{DSAT: 0.001}
+	m, res := mine(fakeClassifier{p: sure}, 0)
+	assert.Equal(t, classifier.DefaultVeto, m.Config().ClassifierVeto)
+	assert.Empty(t, res.Events, "vetoed")
+	assert.Equal(t, ClassifierCounts{Scored: 1, Vetoed: 1}, res.Classifier)
+
+	m, res = mine(vetoClassifier{fakeClassifier{p: sure}, 0.0005}, 0)
+	assert.Equal(t, 0.0005, m.Config().ClassifierVeto, "the classifier's stored veto")
+	assert.Len(t, res.Events, 1)
+
+	m, res = mine(fakeClassifier{p: sure}, -1)
+	assert.Equal(t, -1.0, m.Config().ClassifierVeto, "negative turns the veto off")
+	assert.Len(t, res.Events, 1)
+	assert.Equal(t, ClassifierCounts{Scored: 1}, res.Classifier)
+
+	plain := conv("p", "user", "q", "assistant", "a", "user", "x")
+	m = newTestMiner(t, func(cfg *Config) {
+		cfg.Classifier = fakeClassifier{p: classifier.Prediction{DSAT: 0.9, Categories: map[heuristics.Category]float64{heuristics.Refinement: 0.5, heuristics.Complaint: 0.4}}}
+	})
+	res, err := m.Mine(ctx, plain)
+	require.NoError(t, err)
+	require.Len(t, res.Events, 1, "raised by the classifier")
+	assert.Equal(t, []heuristics.Category{heuristics.Refinement, heuristics.Complaint}, res.Events[0].Categories)
+	assert.Equal(t, ClassifierCounts{Scored: 1, Raised: 1}, res.Classifier)
 }

@@ -3,6 +3,7 @@ package dsat
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -50,18 +51,26 @@ type Config struct {
 	Detectors []heuristics.Detector
 	// Engine is the heuristic engine; nil means heuristics.Default().
 	Engine *heuristics.Engine
-	// Classifier optionally adds a learned score. When its DSAT probability
-	// reaches ClassifierThreshold, each category score becomes the maximum of
-	// the heuristic score and classifier.CategoryScore (the category's share
-	// of the DSAT probability, rescaled so the threshold maps to 0.5); the SAT
-	// score becomes the maximum of both SAT scores (classifier.Combine). nil
-	// means heuristics only.
+	// Classifier optionally adds a learned score, merged with the heuristic
+	// scores by classifier.Rule: when its DSAT probability reaches
+	// ClassifierThreshold the follow-up's most likely category reaches its
+	// threshold (classifier.CategoryScore); when it falls below
+	// ClassifierVeto the heuristic scores are lowered in proportion; the SAT
+	// score becomes the maximum of both SAT scores. Follow-ups the cascade
+	// keeps outside its band are neither raised nor vetoed. nil means
+	// heuristics only.
 	Classifier classifier.Classifier
 	// ClassifierThreshold gates the classifier's category probabilities.
 	// 0 (the default) means the classifier's own recommended operating
 	// point when it has one (a Threshold() float64 method, such as
 	// classifier.Model's, chosen by cross-validation), else 0.5.
 	ClassifierThreshold float64
+	// ClassifierVeto is the classifier DSAT probability below which heuristic
+	// scores are lowered (classifier.Rule.Veto). 0 (the default) means the
+	// classifier's own value when it has one (a Veto() float64 method, such
+	// as classifier.Model's), else classifier.DefaultVeto; a negative value
+	// turns the veto off.
+	ClassifierVeto float64
 	// Cascade, when set, sends to the classifier only the follow-ups whose
 	// heuristic DSAT score lies in the uncertain band [Low, High); the others
 	// keep the heuristic verdict. nil means the classifier scores every
@@ -149,6 +158,9 @@ func (c *Config) validate() error {
 	}
 	if c.ClassifierThreshold < 0 || c.ClassifierThreshold > 1 {
 		return fmt.Errorf("%w: classifier threshold %v outside [0,1]", ErrConfig, c.ClassifierThreshold)
+	}
+	if c.ClassifierVeto > 1 || math.IsNaN(c.ClassifierVeto) {
+		return fmt.Errorf("%w: classifier veto %v above 1", ErrConfig, c.ClassifierVeto)
 	}
 	if b := c.Cascade; b != nil && (b.Low < 0 || b.High > 1.0000001 || b.Low >= b.High) {
 		return fmt.Errorf("%w: cascade band [%v, %v) is not a non-empty interval in [0,1]", ErrConfig, b.Low, b.High)

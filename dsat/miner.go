@@ -37,10 +37,11 @@ type Miner struct {
 	engine    *heuristics.Engine
 	detectors []heuristics.Detector
 	clf       classifier.Classifier
-	// clfThreshold is the effective classifier threshold (see Config.ClassifierThreshold).
-	clfThreshold float64
-	tokens       *tokenCounter
-	version      string
+	// clfRule is the effective combination rule (see Config.ClassifierThreshold
+	// and Config.ClassifierVeto).
+	clfRule classifier.Rule
+	tokens  *tokenCounter
+	version string
 }
 
 // NewMiner returns a miner for cfg. It returns an error wrapping ErrConfig
@@ -65,14 +66,27 @@ func NewMiner(cfg Config) (*Miner, error) {
 	m.version = m.engine.Name() + "/" + m.engine.Version()
 	if m.clf != nil {
 		m.version += "+" + m.clf.Name()
-		m.clfThreshold = cfg.ClassifierThreshold
-		if m.clfThreshold == 0 {
-			m.clfThreshold = 0.5
+		m.clfRule = classifier.Rule{Threshold: cfg.ClassifierThreshold, Veto: cfg.ClassifierVeto}
+		if m.clfRule.Threshold == 0 {
+			m.clfRule.Threshold = 0.5
 			if tc, ok := m.clf.(interface{ Threshold() float64 }); ok {
-				m.clfThreshold = tc.Threshold()
+				m.clfRule.Threshold = tc.Threshold()
 			}
 		}
-		m.cfg.ClassifierThreshold = m.clfThreshold
+		switch {
+		case m.clfRule.Veto == 0:
+			m.clfRule.Veto = classifier.DefaultVeto
+			if vc, ok := m.clf.(interface{ Veto() float64 }); ok {
+				m.clfRule.Veto = vc.Veto()
+			}
+		case m.clfRule.Veto < 0:
+			m.clfRule.Veto = 0
+		}
+		m.cfg.ClassifierThreshold = m.clfRule.Threshold
+		m.cfg.ClassifierVeto = m.clfRule.Veto
+		if m.clfRule.Veto == 0 {
+			m.cfg.ClassifierVeto = -1
+		}
 	}
 	if cfg.Tokens != nil {
 		tc, err := newTokenCounter(*cfg.Tokens)
@@ -129,6 +143,12 @@ type ClassifierCounts struct {
 	// at the heuristic verdict by the cascade.
 	Scored      int64 `json:"scored"`
 	OutsideBand int64 `json:"outside_band"`
+	// Raised counts scored follow-ups the classifier made DSAT although no
+	// heuristic category score reached its threshold; Vetoed those whose
+	// heuristic DSAT verdict the classifier's veto removed
+	// (classifier.Rule). Both are included in Scored.
+	Raised int64 `json:"raised"`
+	Vetoed int64 `json:"vetoed"`
 	// Errors counts follow-ups whose Classify call failed, by reason
 	// (classifier.ErrorReason); their heuristic verdict was kept.
 	Errors map[string]int64 `json:"errors,omitempty"`
@@ -137,6 +157,8 @@ type ClassifierCounts struct {
 func (c *ClassifierCounts) add(o ClassifierCounts) {
 	c.Scored += o.Scored
 	c.OutsideBand += o.OutsideBand
+	c.Raised += o.Raised
+	c.Vetoed += o.Vetoed
 	c.Errors = addCounts(c.Errors, o.Errors)
 }
 
@@ -144,6 +166,12 @@ func (c *ClassifierCounts) count(ta *turnAnalysis) {
 	switch ta.classifier {
 	case clfScored:
 		c.Scored++
+	case clfRaised:
+		c.Scored++
+		c.Raised++
+	case clfVetoed:
+		c.Scored++
+		c.Vetoed++
 	case clfOutsideBand:
 		c.OutsideBand++
 	case clfFailed:
@@ -182,6 +210,8 @@ type clfOutcome uint8
 const (
 	clfNone        clfOutcome = iota // no classifier configured
 	clfScored                        // the classifier gave a verdict
+	clfRaised                        // scored, and the classifier made the follow-up DSAT
+	clfVetoed                        // scored, and the classifier's veto removed a heuristic DSAT verdict
 	clfOutsideBand                   // the cascade kept the heuristic verdict
 	clfFailed                        // the classifier returned an error; heuristic verdict kept
 )
@@ -229,6 +259,16 @@ func (m *Miner) analyze(ctx context.Context, t *heuristics.Turn) (turnAnalysis, 
 	return ta, nil
 }
 
+// isDSAT reports whether some category score reaches its threshold.
+func (m *Miner) isDSAT(scores map[heuristics.Category]float64) bool {
+	for c, s := range scores {
+		if s > 0 && s >= m.cfg.Thresholds[c] {
+			return true
+		}
+	}
+	return false
+}
+
 // maxScore returns the highest category score (0 for none).
 func maxScore(scores map[heuristics.Category]float64) float64 {
 	best := 0.0
@@ -239,14 +279,20 @@ func maxScore(scores map[heuristics.Category]float64) float64 {
 }
 
 // combineClassifier merges a classifier prediction into heuristic scores
-// with classifier.Combine (the rule cross-validation scores too): each
-// category score becomes the maximum of the heuristic score and
-// classifier.CategoryScore at the classifier threshold; the SAT score the
-// maximum of both.
+// with classifier.Rule.Combine (the rule cross-validation scores too), and
+// records whether that changed the DSAT decision.
 func (m *Miner) combineClassifier(ta turnAnalysis, p classifier.Prediction) turnAnalysis {
-	scores, sat, raised := classifier.Combine(ta.scores, ta.sat, p, m.clfThreshold)
+	c := m.clfRule.Combine(ta.scores, ta.sat, p)
+	scores, sat := c.Scores, c.SAT
+	before, after := m.isDSAT(ta.scores), m.isDSAT(scores)
+	switch {
+	case after && !before:
+		ta.classifier = clfRaised
+	case before && !after:
+		ta.classifier = clfVetoed
+	}
 	name := m.clf.Name()
-	for _, c := range raised {
+	for _, c := range c.Raised {
 		ta.signals = append(ta.signals, heuristics.Signal{
 			Polarity: heuristics.DSAT, Category: c, Score: scores[c],
 			Evidence: p.Evidence, Detector: name, Cue: "classifier",

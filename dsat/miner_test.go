@@ -272,7 +272,7 @@ func TestClassifierCombination(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Events, 1)
 	assert.Equal(t, []heuristics.Category{heuristics.Complaint}, res.Events[0].Categories)
-	assert.Equal(t, 0.7, res.Events[0].Score, "max(heuristic 0.3, classifier 0.7)")
+	assert.Equal(t, 0.8, res.Events[0].Score, "max(heuristic 0.3, classifier DSAT 0.8 in its most likely category)")
 	assert.Equal(t, "combined", res.Events[0].Detector, "tags and fake both found complaint")
 
 	res, err = withClf(classifier.Prediction{DSAT: 0.4, Categories: map[heuristics.Category]float64{heuristics.Complaint: 0.9}}, nil).Mine(ctx, c)

@@ -126,6 +126,9 @@ func (m *Miner) Fingerprint(extra ...string) string {
 	for _, d := range m.detectors {
 		fmt.Fprintf(h, "detector=%s\x00", d.Name())
 	}
+	if c.ClassifierVeto != 0 {
+		fmt.Fprintf(h, "veto=%g\x00", c.ClassifierVeto)
+	}
 	if c.Cascade != nil {
 		fmt.Fprintf(h, "cascade=%g/%g\x00", c.Cascade.Low, c.Cascade.High)
 	}

@@ -18,6 +18,8 @@ import (
 type scoringFlags struct {
 	classifier string
 	cascade    string
+	threshold  float64
+	veto       float64
 	judge      *judgeFlags
 }
 
@@ -27,6 +29,8 @@ func addScoringFlags(cmd *cobra.Command) *scoringFlags {
 	fs := cmd.Flags()
 	fs.StringVar(&f.classifier, "classifier", "", `in-process classifier: "default" (the embedded model) or a model file written by "dsatmine train" (off when empty)`)
 	fs.StringVar(&f.cascade, "cascade", "", `score only follow-ups whose heuristic DSAT score is in the band LOW:HIGH with the classifier or judge ("default" = 0:0.8; off when empty)`)
+	fs.Float64Var(&f.threshold, "classifier-threshold", 0, "classifier or judge DSAT probability that makes a follow-up DSAT (0 = the model's stored operating point, else 0.5)")
+	fs.Float64Var(&f.veto, "classifier-veto", 0, "classifier or judge DSAT probability below which heuristic scores are lowered in proportion (0 = the model's stored value, else 0.2; negative = no veto)")
 	f.judge = addJudgeFlags(cmd)
 	return f
 }
@@ -34,15 +38,18 @@ func addScoringFlags(cmd *cobra.Command) *scoringFlags {
 // scoring is what the flags built: the classifier for dsat.Config, the
 // cascade band, and the judge (for its statistics) when one is used.
 type scoring struct {
-	clf   classifier.Classifier
-	band  *dsat.Band
-	judge *llmjudge.Judge
+	clf             classifier.Classifier
+	band            *dsat.Band
+	threshold, veto float64
+	judge           *llmjudge.Judge
 }
 
-// apply puts the classifier and band into cfg.
+// apply puts the classifier, its combination rule and the band into cfg.
 func (s scoring) apply(cfg *dsat.Config) {
 	cfg.Classifier = s.clf
 	cfg.Cascade = s.band
+	cfg.ClassifierThreshold = s.threshold
+	cfg.ClassifierVeto = s.veto
 }
 
 // annotate adds the judge's request, token, cache and budget figures to the
@@ -54,7 +61,13 @@ func (s scoring) annotate(st *dsat.Stats) {
 }
 
 func (f *scoringFlags) build() (scoring, error) {
-	var s scoring
+	s := scoring{threshold: f.threshold, veto: f.veto}
+	if f.threshold < 0 || f.threshold > 1 {
+		return s, fmt.Errorf("--classifier-threshold %v is outside [0,1]", f.threshold)
+	}
+	if f.veto > 1 {
+		return s, fmt.Errorf("--classifier-veto %v is above 1", f.veto)
+	}
 	clf, judge, err := f.judge.build()
 	if err != nil {
 		return s, err

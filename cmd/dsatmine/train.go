@@ -34,6 +34,7 @@ type trainFlags struct {
 	asJSON      bool
 	hashBits    int
 	epochs      int
+	veto        float64
 	format      string
 }
 
@@ -69,6 +70,7 @@ but never scored.`,
 	fl.BoolVar(&f.asJSON, "json", false, "print the cross-validation report as JSON")
 	fl.IntVar(&f.hashBits, "hash-bits", 16, "log2 of the number of feature hash buckets")
 	fl.IntVar(&f.epochs, "epochs", 0, "training epochs (0: default)")
+	fl.Float64Var(&f.veto, "veto", 0, "classifier DSAT probability below which the miner lowers heuristic scores; stored in the model and used for the combined figures (0: 0.2; negative: no veto)")
 	_ = cmd.MarkFlagRequired("output")
 	return cmd
 }
@@ -108,6 +110,7 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 		NoHeuristicFeatures: f.noHeuristic,
 		Seed:                f.seed,
 		Epochs:              f.epochs,
+		Veto:                f.veto,
 		Data:                dataNote(inputs, f.weak),
 	}
 	var rep *classifier.CVReport
@@ -312,7 +315,7 @@ func printCVReport(w io.Writer, r *classifier.CVReport) error {
 }
 
 // printCombined prints the out-of-fold figures of the miner's decision
-// (heuristics merged with the classifier by classifier.Combine) next to the
+// (heuristics merged with the classifier by classifier.Rule) next to the
 // heuristics alone, overall and per file, and the classifier-threshold sweep.
 func printCombined(w io.Writer, r *classifier.CVReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -326,7 +329,11 @@ func printCombined(w io.Writer, r *classifier.CVReport) error {
 		}
 		return fmt.Sprintf("%.2f\t%s", c.Best.Threshold, m3(c.Best.Metrics))
 	}
-	fmt.Fprintf(w, "\nminer decision, out of fold (classifier on every follow-up, category thresholds 0.5):\n")
+	veto := "no veto"
+	if v := r.CV.Combined.Veto; v > 0 {
+		veto = fmt.Sprintf("veto below %.2f", v)
+	}
+	fmt.Fprintf(w, "\nminer decision, out of fold (classifier on every follow-up, %s, category thresholds 0.5):\n", veto)
 	p("set\tturns\theuristics P\tR\tF1\t+classifier@0.50 P\tR\tF1\tbest t (P>=%.2f)\tP\tR\tF1\n", r.MinPrecision)
 	row := func(name string, f *classifier.Figures) {
 		c := f.Combined
