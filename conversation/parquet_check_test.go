@@ -403,14 +403,16 @@ func TestParquetCorruptPageHeaders(t *testing.T) {
 				}
 			}), body
 		}},
+		// The CRC is cleared, or the library would reject the page before
+		// decompressing it.
 		"Snappy preamble of 4 GiB": {snappy, func(hdr, body []byte) ([]byte, []byte) {
 			_, k := binary.Uvarint(body)
 			body = cat(uv(math.MaxUint32), body[k:])
-			return editHeader(t, hdr, func(h *format.PageHeader) { h.CompressedPageSize = int32(len(body)) }), body
+			return editHeader(t, hdr, func(h *format.PageHeader) { h.CompressedPageSize, h.CRC = int32(len(body)), 0 }), body
 		}},
 		"corrupt LZ4": {lz4, func(hdr, body []byte) ([]byte, []byte) {
 			body = []byte{0x00, 0x00, 0x00}
-			return editHeader(t, hdr, func(h *format.PageHeader) { h.CompressedPageSize = int32(len(body)) }), body
+			return editHeader(t, hdr, func(h *format.PageHeader) { h.CompressedPageSize, h.CRC = int32(len(body)), 0 }), body
 		}},
 	} {
 		t.Run(name, func(t *testing.T) {
