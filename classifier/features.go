@@ -262,7 +262,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	if t.Reply >= 0 && t.Reply < len(t.Conv.Messages) {
 		reply := t.ReplyText()
 		asks, refuses := replyAsks(reply), replyRefuses(reply)
-		rcode := strings.Contains(reply, "```") || hasCode(reply)
+		rcode := hasCode(reply)
 		f.bucket(sc, "rlen", lenBucket(len(reply)), 1)
 		if asks {
 			f.flag(sc, "rq")
@@ -854,13 +854,13 @@ func clampBucket(x float64, lim int) int {
 }
 
 // hasCode reports whether s looks like it contains source code: a code
-// fence anywhere, or two code-like lines in its first 2 KiB.
+// fence anywhere, or two code-like lines in its first KiB.
 func hasCode(s string) bool {
 	if strings.Contains(s, "```") {
 		return true
 	}
 	codey := 0
-	for line := range strings.Lines(s[:cut(s, 2048)]) {
+	for line := range strings.Lines(s[:cut(s, 1024)]) {
 		l := strings.TrimSpace(line)
 		if l == "" {
 			continue
@@ -886,7 +886,7 @@ var tracebackCues = newCueSet(false,
 
 // hasTraceback reports whether s contains an error report such as a stack
 // trace. It looks at the first KiB.
-func hasTraceback(s string) bool { return tracebackCues.in(s, 4096) }
+func hasTraceback(s string) bool { return tracebackCues.in(s, 1024) }
 
 func hasUpperRun(s string) bool {
 	run := 0
