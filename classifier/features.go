@@ -730,8 +730,26 @@ func normalize(dst []byte, s string) []byte {
 	space := true
 	digit := false
 	for i := 0; i < len(s); i++ {
-		// ASCII fast path: letters and punctuation are copied lower-cased.
-		if c := s[i]; c < utf8.RuneSelf && c > ' ' && (c < '0' || c > '9') && c != '`' {
+		// ASCII fast path: no decoding, no case tables.
+		if c := s[i]; c < utf8.RuneSelf {
+			switch {
+			case c == ' ' || '\t' <= c && c <= '\r':
+				if !space {
+					dst = append(dst, ' ')
+					space = true
+				}
+				digit = false
+				continue
+			case '0' <= c && c <= '9':
+				if !digit {
+					dst = append(dst, '0')
+				}
+				digit = true
+				space = false
+				continue
+			case c == '`':
+				c = '\''
+			}
 			dst = append(dst, lowerASCII(c))
 			digit, space = false, false
 			continue
@@ -746,21 +764,10 @@ func normalize(dst []byte, s string) []byte {
 			}
 			digit = false
 			continue
-		case r >= '0' && r <= '9':
-			if !digit {
-				dst = append(dst, '0')
-			}
-			digit = true
-			space = false
-			continue
-		case r == '\u2019' || r == '\u2018' || r == '`':
+		case r == '\u2019' || r == '\u2018':
 			r = '\''
 		case r == '\u201c' || r == '\u201d':
 			r = '"'
-		case r < utf8.RuneSelf:
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
 		default:
 			r = unicode.ToLower(r)
 		}
@@ -778,7 +785,10 @@ func normalize(dst []byte, s string) []byte {
 // letters, digits and apostrophes, plus '?' and '!' as tokens of their own.
 func tokenize(dst []span, b []byte) []span {
 	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
+		r, size := rune(b[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(b[i:])
+		}
 		if r == '?' || r == '!' {
 			dst = append(dst, span{i, i + size})
 			i += size
@@ -790,8 +800,15 @@ func tokenize(dst []span, b []byte) []span {
 		}
 		j := i
 		for j < len(b) {
+			if c := b[j]; c < utf8.RuneSelf { // ASCII fast path
+				if !asciiWord[c] && c != '\'' {
+					break
+				}
+				j++
+				continue
+			}
 			r, size := utf8.DecodeRune(b[j:])
-			if !isWordRune(r) && r != '\'' {
+			if !isWordRune(r) {
 				break
 			}
 			if isHan(r) && j > i { // each Han character is a token of its own
