@@ -160,7 +160,10 @@ type Reader struct {
 	op      *opened
 	src     recordSource
 	srcDone bool
-	closers []func() error
+	// unreadable is set when the input could not be read at all (start
+	// failed with a *ParseError, counted as one skipped record).
+	unreadable bool
+	closers    []func() error
 	// midFile marks a byte-range shard that starts after the first line
 	// (shard.go): it is read as JSON Lines without sniffing, and lineBase is
 	// the number of lines before it.
@@ -251,22 +254,6 @@ func (r *Reader) Next(ctx context.Context) (*Conversation, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if !r.started {
-			r.started = true
-			if err := r.start(); err != nil {
-				var pe *ParseError
-				if errors.As(err, &pe) {
-					r.err = io.EOF
-					r.stats.Records++
-					if perr := r.skip(pe); perr != nil {
-						return nil, perr
-					}
-					continue
-				}
-				r.err = err
-				return nil, err
-			}
-		}
 		if r.srcDone {
 			r.flushParser()
 			if len(r.queue) == 0 {
@@ -274,28 +261,54 @@ func (r *Reader) Next(ctx context.Context) (*Conversation, error) {
 			}
 			continue
 		}
-		rec, loc, err := r.src.next()
-		if err != nil {
-			if err == io.EOF {
-				r.srcDone = true
-				continue
+		rec, loc, err := r.nextRaw(&r.stats)
+		var pe *ParseError
+		switch {
+		case err == io.EOF:
+			r.srcDone = true
+			continue
+		case errors.As(err, &pe):
+			if perr := r.skip(pe); perr != nil {
+				return nil, perr
 			}
-			var pe *ParseError
-			if errors.As(err, &pe) {
-				r.stats.Records++
-				if perr := r.skip(pe); perr != nil {
-					return nil, perr
-				}
-				continue
-			}
+			continue
+		case err != nil:
 			r.err = err
 			return nil, err
 		}
-		r.stats.Records++
 		if perr := r.record(rec, loc); perr != nil {
 			return nil, perr
 		}
 	}
+}
+
+// nextRaw is the raw-record step Reader and UltraFeedbackReader share: it
+// starts the container on the first call and returns the next raw record and
+// its location, counting every record read in st.Records. A record the
+// container cannot deliver is counted too and returned as a *ParseError; an
+// input that cannot be read at all is one such record, after which nextRaw
+// returns io.EOF. Other errors (I/O) are returned as they are.
+func (r *Reader) nextRaw(st *ReadStats) ([]byte, Location, error) {
+	if !r.started {
+		r.started = true
+		if err := r.start(); err != nil {
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				r.unreadable = true
+				st.Records++
+			}
+			return nil, Location{File: r.name}, err
+		}
+	}
+	if r.unreadable {
+		return nil, Location{File: r.name}, io.EOF
+	}
+	rec, loc, err := r.src.next()
+	var pe *ParseError
+	if err == nil || errors.As(err, &pe) {
+		st.Records++
+	}
+	return rec, loc, err
 }
 
 // skip accounts for a bad record and returns it if the reader is strict.

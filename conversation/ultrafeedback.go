@@ -195,10 +195,9 @@ type UltraFeedbackReader struct {
 	// OnSkip, if set, is called for every record skipped in lenient mode.
 	OnSkip func(*ParseError)
 
-	c       *Reader // the container layer: sniffing, sources and Close
-	started bool
-	err     error // sticky: io.EOF or a fatal error
-	stats   ReadStats
+	c     *Reader // the container layer: sniffing, sources and Close
+	err   error   // sticky: io.EOF or a fatal error
+	stats ReadStats
 }
 
 // NewUltraFeedbackReader returns an UltraFeedbackReader over r. name is used
@@ -250,44 +249,29 @@ func (r *UltraFeedbackReader) Next(ctx context.Context) (*UltraFeedback, error) 
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if !r.started {
-			r.started = true
+		if !r.c.started {
 			r.c.MaxRecordSize = r.MaxRecordSize
-			if err := r.c.start(); err != nil {
-				var pe *ParseError
-				if errors.As(err, &pe) {
-					r.err = io.EOF
-					r.stats.Records++
-					if perr := r.skip(pe); perr != nil {
-						return nil, perr
-					}
-					continue
-				}
-				r.err = err
-				return nil, err
-			}
 		}
-		raw, loc, err := r.c.src.next()
-		if err != nil {
-			if err == io.EOF {
-				r.err = io.EOF
-				continue
+		raw, loc, err := r.c.nextRaw(&r.stats)
+		var pe *ParseError
+		switch {
+		case err == io.EOF:
+			r.err = io.EOF
+			continue
+		case errors.As(err, &pe):
+			if perr := r.skip(pe); perr != nil {
+				return nil, perr
 			}
-			var pe *ParseError
-			if errors.As(err, &pe) {
-				r.stats.Records++
-				if perr := r.skip(pe); perr != nil {
-					return nil, perr
-				}
-				continue
-			}
+			continue
+		case err != nil:
 			r.err = err
 			return nil, err
 		}
-		r.stats.Records++
-		raw, pe := r.stats.validUTF8(raw, loc, r.Strict)
-		if pe != nil {
-			return nil, r.skip(pe)
+		if raw, pe = r.stats.validUTF8(raw, loc, r.Strict); pe != nil {
+			if perr := r.skip(pe); perr != nil {
+				return nil, perr
+			}
+			continue
 		}
 		uf, err := parseUltraFeedback(raw, loc)
 		if err != nil {
