@@ -667,7 +667,7 @@ func stemSet(s string) (set stemBits) {
 		} else {
 			h := uint32(fnvOffset)
 			for _, r := range w {
-				h = hrune(h, unicode.ToLower(r))
+				h = hrune(h, toLower(r))
 			}
 			set.add(h)
 		}
@@ -769,7 +769,7 @@ func normalize(dst []byte, s string) []byte {
 		case r == '\u201c' || r == '\u201d':
 			r = '"'
 		default:
-			r = unicode.ToLower(r)
+			r = toLower(r)
 		}
 		digit = false
 		space = false
@@ -834,13 +834,44 @@ var asciiWord = func() (t [utf8.RuneSelf]bool) {
 }()
 
 func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		return asciiWord[r]
+	case isBasicCyrillic(r) || isCJKUnified(r):
+		return true // letters, without a table search
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-func isHan(r rune) bool { return r >= 0x2E80 && unicode.Is(unicode.Han, r) }
+func isHan(r rune) bool { return isCJKUnified(r) || r >= 0x2E80 && unicode.Is(unicode.Han, r) }
+
+// isCJKUnified reports whether r is in the CJK Unified Ideographs block,
+// whose code points are all Han letters without case.
+func isCJKUnified(r rune) bool { return 0x4E00 <= r && r <= 0x9FFF }
+
+// isBasicCyrillic reports whether r is one of the 64 basic Russian letters
+// А–я (U+0410–U+044F).
+func isBasicCyrillic(r rune) bool { return 0x0410 <= r && r <= 0x044F }
+
+// toLower is unicode.ToLower with fast paths for the scripts most of the
+// logs are in.
+func toLower(r rune) rune {
+	switch {
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	case isBasicCyrillic(r):
+		if r <= 0x042F {
+			r += 0x20
+		}
+		return r
+	case isCJKUnified(r):
+		return r
+	}
+	return unicode.ToLower(r)
+}
 
 // cut returns the largest rune boundary <= n in s.
 func cut(s string, n int) int {
