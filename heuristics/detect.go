@@ -12,7 +12,12 @@ type replyInfo struct {
 	refusal  bool // refused or stated a limitation
 	question bool // ends by asking the user something
 	cutoff   bool // looks cut off (unclosed code fence or no final punctuation)
+	holding  bool // a short holding message ("let me look into it") with no answer yet
 }
+
+// maxHoldingBytes is the longest reply that counts as a holding message: a
+// longer reply that says "let me check" has content the user can react to.
+const maxHoldingBytes = 160
 
 // questionTail is how far from the end of the reply a question cue counts.
 const questionTail = 400
@@ -47,6 +52,8 @@ func (e *Engine) analyzeReply(sc *scratch, reply string, mask uint64) replyInfo 
 				if tailPart && len(sc.rp.b)-en <= questionTail {
 					ri.question = true
 				}
+			case labelHolding:
+				ri.holding = len(reply) <= maxHoldingBytes
 			}
 		}
 	}

@@ -94,6 +94,10 @@ type Analysis struct {
 	Refusal bool
 	// Question reports that the judged reply asked the user a question.
 	Question bool
+	// Holding reports that the judged reply was only a short holding
+	// message ("one moment, let me look into it"): there was no answer yet
+	// to be dissatisfied with.
+	Holding bool
 }
 
 // Categories returns the categories whose score reaches threshold, in
@@ -195,7 +199,7 @@ func Default() *Engine {
 func (e *Engine) Name() string { return "heuristics" }
 
 // Version identifies the rule set; it changes whenever rules or scoring change.
-func (e *Engine) Version() string { return "1.0.0" }
+func (e *Engine) Version() string { return "1.1.0" }
 
 // Languages returns the lexicon languages the engine loaded.
 func (e *Engine) Languages() []string { return slices.Clone(e.langs) }
@@ -292,7 +296,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 
 	// Reply side: refusal, question, cut-off.
 	rinfo := e.analyzeReply(sc, reply, mask)
-	a.Refusal, a.Question = rinfo.refusal, rinfo.question
+	a.Refusal, a.Question, a.Holding = rinfo.refusal, rinfo.question, rinfo.holding
 	sc.matches = e.fu.scan(nb, sc.matches[:0])
 	sc.errAt = -1
 	sc.cands = sc.cands[:0]
@@ -447,6 +451,10 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 				guard = GuardNewTask
 			case a.Question && len(text) <= maxAnswerBytes && s.Score < strongScore:
 				guard = GuardAnswer
+			case a.Holding && s.Score < strongScore && (s.Category == Preference || s.Category == Correction || s.Category == Refinement):
+				// The user changed or refined the request before any
+				// answer came back: nothing to be dissatisfied with yet.
+				guard = GuardHolding
 			}
 			if guard != "" {
 				a.Suppressed = append(a.Suppressed, Suppressed{s, guard})

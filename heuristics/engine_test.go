@@ -402,3 +402,26 @@ func TestExtension(t *testing.T) {
 	scores, _ := Combine(a.Signals)
 	assert.GreaterOrEqual(t, scores[Refinement], 0.5)
 }
+
+func TestGuardHolding(t *testing.T) {
+	holding := "Ok, let me look into some options for you."
+	a := analyze(t, holding, "actually I would prefer something in Madrid")
+	assert.True(t, a.Holding)
+	assert.Less(t, a.DSAT, 0.5, "%s", a)
+	assert.Contains(t, guards(a), GuardHolding)
+
+	// Without the holding reply the same change of mind is a preference.
+	b := analyze(t, "Here are three hotels in Lisbon: the Avenida, the Bairro Alto and the Lumiares.", "actually I would prefer something in Madrid")
+	assert.False(t, b.Holding)
+	assert.GreaterOrEqual(t, b.DSAT, 0.5, "%s", b)
+
+	// A complaint is not a change of mind.
+	c := analyze(t, holding, "this is useless, you keep stalling")
+	assert.GreaterOrEqual(t, c.DSAT, 0.5, "%s", c)
+
+	// A long reply that says "let me check" has content to react to.
+	long := "Let me check the options. " + strings.Repeat("The Avenida is central and quiet, with rooms from 90 euros. ", 4)
+	d := analyze(t, long, "actually I would prefer something in Madrid")
+	assert.False(t, d.Holding)
+	assert.GreaterOrEqual(t, d.DSAT, 0.5, "%s", d)
+}

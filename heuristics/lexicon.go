@@ -73,6 +73,7 @@ const (
 	labelNewTask                // marker of a new or next-step request
 	labelRefusal                // refusal or stated limitation in the reply
 	labelQuestion               // the reply asks the user for input
+	labelHolding                // the reply only acknowledges and promises an answer
 	labelExtension              // asks to extend an acceptable answer ("tell me more")
 	labelError                  // built-in: marker of pasted error output (not a lexicon label)
 )
@@ -86,6 +87,7 @@ var labelNames = map[string]label{
 	"newtask":   labelNewTask,
 	"refusal":   labelRefusal,
 	"question":  labelQuestion,
+	"holding":   labelHolding,
 	"extension": labelExtension,
 }
 
@@ -183,11 +185,12 @@ func parseLexicon(lang string, langIdx int, data []byte) ([]rule, error) {
 				}
 			}
 		}
-		if r.label == labelRefusal || r.label == labelQuestion {
+		replyRule := r.label == labelRefusal || r.label == labelQuestion || r.label == labelHolding
+		if replyRule {
 			r.flags |= flagReply
 		}
-		if r.flags&flagReply != 0 && r.label != labelRefusal && r.label != labelQuestion {
-			return nil, bad("flag reply is only valid for refusal and question rules")
+		if r.flags&flagReply != 0 && !replyRule {
+			return nil, bad("flag reply is only valid for refusal, question and holding rules")
 		}
 		r.cueText = r.id + " " + strconv.Quote(r.pattern)
 		first, _ := utf8.DecodeRuneInString(r.pattern)

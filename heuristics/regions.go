@@ -23,6 +23,7 @@ const (
 	GuardThanks   = "thanks"   // a thanks-only follow-up
 	GuardNewTask  = "newtask"  // the follow-up starts a new or next-step task
 	GuardBody     = "body"     // in the middle of a long follow-up (pasted material)
+	GuardHolding  = "holding"  // a changed request after a reply that only said "let me look into it"
 )
 
 // minCopied is the length a line or quotation needs before it counts as
