@@ -7,7 +7,7 @@
 #   decode   `dsatmine stats`: read and decode every record, nothing else
 #            (with GOGC=400, the collector setting mine uses by default)
 #   mine     `dsatmine mine` with 1 and 2 workers, without and with the
-#            embedded classifier (--classifier default)
+#            embedded classifier (--classifier default, on every follow-up)
 # as MB/s and conversations/s of wall time (best of BENCH_REPEAT runs), CPU
 # seconds, and peak RSS from GNU time (installed with apt-get when missing).
 #
@@ -110,5 +110,8 @@ awk -F'\t' '
 		if (d && m1) printf "  mining with 1 worker / decode-only throughput: %.0f%% of wall time, %.0f%% of CPU time  (target >= 60%%)\n", 100 * d / m1, 100 * cpu["decode-only (stats)", big] / cpu["mine --workers 1", big]
 		if (m1 && m2) printf "  speed-up from 1 to 2 workers: %.2fx  (target >= 1.7x)\n", m1 / m2
 		if (c1 && c2) printf "  speed-up from 1 to 2 workers with the classifier: %.2fx\n", c1 / c2
+		if (m1 && c1) printf "  throughput drop with the classifier on every follow-up: %.0f%% with 1 worker", 100 * (1 - m1 / c1)
+		if (m2 && c2) printf ", %.0f%% with 2 workers", 100 * (1 - m2 / c2)
+		if (m1 && c1) printf "  (target <= 25%%)\n"
 		if (sizes != "") printf "peak RSS of mine --workers 2 by corpus size: %s (target <= 200 MB, flat)\n", sizes
 	}' "$OUT/results.txt"
