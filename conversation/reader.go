@@ -261,20 +261,13 @@ func (r *Reader) Next(ctx context.Context) (*Conversation, error) {
 			}
 			continue
 		}
-		rec, loc, err := r.nextRaw(&r.stats)
-		var pe *ParseError
-		switch {
-		case err == io.EOF:
+		rec, loc, err := r.nextRaw(&r.stats, r.Strict, r.OnSkip)
+		if err == io.EOF {
 			r.srcDone = true
 			continue
-		case errors.As(err, &pe):
-			if perr := r.skip(pe); perr != nil {
-				return nil, perr
-			}
-			continue
-		case err != nil:
-			r.err = err
-			return nil, err
+		}
+		if err != nil {
+			return nil, fatal(&r.err, err)
 		}
 		if perr := r.record(rec, loc); perr != nil {
 			return nil, perr
@@ -285,30 +278,51 @@ func (r *Reader) Next(ctx context.Context) (*Conversation, error) {
 // nextRaw is the raw-record step Reader and UltraFeedbackReader share: it
 // starts the container on the first call and returns the next raw record and
 // its location, counting every record read in st.Records. A record the
-// container cannot deliver is counted too and returned as a *ParseError; an
-// input that cannot be read at all is one such record, after which nextRaw
-// returns io.EOF. Other errors (I/O) are returned as they are.
-func (r *Reader) nextRaw(st *ReadStats) ([]byte, Location, error) {
-	if !r.started {
-		r.started = true
-		if err := r.start(); err != nil {
-			var pe *ParseError
-			if errors.As(err, &pe) {
-				r.unreadable = true
-				st.Records++
+// container cannot deliver is a *ParseError, accounted for in st (see
+// ReadStats.skip): in strict mode it is returned, in lenient mode the next
+// record is fetched. An input that cannot be read at all is one such record,
+// after which nextRaw returns io.EOF. Other errors (I/O) are returned as they
+// are.
+func (r *Reader) nextRaw(st *ReadStats, strict bool, onSkip func(*ParseError)) ([]byte, Location, error) {
+	for {
+		var rec []byte
+		var loc Location
+		var err error
+		switch {
+		case !r.started:
+			r.started = true
+			loc = Location{File: r.name}
+			if err = r.start(); err == nil {
+				continue
 			}
-			return nil, Location{File: r.name}, err
+			r.unreadable = true
+		case r.unreadable:
+			return nil, Location{File: r.name}, io.EOF
+		default:
+			rec, loc, err = r.src.next()
 		}
+		var pe *ParseError
+		if err == nil || errors.As(err, &pe) {
+			st.Records++
+		}
+		if pe != nil {
+			if perr := st.skip(pe, strict, onSkip); perr != nil {
+				return nil, loc, perr
+			}
+			continue
+		}
+		return rec, loc, err
 	}
-	if r.unreadable {
-		return nil, Location{File: r.name}, io.EOF
-	}
-	rec, loc, err := r.src.next()
+}
+
+// fatal stores err in the reader's sticky error unless it is a *ParseError
+// (after which a strict reader can go on), and returns it.
+func fatal(sticky *error, err error) error {
 	var pe *ParseError
-	if err == nil || errors.As(err, &pe) {
-		st.Records++
+	if !errors.As(err, &pe) {
+		*sticky = err
 	}
-	return rec, loc, err
+	return err
 }
 
 // skip accounts for a bad record and returns it if the reader is strict.

@@ -252,22 +252,16 @@ func (r *UltraFeedbackReader) Next(ctx context.Context) (*UltraFeedback, error) 
 		if !r.c.started {
 			r.c.MaxRecordSize = r.MaxRecordSize
 		}
-		raw, loc, err := r.c.nextRaw(&r.stats)
-		var pe *ParseError
-		switch {
-		case err == io.EOF:
+		raw, loc, err := r.c.nextRaw(&r.stats, r.Strict, r.OnSkip)
+		if err == io.EOF {
 			r.err = io.EOF
 			continue
-		case errors.As(err, &pe):
-			if perr := r.skip(pe); perr != nil {
-				return nil, perr
-			}
-			continue
-		case err != nil:
-			r.err = err
-			return nil, err
 		}
-		if raw, pe = r.stats.validUTF8(raw, loc, r.Strict); pe != nil {
+		if err != nil {
+			return nil, fatal(&r.err, err)
+		}
+		raw, pe := r.stats.validUTF8(raw, loc, r.Strict)
+		if pe != nil {
 			if perr := r.skip(pe); perr != nil {
 				return nil, perr
 			}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -493,4 +494,35 @@ func ExampleUltraFeedbackReader() {
 	// Output:
 	// "What is 2 + 2?": lowest m2 (2): Wrong: 2 + 2 is 4.
 	// skipped: demo.json:5 (element 2): too_few_completions: 1 completion(s); ranking needs at least 2: too few completions
+}
+
+// An I/O error is fatal and sticky for both readers; records before it are
+// read and counted.
+func TestReadersStopAtIOError(t *testing.T) {
+	boom := errors.New("disk on fire")
+	data, err := os.ReadFile(filepath.Join(ufDir, "sample.jsonl"))
+	require.NoError(t, err)
+	first := data[:bytes.IndexByte(data, '\n')+1]
+	src := func(b []byte) io.Reader { return io.MultiReader(bytes.NewReader(b), iotest.ErrReader(boom)) }
+
+	uf := NewUltraFeedbackReader(src(first), "x.jsonl")
+	rec, err := uf.Next(context.Background())
+	require.NoError(t, err)
+	require.NotNil(t, rec)
+	_, err = uf.Next(context.Background())
+	require.ErrorIs(t, err, boom)
+	_, err = uf.Next(context.Background())
+	require.ErrorIs(t, err, boom, "sticky")
+	assert.EqualValues(t, 1, uf.Stats().Records)
+
+	conv := []byte(`{"id":"a","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}` + "\n")
+	r := NewReader(src(conv), "x.jsonl")
+	c, err := r.Next(context.Background())
+	require.NoError(t, err)
+	require.NotNil(t, c)
+	_, err = r.Next(context.Background())
+	require.ErrorIs(t, err, boom)
+	_, err = r.Next(context.Background())
+	require.ErrorIs(t, err, boom, "sticky")
+	assert.EqualValues(t, 1, r.Stats().Records)
 }
