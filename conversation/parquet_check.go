@@ -1,12 +1,14 @@
 package conversation
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 
+	"github.com/andybalholm/brotli"
 	"github.com/parquet-go/parquet-go/format"
 )
 
@@ -537,10 +539,13 @@ func (h *pageHeader) check(room int64) error {
 // checkBody checks the compressed data of the page whose body starts at
 // off, for the codecs whose decoders trust sizes in the data: Snappy
 // allocates the length its preamble declares, and the Parquet library's LZ4
-// decoder doubles its buffer without bound on any decoding error. Data page
-// v2 keeps its levels uncompressed before the compressed values.
+// decoder doubles its buffer without bound on any decoding error, and its
+// Brotli decoder decodes to the end of the data whatever the page declares
+// (a few KiB of Brotli can hold gigabytes), so Brotli pages are decoded once
+// here with the declared size as the limit. Data page v2 keeps its levels
+// uncompressed before the compressed values.
 func (w *pageWalker) checkBody(off int64, h *pageHeader, codec format.CompressionCodec) error {
-	if codec != format.Snappy && codec != format.Lz4Raw {
+	if codec != format.Snappy && codec != format.Lz4Raw && codec != format.Brotli {
 		return nil
 	}
 	n := h.compressed
@@ -571,6 +576,16 @@ func (w *pageWalker) checkBody(off int64, h *pageHeader, codec format.Compressio
 	b, err := w.read(off, int(n))
 	if err != nil {
 		return err
+	}
+	if codec == format.Brotli {
+		d, err := io.Copy(io.Discard, io.LimitReader(brotli.NewReader(bytes.NewReader(b)), h.uncompressed+1))
+		if err != nil {
+			return fmt.Errorf("Brotli data: %w", err)
+		}
+		if d > h.uncompressed {
+			return fmt.Errorf("Brotli data decodes to more than the %d bytes the page declares", h.uncompressed)
+		}
+		return nil
 	}
 	d, err := lz4BlockSize(b) // an empty block is an error too
 	if err != nil {

@@ -252,7 +252,7 @@ func TestPageWalkerCodecs(t *testing.T) {
 	for _, tc := range []struct {
 		codec  compress.Codec
 		format format.CompressionCodec
-	}{{&parquet.Snappy, format.Snappy}, {&parquet.Lz4Raw, format.Lz4Raw}} {
+	}{{&parquet.Snappy, format.Snappy}, {&parquet.Lz4Raw, format.Lz4Raw}, {&parquet.Brotli, format.Brotli}} {
 		z, err := tc.codec.Encode(nil, text)
 		require.NoError(t, err)
 		page := func(u int, body []byte) []byte {
@@ -266,6 +266,14 @@ func TestPageWalkerCodecs(t *testing.T) {
 	bomb := cat(uv(math.MaxUint32), 0x00)
 	err := walkChunk(format.Snappy, cat(marshalPageHeader(t, dataPage(100, int32(len(bomb)), 1)), bomb))
 	assert.ErrorContains(t, err, "Snappy data declares 4294967295 bytes")
+
+	// Brotli holding 64 MiB of zeros in a page that declares 100 bytes: the
+	// check stops decoding at 101 bytes.
+	zeros, err := parquet.Brotli.Encode(nil, make([]byte, 64<<20))
+	require.NoError(t, err)
+	require.Less(t, len(zeros), 1<<16)
+	err = walkChunk(format.Brotli, cat(marshalPageHeader(t, dataPage(100, int32(len(zeros)), 1)), zeros))
+	assert.ErrorContains(t, err, "Brotli data decodes to more than the 100 bytes")
 
 	// Corrupt LZ4, on which the Parquet library's decoder never stops
 	// growing its buffer.
