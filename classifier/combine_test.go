@@ -124,3 +124,35 @@ func TestCombinedFiguresVeto(t *testing.T) {
 	assert.Equal(t, 1, with.DSAT.TP, "a doubtful classifier does not veto")
 	assert.Equal(t, 0.2, with.Veto)
 }
+
+// The operating point is chosen on the named sets only.
+func TestCrossValidateOperatingSets(t *testing.T) {
+	ex := synthExamples(120, 3, synthSignals)
+	for i := range ex {
+		if i%3 == 0 {
+			ex[i].Set = "other"
+		}
+	}
+	all, err := CrossValidate(context.Background(), ex, 3, TrainOptions{Epochs: 3})
+	require.NoError(t, err)
+	assert.Equal(t, all.CV.Combined.Best, all.Operating, "all sets by default")
+	assert.Empty(t, all.OperatingSets)
+
+	both, err := CrossValidate(context.Background(), ex, 3, TrainOptions{Epochs: 3, OperatingSets: []string{"synth", "other"}})
+	require.NoError(t, err)
+	assert.Equal(t, all.Operating, both.Operating, "naming every set is the default")
+
+	one, err := CrossValidate(context.Background(), ex, 3, TrainOptions{Epochs: 3, OperatingSets: []string{"other"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"other"}, one.OperatingSets)
+	var other SetFigures
+	for _, s := range one.Sets {
+		if s.Set == "other" {
+			other = s
+		}
+	}
+	assert.Equal(t, other.Combined.Best, one.Operating, "pooled over the one set: its own best point")
+
+	_, err = CrossValidate(context.Background(), ex, 3, TrainOptions{Epochs: 3, OperatingSets: []string{"nope"}})
+	assert.ErrorContains(t, err, "operating sets")
+}

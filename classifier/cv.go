@@ -127,6 +127,12 @@ type CVReport struct {
 	Train Figures `json:"train"`
 	// Sets breaks CV down by Example.Set, sorted by name.
 	Sets []SetFigures `json:"sets,omitempty"`
+	// Operating is the recommended operating point: the classifier
+	// threshold with the best combined F1 among those with precision >=
+	// MinPrecision, pooled over OperatingSets (all sets when empty); zero
+	// when no threshold reaches it.
+	Operating     OperatingPoint `json:"operating_point"`
+	OperatingSets []string       `json:"operating_sets,omitempty"`
 }
 
 // SetFigures are CV figures for one data set.
@@ -218,6 +224,20 @@ func CrossValidate(ctx context.Context, examples []Example, k int, opts TrainOpt
 	bySet := map[string][]int{}
 	for _, i := range scored {
 		bySet[examples[i].Set] = append(bySet[examples[i].Set], i)
+	}
+	rep.Operating = rep.CV.Combined.Best
+	if len(opts.OperatingSets) > 0 {
+		var rows []int
+		for _, i := range scored {
+			if slices.Contains(opts.OperatingSets, examples[i].Set) {
+				rows = append(rows, i)
+			}
+		}
+		if len(rows) == 0 {
+			return CVReport{}, fmt.Errorf("classifier: no scored example belongs to the operating sets %v", opts.OperatingSets)
+		}
+		rep.OperatingSets = slices.Clone(opts.OperatingSets)
+		rep.Operating = combinedFigures(examples, rows, cv, veto).Best
 	}
 	if len(bySet) > 1 {
 		names := make([]string, 0, len(bySet))

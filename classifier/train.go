@@ -128,6 +128,13 @@ type TrainOptions struct {
 	// measured with and Train records in the model (Model.Veto): 0 means
 	// DefaultVeto, a negative value no veto.
 	Veto float64
+	// OperatingSets names the data sets (Example.Set) on whose pooled
+	// out-of-fold combined figures CrossValidate chooses the operating point
+	// (CVReport.Operating); empty means all of them. Choose it on data like
+	// the logs the model will score: sets written to cover many cases have
+	// a different share of DSAT, and a threshold chosen on them is too low
+	// for real logs.
+	OperatingSets []string
 }
 
 // veto returns the effective Rule.Veto of o.

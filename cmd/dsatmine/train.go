@@ -35,6 +35,7 @@ type trainFlags struct {
 	hashBits    int
 	epochs      int
 	veto        float64
+	opSets      []string
 	format      string
 }
 
@@ -70,6 +71,7 @@ but never scored.`,
 	fl.BoolVar(&f.asJSON, "json", false, "print the cross-validation report as JSON")
 	fl.IntVar(&f.hashBits, "hash-bits", 16, "log2 of the number of feature hash buckets")
 	fl.IntVar(&f.epochs, "epochs", 0, "training epochs (0: default)")
+	fl.StringSliceVar(&f.opSets, "operating-sets", nil, "base names of the labelled files whose pooled cross-validated figures choose the stored operating point (default: all files)")
 	fl.Float64Var(&f.veto, "veto", 0, "classifier DSAT probability below which the miner lowers heuristic scores; stored in the model and used for the combined figures (0: 0.2; negative: no veto)")
 	_ = cmd.MarkFlagRequired("output")
 	return cmd
@@ -111,6 +113,7 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 		Seed:                f.seed,
 		Epochs:              f.epochs,
 		Veto:                f.veto,
+		OperatingSets:       f.opSets,
 		Data:                dataNote(inputs, f.weak),
 	}
 	var rep *classifier.CVReport
@@ -138,10 +141,10 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 	}
 	// The stored operating point is what the miner uses by default: the
 	// classifier threshold at which the combined decision (heuristics plus
-	// classifier) was best with precision >= MinPrecision out of fold, else
-	// the classifier's own best such point.
+	// classifier) was best with precision >= MinPrecision out of fold on the
+	// operating sets, else the classifier's own best such point.
 	if rep != nil {
-		if t := rep.CV.Combined.Best.Threshold; t > 0 {
+		if t := rep.Operating.Threshold; t > 0 {
 			m.SetThreshold("dsat", t)
 		} else if t := rep.CV.Best.Threshold; t > 0 {
 			m.SetThreshold("dsat", t)
@@ -366,5 +369,18 @@ func printCombined(w io.Writer, r *classifier.CVReport) error {
 	for _, s := range c.Sweep {
 		p("%.2f\t%s\n", s.Threshold, m3(s.Metrics))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	on := "all files"
+	if len(r.OperatingSets) > 0 {
+		on = strings.Join(r.OperatingSets, ", ")
+	}
+	if op := r.Operating; op.Threshold > 0 {
+		_, err := fmt.Fprintf(w, "\noperating point stored in the model: classifier threshold %.2f (combined P %.3f R %.3f F1 %.3f on %s)\n",
+			op.Threshold, op.Precision, op.Recall, op.F1, on)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nno classifier threshold reaches combined precision %.2f on %s; the classifier's own best point is stored\n", r.MinPrecision, on)
+	return err
 }

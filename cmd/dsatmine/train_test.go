@@ -54,6 +54,7 @@ func TestTrainCommand(t *testing.T) {
 	assert.Contains(t, stdout.String(), "complaint")
 	assert.Contains(t, stdout.String(), "miner decision, out of fold", "the combined heuristics+classifier figures")
 	assert.Contains(t, stdout.String(), "classifier threshold  combined P")
+	assert.Contains(t, stdout.String(), "on all files")
 	assert.Contains(t, stderr.String(), "wrote "+out)
 
 	fh, err := os.Open(out)
@@ -63,6 +64,14 @@ func TestTrainCommand(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 12, m.Features().HashBits)
 	assert.Equal(t, 36, m.Info().Examples)
+
+	// --operating-sets chooses the stored operating point on the named files.
+	stdout.Reset()
+	err = runTrain(context.Background(), &stdout, &stderr, []string{in}, trainFlags{output: out, folds: 3, seed: 1, hashBits: 12, epochs: 4, opSets: []string{filepath.Base(in)}})
+	require.NoError(t, err)
+	assert.Contains(t, stdout.String(), "on "+filepath.Base(in))
+	err = runTrain(context.Background(), &stdout, &stderr, []string{in}, trainFlags{output: out, folds: 3, seed: 1, hashBits: 12, epochs: 4, opSets: []string{"nope.jsonl"}})
+	assert.ErrorContains(t, err, "operating sets")
 
 	// --json prints a parseable report.
 	stdout.Reset()
