@@ -54,6 +54,8 @@ func main() {
 	fs.BoolVar(&p.NoDedup, "no-dedup", false, "keep anchors whose normalised prompt and reply repeat")
 	fs.StringVar(&p.Classifier, "classifier", "", `in-process classifier: "default" (the embedded model) or a model file written by "dsatmine train" (off when empty)`)
 	fs.StringVar(&p.Cascade, "cascade", "", `score only follow-ups whose heuristic DSAT score is in the band LOW:HIGH with the classifier ("default" = 0:0.8; off when empty)`)
+	fs.Float64Var(&p.ClassifierThreshold, "classifier-threshold", 0, "classifier DSAT probability that makes a follow-up DSAT (0 = the model's stored operating point)")
+	fs.Float64Var(&p.ClassifierVeto, "classifier-veto", 0, "classifier DSAT probability below which heuristic scores are lowered in proportion (0 = the model's stored value; negative = no veto)")
 	flag.Parse()
 	// Workers re-enter main with the Beam worker flags; Init then runs the
 	// worker harness and never returns.

@@ -51,6 +51,10 @@ type Policy struct {
 	// Cascade limits the classifier to follow-ups whose heuristic DSAT score
 	// is in the band "LOW:HIGH" ("default" is dsat.DefaultCascade; "" = all).
 	Cascade string
+	// ClassifierThreshold and ClassifierVeto are dsat.Config's (0: the
+	// model's stored values).
+	ClassifierThreshold float64
+	ClassifierVeto      float64
 	// Model is the content of the Classifier model file, set by Build.
 	Model []byte `json:",omitempty"`
 }
@@ -116,6 +120,7 @@ func (p Policy) Config() (dsat.Config, error) {
 		}
 		cfg.Cascade = &band
 	}
+	cfg.ClassifierThreshold, cfg.ClassifierVeto = p.ClassifierThreshold, p.ClassifierVeto
 	return cfg, nil
 }
 

@@ -120,6 +120,10 @@ func TestPipelineMatchesSingleProcess(t *testing.T) {
 	withModelFile := DefaultPolicy()
 	withModelFile.Classifier = "../../classifier/models/default.json"
 	withModelFile.Cascade = "default"
+	withRule := DefaultPolicy()
+	withRule.Classifier = "default"
+	withRule.ClassifierThreshold = 0.3
+	withRule.ClassifierVeto = -1
 
 	cases := []struct {
 		name   string
@@ -151,6 +155,11 @@ func TestPipelineMatchesSingleProcess(t *testing.T) {
 		{"model-file", Options{Inputs: sampleInputs, Policy: withModelFile}, func(t *testing.T, st *dsat.Stats) {
 			require.NotNil(t, st.Classifier)
 			assert.NotNil(t, st.Classifier.Band)
+		}},
+		{"classifier-rule", Options{Inputs: sampleInputs, Policy: withRule}, func(t *testing.T, st *dsat.Stats) {
+			require.NotNil(t, st.Classifier)
+			assert.Positive(t, st.Classifier.Raised, "a low threshold raises follow-ups")
+			assert.Zero(t, st.Classifier.Vetoed, "no veto")
 		}},
 	}
 	for _, tc := range cases {
