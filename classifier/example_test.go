@@ -93,3 +93,26 @@ func ExampleCrossValidate() {
 	fmt.Printf("%d folds, %d conversations, DSAT F1 %.2f\n", rep.Folds, rep.Conversations, rep.CV.DSAT.F1)
 	// Output: 3 folds, 12 conversations, DSAT F1 1.00
 }
+
+// Rule merges a classifier verdict with heuristic category scores the way
+// the miner does: a confident DSAT raises the most likely category to at
+// least 0.5, a confident "not DSAT" lowers weak heuristic hits.
+func ExampleRule_Combine() {
+	rule := classifier.Rule{Threshold: 0.6, Veto: 0.2}
+	heur := map[heuristics.Category]float64{heuristics.Refinement: 0.7}
+
+	// The classifier is sure the follow-up is a correction.
+	sure := classifier.Prediction{DSAT: 0.8, Categories: map[heuristics.Category]float64{
+		heuristics.Correction: 0.6, heuristics.Complaint: 0.2,
+	}}
+	c := rule.Combine(heur, 0, sure)
+	fmt.Printf("raised %v: correction %.2f, complaint %.2f, refinement %.2f\n",
+		c.Raised, c.Scores[heuristics.Correction], c.Scores[heuristics.Complaint], c.Scores[heuristics.Refinement])
+
+	// The classifier is sure it is not dissatisfaction: 0.7 × 0.05/0.2.
+	c = rule.Combine(heur, 0, classifier.Prediction{DSAT: 0.05, SAT: 0.9})
+	fmt.Printf("lowered %v: refinement %.3f, SAT %.1f\n", c.Lowered, c.Scores[heuristics.Refinement], c.SAT)
+	// Output:
+	// raised [correction complaint]: correction 0.75, complaint 0.25, refinement 0.70
+	// lowered true: refinement 0.175, SAT 0.9
+}
