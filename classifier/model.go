@@ -3,7 +3,9 @@ package classifier
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -290,6 +292,18 @@ func (m *Model) Save(w io.Writer) error {
 	data = append(data, '\n')
 	_, err = w.Write(data)
 	return err
+}
+
+// Digest identifies the model's content: the first 12 hex digits of the
+// SHA-256 of what Save writes. dsat.Miner records it in the detector
+// version of its output and in resume fingerprints, so a run resumed with
+// another model file does not mix the two.
+func (m *Model) Digest() string {
+	h := sha256.New()
+	if err := m.Save(h); err != nil {
+		return "unsaved"
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // Load reads a model written by Save.

@@ -1,6 +1,7 @@
 package dsat
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
@@ -90,4 +91,28 @@ func TestClassifierVetoAndRaise(t *testing.T) {
 	require.Len(t, res.Events, 1, "raised by the classifier")
 	assert.Equal(t, []heuristics.Category{heuristics.Refinement, heuristics.Complaint}, res.Events[0].Categories)
 	assert.Equal(t, ClassifierCounts{Scored: 1, Raised: 1}, res.Classifier)
+}
+
+// The classifier model's digest is part of the detector version and of the
+// resume fingerprint: another model file is another configuration.
+func TestClassifierDigestInVersion(t *testing.T) {
+	def, err := classifier.Default()
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, def.Save(&buf))
+	other, err := classifier.Load(&buf)
+	require.NoError(t, err)
+	assert.Equal(t, def.Digest(), other.Digest(), "same content, same digest")
+	other.SetThreshold("dsat", 0.9)
+	assert.NotEqual(t, def.Digest(), other.Digest())
+
+	miner := func(clf classifier.Classifier) *Miner {
+		return newTestMiner(t, func(cfg *Config) { cfg.Classifier = clf })
+	}
+	m1, m2 := miner(def), miner(other)
+	assert.NotEqual(t, m1.Fingerprint(), m2.Fingerprint())
+	res, err := m1.Mine(context.Background(), conv("c", "user", "q", "assistant", "a", "user", "x #complaint=0.9"))
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Events)
+	assert.Contains(t, res.Events[0].DetectorVersion, "+logreg@"+def.Digest())
 }

@@ -66,6 +66,9 @@ func NewMiner(cfg Config) (*Miner, error) {
 	m.version = m.engine.Name() + "/" + m.engine.Version()
 	if m.clf != nil {
 		m.version += "+" + m.clf.Name()
+		if d, ok := m.clf.(interface{ Digest() string }); ok {
+			m.version += "@" + d.Digest()
+		}
 		m.clfRule = classifier.Rule{Threshold: cfg.ClassifierThreshold, Veto: cfg.ClassifierVeto}
 		if m.clfRule.Threshold == 0 {
 			m.clfRule.Threshold = 0.5
