@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -155,4 +156,28 @@ func TestCrossValidateOperatingSets(t *testing.T) {
 
 	_, err = CrossValidate(context.Background(), ex, 3, TrainOptions{Epochs: 3, OperatingSets: []string{"nope"}})
 	assert.ErrorContains(t, err, "operating sets")
+}
+
+// Training and cross-validation do not depend on the order of the examples.
+func TestTrainOrderIndependent(t *testing.T) {
+	ex := synthExamples(60, 5, synthSignals)
+	for i := range ex {
+		if i%2 == 0 {
+			ex[i].Set = "b"
+		}
+	}
+	rev := slices.Clone(ex)
+	slices.Reverse(rev)
+	opts := TrainOptions{Epochs: 3, Features: FeatureConfig{HashBits: 12}}
+	m1, err := Train(context.Background(), ex, opts)
+	require.NoError(t, err)
+	m2, err := Train(context.Background(), rev, opts)
+	require.NoError(t, err)
+	assert.Equal(t, m1.Digest(), m2.Digest())
+
+	r1, err := CrossValidate(context.Background(), ex, 3, opts)
+	require.NoError(t, err)
+	r2, err := CrossValidate(context.Background(), rev, 3, opts)
+	require.NoError(t, err)
+	assert.Equal(t, r1, r2)
 }

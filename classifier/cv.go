@@ -158,6 +158,7 @@ func CrossValidate(ctx context.Context, examples []Example, k int, opts TrainOpt
 		return CVReport{}, fmt.Errorf("classifier: cross-validation needs at least 2 folds, got %d", k)
 	}
 	opts = opts.withDefaults()
+	examples = canonicalOrder(examples)
 	groups := groupsOf(examples)
 	if len(groups) < k {
 		return CVReport{}, fmt.Errorf("classifier: %d conversations cannot be split into %d folds", len(groups), k)

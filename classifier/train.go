@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -268,13 +269,41 @@ func b2f(b bool) float64 {
 	return 0
 }
 
-// Train fits a model on examples. Training is deterministic: the same
-// examples in the same order with the same options give the same model.
+// canonicalOrder returns a copy of examples sorted by set, conversation and
+// follow-up (stable for equal keys), so that training does not depend on
+// the order in which files or records were given.
+func canonicalOrder(examples []Example) []Example {
+	out := slices.Clone(examples)
+	slices.SortStableFunc(out, func(a, b Example) int {
+		if c := cmp.Compare(a.Set, b.Set); c != 0 {
+			return c
+		}
+		var ida, idb string
+		var fa, fb int
+		if a.Turn != nil && a.Turn.Conv != nil {
+			ida, fa = a.Turn.Conv.ID, a.Turn.FollowUp
+		}
+		if b.Turn != nil && b.Turn.Conv != nil {
+			idb, fb = b.Turn.Conv.ID, b.Turn.FollowUp
+		}
+		if c := cmp.Compare(ida, idb); c != 0 {
+			return c
+		}
+		return cmp.Compare(fa, fb)
+	})
+	return out
+}
+
+// Train fits a model on examples. Training is deterministic and does not
+// depend on the order of examples (they are sorted by set, conversation and
+// follow-up first): the same examples with the same options give the same
+// model, byte for byte.
 func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, error) {
 	if len(examples) == 0 {
 		return nil, ErrNoExamples
 	}
 	opts = opts.withDefaults()
+	examples = canonicalOrder(examples)
 	feat := newFeaturizer(opts.Features)
 	vecs, err := featurizeAll(ctx, feat, examples, opts.Workers)
 	if err != nil {
