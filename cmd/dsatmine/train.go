@@ -107,8 +107,10 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 		examples = append(examples, weak...)
 		fmt.Fprintf(stderr, "train: %d labelled turns, %d weak turns from %d log file(s)\n", labelled, len(weak), len(f.weak))
 	}
+	features := classifier.DefaultFeatureConfig()
+	features.HashBits = f.hashBits
 	opts := classifier.TrainOptions{
-		Features:            classifier.FeatureConfig{HashBits: f.hashBits},
+		Features:            features,
 		NoHeuristicFeatures: f.noHeuristic,
 		Seed:                f.seed,
 		Epochs:              f.epochs,
