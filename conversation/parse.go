@@ -197,13 +197,18 @@ func partText(p map[string]any) (text string, ok bool, err error) {
 	}
 }
 
-// message builds a message with a mapped role.
-func message(role, content string, index int) (Message, error) {
+// message builds a message with a mapped role from a raw content value
+// (flattened by contentText).
+func message(role string, content any, index int) (Message, error) {
+	text, err := contentText(content)
+	if err != nil {
+		return Message{}, err
+	}
 	r, err := ParseRole(role)
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{Role: r, Content: content, Index: index}, nil
+	return Message{Role: r, Content: text, Index: index}, nil
 }
 
 // setMeta stores v under k in c.Metadata, allocating it.
@@ -262,11 +267,7 @@ func (openAIParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 		setMeta(c, "timestamp", in.Timestamp.Raw)
 	}
 	for i, m := range in.Messages {
-		text, err := contentText(m.Content)
-		if err != nil {
-			return nil, err
-		}
-		msg, err := message(m.Role, text, i)
+		msg, err := message(m.Role, m.Content, i)
 		if err != nil {
 			return nil, err
 		}
@@ -320,11 +321,7 @@ func (shareGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 		if role == "" {
 			role, val = m.Role, m.Content
 		}
-		text, err := contentText(val)
-		if err != nil {
-			return nil, err
-		}
-		msg, err := message(role, text, i)
+		msg, err := message(role, val, i)
 		if err != nil {
 			return nil, err
 		}
@@ -402,11 +399,7 @@ func (p chatLogParser) parse(rec []byte, loc Location) ([]*Conversation, error) 
 	setRawMeta(c, "openai_moderation", in.OpenAIModeration)
 	setRawMeta(c, "detoxify_moderation", in.DetoxifyModeration)
 	for i, m := range in.Conversation {
-		text, err := contentText(m.Content)
-		if err != nil {
-			return nil, err
-		}
-		msg, err := message(m.Role, text, i)
+		msg, err := message(m.Role, m.Content, i)
 		if err != nil {
 			return nil, err
 		}
