@@ -292,18 +292,23 @@ func newProgress(w io.Writer, inputs []*input) *progress {
 	for _, in := range inputs {
 		total += in.size
 	}
+	return &progress{bar: newBar(w, total, "mining"), inputs: inputs, start: time.Now()}
+}
+
+// newBar returns the byte progress bar of mine's runs over total input
+// bytes (0: unknown).
+func newBar(w io.Writer, total int64, description string) *progressbar.ProgressBar {
 	if total == 0 {
 		total = -1
 	}
-	bar := progressbar.NewOptions64(total,
+	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
-		progressbar.OptionSetDescription("mining"),
+		progressbar.OptionSetDescription(description),
 	)
-	return &progress{bar: bar, inputs: inputs, start: time.Now()}
 }
 
 // update is the run's progress callback.

@@ -205,18 +205,7 @@ func newSynthProgress(w io.Writer, files []*os.File, readers []*conversation.Ult
 			total += fi.Size()
 		}
 	}
-	if total == 0 {
-		total = -1
-	}
-	bar := progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionShowBytes(true),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-		progressbar.OptionSetDescription("synthesizing"),
-	)
-	return &synthProgress{bar: bar, files: files, readers: readers, start: time.Now()}
+	return &synthProgress{bar: newBar(w, total, "synthesizing"), files: files, readers: readers, start: time.Now()}
 }
 
 // update is the run's progress callback; it runs on the reading goroutine.
