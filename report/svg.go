@@ -118,15 +118,7 @@ func hbarChart(class, label string, bars []bar) string {
 	if len(bars) == 0 {
 		return emptyChart(class, label)
 	}
-	ci := bars[0].ci
-	var hi float64
-	for _, b := range bars {
-		hi = max(hi, b.value)
-		if b.ci {
-			hi = max(hi, b.high)
-		}
-	}
-	scale := niceMax(hi, ci)
+	scale, ci := barScale(bars)
 	h := int(top + rowH*float64(len(bars)) + bottomM)
 	var s svgWriter
 	s.open(chartWidth, h, class, label)
@@ -149,6 +141,21 @@ func hbarChart(class, label string, bars []bar) string {
 	return s.b.String()
 }
 
+// barScale returns the axis maximum of a bar chart (niceMax of the highest
+// value or upper interval bound) and whether the bars are rates with
+// confidence intervals.
+func barScale(bars []bar) (scale float64, ci bool) {
+	ci = bars[0].ci
+	var hi float64
+	for _, b := range bars {
+		hi = max(hi, b.value)
+		if b.ci {
+			hi = max(hi, b.high)
+		}
+	}
+	return niceMax(hi, ci), ci
+}
+
 // vbarChart draws one vertical bar per column with its caption under the
 // axis.
 func vbarChart(class, label string, bars []bar) string {
@@ -162,15 +169,7 @@ func vbarChart(class, label string, bars []bar) string {
 	if len(bars) == 0 {
 		return emptyChart(class, label)
 	}
-	ci := bars[0].ci
-	var hi float64
-	for _, b := range bars {
-		hi = max(hi, b.value)
-		if b.ci {
-			hi = max(hi, b.high)
-		}
-	}
-	scale := niceMax(hi, ci)
+	scale, ci := barScale(bars)
 	var s svgWriter
 	s.open(chartWidth, int(h), class, label)
 	y := func(v float64) float64 { return top + plotH - plotH*v/scale }
