@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,42 +26,21 @@ func init() {
 	rootCmd.AddCommand(newMineCmd())
 }
 
-// policyFlags are the miner options shared by mine and eval.
-type policyFlags struct {
-	threshold       float64
-	satThreshold    float64
-	minScore        float64
-	doubtAnchors    bool
-	doubtWeight     float64
-	pushbackAnchors bool
-	countExtensions bool
-	maxAnchors      int
-}
+// policyFlags are the miner options shared by mine, eval and report
+// (dsat.Policy).
+type policyFlags struct{ dsat.Policy }
 
 func (f *policyFlags) register(cmd *cobra.Command) {
-	def := dsat.DefaultConfig()
-	fs := cmd.Flags()
-	fs.Float64Var(&f.threshold, "threshold", 0.5, "score threshold of every DSAT category")
-	fs.Float64Var(&f.satThreshold, "sat-threshold", def.SATThreshold, "score at which a follow-up is SAT")
-	fs.Float64Var(&f.minScore, "min-score", def.MinScore, "global operating point: anchors scoring below it are not written")
-	fs.BoolVar(&f.doubtAnchors, "doubt-anchors", def.DoubtAnchors, "doubt-only events make anchors (scored × --doubt-weight)")
-	fs.Float64Var(&f.doubtWeight, "doubt-weight", def.DoubtWeight, "score factor of doubt-only anchors")
-	fs.BoolVar(&f.pushbackAnchors, "pushback-anchors", def.PushbackAnchors, "pushback-only events make anchors (off: rejecting a correct refusal teaches a model to stop refusing)")
-	fs.BoolVar(&f.countExtensions, "count-extensions", def.CountExtensions, "count refinements that only extend a good answer")
-	fs.IntVar(&f.maxAnchors, "max-anchors-per-conversation", def.MaxAnchorsPerConversation, "keep at most N anchors per conversation, highest scores first (0 = unlimited)")
+	f.Policy = dsat.DefaultPolicy()
+	fs := flag.NewFlagSet(cmd.Name(), flag.ContinueOnError)
+	f.RegisterFlags(fs)
+	cmd.Flags().AddGoFlagSet(fs)
 }
 
 // config returns the miner configuration the flags describe.
 func (f *policyFlags) config(clf classifier.Classifier) dsat.Config {
 	cfg := dsat.DefaultConfig()
-	cfg.SetThreshold(f.threshold)
-	cfg.SATThreshold = f.satThreshold
-	cfg.MinScore = f.minScore
-	cfg.DoubtAnchors = f.doubtAnchors
-	cfg.DoubtWeight = f.doubtWeight
-	cfg.PushbackAnchors = f.pushbackAnchors
-	cfg.CountExtensions = f.countExtensions
-	cfg.MaxAnchorsPerConversation = f.maxAnchors
+	f.Apply(&cfg)
 	cfg.Classifier = clf
 	return cfg
 }

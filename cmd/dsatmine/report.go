@@ -56,7 +56,7 @@ follow-ups that made an event.`,
 				opt.Title = title
 			}
 			opt.Inputs = args
-			opt.Threshold = policy.threshold
+			opt.Threshold = policy.Threshold
 			opt.SamplesPerCategory, opt.CuesPerCategory, opt.MaxGroups = samples, cues, group
 			agg := report.NewAggregator(opt)
 			ctx := cmd.Context()

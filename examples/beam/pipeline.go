@@ -28,14 +28,8 @@ import (
 // flags of `dsatmine mine` and is serialised into the pipeline with the
 // DoFns, so every worker builds the same dsat.Miner.
 type Policy struct {
-	Threshold                 float64
-	SATThreshold              float64
-	MinScore                  float64
-	DoubtAnchors              bool
-	DoubtWeight               float64
-	PushbackAnchors           bool
-	CountExtensions           bool
-	MaxAnchorsPerConversation int
+	// Policy holds the thresholds and anchor policy, as in dsatmine mine.
+	dsat.Policy
 	// Encoding, MaxPromptTokens and MaxTotalTokens set a token budget when
 	// either limit is above zero.
 	Encoding        string
@@ -61,18 +55,7 @@ type Policy struct {
 
 // DefaultPolicy returns the defaults of `dsatmine mine`.
 func DefaultPolicy() Policy {
-	def := dsat.DefaultConfig()
-	return Policy{
-		Threshold:                 0.5,
-		SATThreshold:              def.SATThreshold,
-		MinScore:                  def.MinScore,
-		DoubtAnchors:              def.DoubtAnchors,
-		DoubtWeight:               def.DoubtWeight,
-		PushbackAnchors:           def.PushbackAnchors,
-		CountExtensions:           def.CountExtensions,
-		MaxAnchorsPerConversation: def.MaxAnchorsPerConversation,
-		Encoding:                  dsat.EncodingCL100k,
-	}
+	return Policy{Policy: dsat.DefaultPolicy(), Encoding: dsat.EncodingCL100k}
 }
 
 // Config returns the dsat configuration p describes, built the way
@@ -80,14 +63,7 @@ func DefaultPolicy() Policy {
 // loaded from p.Model (see Build).
 func (p Policy) Config() (dsat.Config, error) {
 	cfg := dsat.DefaultConfig()
-	cfg.SetThreshold(p.Threshold)
-	cfg.SATThreshold = p.SATThreshold
-	cfg.MinScore = p.MinScore
-	cfg.DoubtAnchors = p.DoubtAnchors
-	cfg.DoubtWeight = p.DoubtWeight
-	cfg.PushbackAnchors = p.PushbackAnchors
-	cfg.CountExtensions = p.CountExtensions
-	cfg.MaxAnchorsPerConversation = p.MaxAnchorsPerConversation
+	p.Policy.Apply(&cfg)
 	cfg.Dedup = !p.NoDedup
 	if p.MaxPromptTokens > 0 || p.MaxTotalTokens > 0 {
 		cfg.Tokens = &dsat.TokenBudget{Encoding: p.Encoding, MaxPromptTokens: p.MaxPromptTokens, MaxTotalTokens: p.MaxTotalTokens}
