@@ -26,6 +26,12 @@ type Rule struct {
 	// Veto is the DSAT probability below which heuristic scores are
 	// lowered; 0 turns the veto off.
 	Veto float64
+	// Decide lets the classifier decide (Model.Decision DecisionModel): a
+	// DSAT probability below Threshold sets every heuristic category score
+	// to 0, so only the classifier makes a follow-up DSAT; at or above it
+	// the heuristic scores stay (they name categories and evidence) and
+	// the most likely category is raised as usual. Veto is then unused.
+	Decide bool
 }
 
 // threshold returns the effective threshold.
@@ -39,6 +45,12 @@ func (r Rule) threshold() float64 {
 // factor is what the veto multiplies heuristic scores by for DSAT
 // probability d.
 func (r Rule) factor(d float64) float64 {
+	if r.Decide {
+		if d < r.threshold() {
+			return 0
+		}
+		return 1
+	}
 	if r.Veto <= 0 || d >= r.Veto {
 		return 1
 	}

@@ -133,6 +133,12 @@ type CVReport struct {
 	// when no threshold reaches it.
 	Operating     OperatingPoint `json:"operating_point"`
 	OperatingSets []string       `json:"operating_sets,omitempty"`
+	// Table is the out-of-fold operating table of the model's own
+	// decision (DSAT when its probability reaches the threshold) over the
+	// real examples (not aids, not weak) of OperatingSets (all sets when
+	// empty), at thresholds 0.01 … 0.99. `dsatmine train` stores it in the
+	// model for Model.ThresholdFor.
+	Table []OperatingPoint `json:"operating_table,omitempty"`
 }
 
 // SetFigures are CV figures for one data set.
@@ -239,6 +245,15 @@ func CrossValidate(ctx context.Context, examples []Example, k int, opts TrainOpt
 		}
 		rep.OperatingSets = slices.Clone(opts.OperatingSets)
 		rep.Operating = combinedFigures(examples, rows, cv, veto).Best
+	}
+	var tableRows []int
+	for _, i := range realRows(examples, scored) {
+		if len(opts.OperatingSets) == 0 || slices.Contains(opts.OperatingSets, examples[i].Set) {
+			tableRows = append(tableRows, i)
+		}
+	}
+	if len(tableRows) > 0 {
+		rep.Table = operatingTable(examples, tableRows, cv)
 	}
 	if len(bySet) > 1 {
 		names := make([]string, 0, len(bySet))

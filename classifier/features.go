@@ -32,6 +32,10 @@ type FeatureConfig struct {
 	MaxWords int `json:"max_words"`
 	// EdgeWords is how many first and last words get position features (default 3).
 	EdgeWords int `json:"edge_words"`
+	// Structure selects the structural feature set (0: none, as in models
+	// trained before it existed; 1: cue position, pasted material, deictic
+	// openings, and how the next reply relates to the judged one).
+	Structure int `json:"structure,omitempty"`
 	// NoHeuristic disables the features built from the heuristic signals
 	// passed in.
 	NoHeuristic bool `json:"no_heuristic"`
@@ -40,7 +44,7 @@ type FeatureConfig struct {
 // DefaultFeatureConfig returns the feature configuration used by Train when
 // none is given.
 func DefaultFeatureConfig() FeatureConfig {
-	return FeatureConfig{HashBits: 16, CharNGramMin: 3, CharNGramMax: 3, MaxChars: 128, MaxWords: 48, EdgeWords: 3}
+	return FeatureConfig{HashBits: 16, CharNGramMin: 3, CharNGramMax: 3, MaxChars: 128, MaxWords: 48, EdgeWords: 3, Structure: 1}
 }
 
 func (c FeatureConfig) withDefaults() FeatureConfig {
@@ -292,6 +296,9 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	// with an apology or an acknowledgement after dissatisfaction.
 	if n := t.FollowUp + 1; n < len(t.Conv.Messages) && t.Conv.Messages[n].Role == "assistant" {
 		f.nextReply(sc, t.Conv.Messages[n].Content)
+		if f.cfg.Structure > 0 && t.Reply >= 0 {
+			f.revision(sc, t.ReplyText(), t.Conv.Messages[n].Content)
+		}
 	} else {
 		f.flag(sc, "nonext")
 	}
@@ -323,6 +330,9 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 
 	if !f.cfg.NoHeuristic {
 		f.heuristic(sc, signals)
+	}
+	if f.cfg.Structure > 0 {
+		f.structure(sc, text, signals)
 	}
 }
 

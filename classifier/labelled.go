@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/dsatmine/dsatmine/conversation"
 )
@@ -31,10 +32,25 @@ func ReadExamples(ctx context.Context, r io.Reader, name string, sig SignalFunc)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		src, aid := SourceOf(l.Source)
 		for i := range ex {
 			ex[i].Set = name
+			ex[i].Source, ex[i].Aid = src, aid
 			ex[i].Turn.Conv.Location = conversation.Location{File: name}
 		}
 		out = append(out, ex...)
 	}
+}
+
+// AidPrefix starts the source name of labelled sets this project wrote to
+// cover cases (training aids), as opposed to conversations logged from
+// real users.
+const AidPrefix = "dsatmine"
+
+// SourceOf returns the source group of a labelled record's "source" field
+// (the part before the first "/") and whether it is a training aid (see
+// Example.Aid).
+func SourceOf(source string) (group string, aid bool) {
+	group, _, _ = strings.Cut(source, "/")
+	return group, strings.HasPrefix(group, AidPrefix)
 }

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	_ "embed"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -77,7 +79,83 @@ type Model struct {
 	has  [numHeads]bool
 	// thresholds holds recommended operating points by head name.
 	thresholds map[string]float64
-	info       TrainingInfo
+	// decision is how the miner decides with this model (DecisionModel or
+	// DecisionCombined, the default for older models).
+	decision string
+	// table is the out-of-fold precision and recall per threshold that
+	// ThresholdFor reads.
+	table []OperatingPoint
+	info  TrainingInfo
+}
+
+// Decision modes a model can recommend (Model.Decision).
+const (
+	// DecisionCombined keeps the heuristic verdict and lets the model raise
+	// or veto it (Rule with Decide false): what models trained before the
+	// calibrated decision recommend.
+	DecisionCombined = "combined"
+	// DecisionModel lets the calibrated model decide: a follow-up is DSAT
+	// when its DSAT probability reaches the threshold, whatever the
+	// heuristics say; the heuristic signals are its features and still name
+	// the categories and the evidence.
+	DecisionModel = "model"
+)
+
+// Decision returns the decision mode the model recommends.
+func (m *Model) Decision() string {
+	if m.decision == "" {
+		return DecisionCombined
+	}
+	return m.decision
+}
+
+// SetDecision records the recommended decision mode (DecisionModel or
+// DecisionCombined). It is meant for use right after training.
+func (m *Model) SetDecision(d string) { m.decision = d }
+
+// OperatingTable returns the out-of-fold precision and recall of the
+// model's decision per threshold, as measured when it was trained (nil
+// when the model has none).
+func (m *Model) OperatingTable() []OperatingPoint { return slices.Clone(m.table) }
+
+// SetOperatingTable records the out-of-fold operating table (sorted by
+// threshold). It is meant for use right after training.
+func (m *Model) SetOperatingTable(t []OperatingPoint) {
+	m.table = slices.Clone(t)
+	slices.SortFunc(m.table, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
+}
+
+// ErrNoTable is returned by ThresholdFor when the model carries no
+// operating table, and ErrPrecisionOutOfReach when no threshold in it
+// reaches the asked precision.
+var (
+	ErrNoTable             = errors.New("classifier: the model has no operating table (retrain it with dsatmine train)")
+	ErrPrecisionOutOfReach = errors.New("classifier: no threshold reaches the target precision")
+)
+
+// ThresholdFor returns the lowest threshold whose out-of-fold precision in
+// the model's operating table is at least target, with the figures
+// measured there.
+func (m *Model) ThresholdFor(target float64) (OperatingPoint, error) {
+	if len(m.table) == 0 {
+		return OperatingPoint{}, ErrNoTable
+	}
+	for _, op := range m.table {
+		if op.TP > 0 && op.Precision >= target {
+			return op, nil
+		}
+	}
+	return OperatingPoint{}, fmt.Errorf("%w: %.2f (best out-of-fold precision in the table is %.3f)", ErrPrecisionOutOfReach, target, bestPrecision(m.table))
+}
+
+func bestPrecision(t []OperatingPoint) float64 {
+	b := 0.0
+	for _, op := range t {
+		if op.TP > 0 {
+			b = max(b, op.Precision)
+		}
+	}
+	return b
 }
 
 // TrainingInfo records how a model was trained. It is informational.
@@ -214,7 +292,11 @@ type fileModel struct {
 	Features   fileFeatures        `json:"features"`
 	Heads      map[string]fileHead `json:"heads"`
 	Thresholds map[string]float64  `json:"thresholds,omitempty"`
-	Training   *TrainingInfo       `json:"training,omitempty"`
+	Decision   string              `json:"decision,omitempty"`
+	// Table is the out-of-fold operating table: [threshold, precision,
+	// recall, tp, fp, fn] rows.
+	Table    [][6]float64  `json:"operating_table,omitempty"`
+	Training *TrainingInfo `json:"training,omitempty"`
 }
 
 type fileFeatures struct {
@@ -224,6 +306,7 @@ type fileFeatures struct {
 	MaxWords     int  `json:"max_words"`
 	EdgeWords    int  `json:"edge_words"`
 	Heuristic    bool `json:"heuristic"`
+	Structure    int  `json:"structure,omitempty"`
 }
 
 type fileHead struct {
@@ -252,10 +335,14 @@ func (m *Model) Save(w io.Writer) error {
 		Features: fileFeatures{
 			CharNGramMin: m.feat.cfg.CharNGramMin, CharNGramMax: m.feat.cfg.CharNGramMax,
 			MaxChars: m.feat.cfg.MaxChars, MaxWords: m.feat.cfg.MaxWords, EdgeWords: m.feat.cfg.EdgeWords,
-			Heuristic: !m.feat.cfg.NoHeuristic,
+			Heuristic: !m.feat.cfg.NoHeuristic, Structure: m.feat.cfg.Structure,
 		},
 		Heads:      make(map[string]fileHead, numHeads),
 		Thresholds: m.thresholds,
+		Decision:   m.decision,
+	}
+	for _, op := range m.table {
+		f.Table = append(f.Table, [6]float64{op.Threshold, round5(op.Precision), round5(op.Recall), float64(op.TP), float64(op.FP), float64(op.FN)})
 	}
 	if m.info != (TrainingInfo{}) {
 		info := m.info
@@ -335,10 +422,24 @@ func Load(r io.Reader) (*Model, error) {
 	cfg := FeatureConfig{
 		HashBits: f.HashBits, CharNGramMin: f.Features.CharNGramMin, CharNGramMax: f.Features.CharNGramMax,
 		MaxChars: f.Features.MaxChars, MaxWords: f.Features.MaxWords, EdgeWords: f.Features.EdgeWords,
-		NoHeuristic: !f.Features.Heuristic,
+		NoHeuristic: !f.Features.Heuristic, Structure: f.Features.Structure,
+	}
+	switch f.Decision {
+	case "", DecisionCombined, DecisionModel:
+	default:
+		return nil, fmt.Errorf("%w: unknown decision %q", ErrFormat, f.Decision)
 	}
 	m := newModel(cfg)
 	m.thresholds = f.Thresholds
+	m.decision = f.Decision
+	for _, row := range f.Table {
+		op := OperatingPoint{Threshold: row[0]}
+		op.Precision, op.Recall, op.TP, op.FP, op.FN = row[1], row[2], int(row[3]), int(row[4]), int(row[5])
+		if op.Precision+op.Recall > 0 {
+			op.F1 = 2 * op.Precision * op.Recall / (op.Precision + op.Recall)
+		}
+		m.table = append(m.table, op)
+	}
 	if f.Training != nil {
 		m.info = *f.Training
 	}

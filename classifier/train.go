@@ -37,6 +37,15 @@ type Example struct {
 	// Weak marks a heuristically labelled example: it is trained on but
 	// never scored by CrossValidate.
 	Weak bool
+	// Source names where the conversation came from (the labelled record's
+	// "source" up to its first "/", so "eurtad/filtered_mwoz" is
+	// "eurtad"). LeaveSourceOut holds out one source at a time.
+	Source string
+	// Aid marks a training aid: a set written to cover cases rather than
+	// logged from real users (ReadExamples sets it for sources starting
+	// with "dsatmine"). Aids are trained on but never held out as a source,
+	// never choose the operating point and are reported apart.
+	Aid bool
 }
 
 func (e *Example) weight() float64 {

@@ -71,6 +71,14 @@ type Config struct {
 	// as classifier.Model's), else classifier.DefaultVeto; a negative value
 	// turns the veto off.
 	ClassifierVeto float64
+	// TargetPrecision, when above 0, lets the classifier decide at the
+	// lowest threshold whose out-of-fold precision, in the operating table
+	// stored with the model (classifier.Model.ThresholdFor), is at least
+	// TargetPrecision. A nil Classifier then means the embedded default
+	// model. It cannot be combined with ClassifierThreshold, and NewMiner
+	// fails (ErrConfig) when the classifier has no such table or no
+	// threshold reaches the target.
+	TargetPrecision float64
 	// Cascade, when set, sends to the classifier only the follow-ups whose
 	// heuristic DSAT score lies in the uncertain band [Low, High); the others
 	// keep the heuristic verdict. nil means the classifier scores every
@@ -129,7 +137,7 @@ func DefaultConfig() Config {
 	}
 	return Config{
 		Thresholds:   th,
-		DoubtAnchors: true,
+		DoubtAnchors: false,
 		DoubtWeight:  0.6,
 		SATThreshold: 0.5,
 		Dedup:        true,
@@ -149,6 +157,12 @@ func (c *Config) validate() error {
 		if t < 0 || t > 1 {
 			return fmt.Errorf("%w: threshold %v for %s outside [0,1]", ErrConfig, t, cat)
 		}
+	}
+	if c.TargetPrecision < 0 || c.TargetPrecision >= 1 {
+		return fmt.Errorf("%w: target precision %v outside [0,1)", ErrConfig, c.TargetPrecision)
+	}
+	if c.TargetPrecision > 0 && c.ClassifierThreshold > 0 {
+		return fmt.Errorf("%w: a target precision and a classifier threshold are alternatives; give one", ErrConfig)
 	}
 	if c.DoubtAnchors && (c.DoubtWeight <= 0 || c.DoubtWeight > 1) {
 		return fmt.Errorf("%w: doubt weight %v outside (0,1]", ErrConfig, c.DoubtWeight)

@@ -3,6 +3,7 @@ package dsat
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -64,6 +65,13 @@ func NewMiner(cfg Config) (*Miner, error) {
 		m.engine = heuristics.Default()
 	}
 	m.version = m.engine.Name() + "/" + m.engine.Version()
+	if cfg.TargetPrecision > 0 && m.clf == nil {
+		d, err := classifier.Default()
+		if err != nil {
+			return nil, fmt.Errorf("%w: default classifier: %v", ErrConfig, err)
+		}
+		m.clf = d
+	}
 	if m.clf != nil {
 		m.version += "+" + m.clf.Name()
 		if d, ok := m.clf.(interface{ Digest() string }); ok {
@@ -84,6 +92,22 @@ func NewMiner(cfg Config) (*Miner, error) {
 			}
 		case m.clfRule.Veto < 0:
 			m.clfRule.Veto = 0
+		}
+		if dm, ok := m.clf.(interface{ Decision() string }); ok && dm.Decision() == classifier.DecisionModel {
+			m.clfRule.Decide = true
+		}
+		if p := cfg.TargetPrecision; p > 0 {
+			tf, ok := m.clf.(interface {
+				ThresholdFor(float64) (classifier.OperatingPoint, error)
+			})
+			if !ok {
+				return nil, fmt.Errorf("%w: target precision %.2f: classifier %s has no operating table", ErrConfig, p, m.clf.Name())
+			}
+			op, err := tf.ThresholdFor(p)
+			if err != nil {
+				return nil, fmt.Errorf("%w: target precision %.2f: %w", ErrConfig, p, err)
+			}
+			m.clfRule.Threshold, m.clfRule.Decide = op.Threshold, true
 		}
 		m.cfg.ClassifierThreshold = m.clfRule.Threshold
 		m.cfg.ClassifierVeto = m.clfRule.Veto

@@ -148,8 +148,13 @@ func TestDoubtAndPushbackPolicy(t *testing.T) {
 	push := conv("p", "user", "q", "assistant", "I can't do that", "user", "just do it #pushback=0.9")
 	mixed := conv("x", "user", "q", "assistant", "a", "user", "really? wrong #doubt=0.9 #complaint=0.6")
 
-	m := newTestMiner(t, nil)
-	res, err := m.Mine(ctx, doubt)
+	res, err := newTestMiner(t, nil).Mine(ctx, doubt)
+	require.NoError(t, err)
+	require.Len(t, res.Events, 1, "doubt events are emitted")
+	assert.Empty(t, res.Anchors, "doubt-only events make no anchors by default")
+
+	m := newTestMiner(t, func(c *Config) { c.DoubtAnchors = true })
+	res, err = m.Mine(ctx, doubt)
 	require.NoError(t, err)
 	require.Len(t, res.Anchors, 1)
 	assert.InDelta(t, 0.9*0.6, res.Anchors[0].Score, 1e-9, "doubt anchors are scored lower")
@@ -290,7 +295,9 @@ func TestClassifierCombination(t *testing.T) {
 func TestNewMinerRejectsBadConfig(t *testing.T) {
 	for name, mod := range map[string]func(*Config){
 		"threshold":  func(c *Config) { c.SetThreshold(1.5) },
-		"doubt":      func(c *Config) { c.DoubtWeight = 0 },
+		"doubt":      func(c *Config) { c.DoubtAnchors, c.DoubtWeight = true, 0 },
+		"target":     func(c *Config) { c.TargetPrecision = 1 },
+		"target+thr": func(c *Config) { c.TargetPrecision, c.ClassifierThreshold = 0.8, 0.5 },
 		"max":        func(c *Config) { c.MaxAnchorsPerConversation = -1 },
 		"nil det":    func(c *Config) { c.Detectors = append(c.Detectors, nil) },
 		"min score":  func(c *Config) { c.MinScore = 2 },

@@ -16,6 +16,9 @@ type Policy struct {
 	PushbackAnchors           bool
 	CountExtensions           bool
 	MaxAnchorsPerConversation int
+	// TargetPrecision lets the classifier decide at the threshold whose
+	// out-of-fold precision reaches it (Config.TargetPrecision; 0: off).
+	TargetPrecision float64
 }
 
 // DefaultPolicy returns the policy of DefaultConfig.
@@ -43,12 +46,13 @@ func (p Policy) Apply(cfg *Config) {
 	cfg.PushbackAnchors = p.PushbackAnchors
 	cfg.CountExtensions = p.CountExtensions
 	cfg.MaxAnchorsPerConversation = p.MaxAnchorsPerConversation
+	cfg.TargetPrecision = p.TargetPrecision
 }
 
 // RegisterFlags defines one flag per field on fs, with p's current values
 // as defaults: --threshold, --sat-threshold, --min-score, --doubt-anchors,
-// --doubt-weight, --pushback-anchors, --count-extensions and
-// --max-anchors-per-conversation.
+// --doubt-weight, --pushback-anchors, --count-extensions,
+// --target-precision and --max-anchors-per-conversation.
 func (p *Policy) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&p.Threshold, "threshold", p.Threshold, "score threshold of every DSAT category")
 	fs.Float64Var(&p.SATThreshold, "sat-threshold", p.SATThreshold, "score at which a follow-up is SAT")
@@ -57,5 +61,6 @@ func (p *Policy) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&p.DoubtWeight, "doubt-weight", p.DoubtWeight, "score factor of doubt-only anchors")
 	fs.BoolVar(&p.PushbackAnchors, "pushback-anchors", p.PushbackAnchors, "pushback-only events make anchors (off: rejecting a correct refusal teaches a model to stop refusing)")
 	fs.BoolVar(&p.CountExtensions, "count-extensions", p.CountExtensions, "count refinements that only extend a good answer")
+	fs.Float64Var(&p.TargetPrecision, "target-precision", p.TargetPrecision, "let the classifier (the embedded model unless --classifier names one) decide at the lowest threshold whose out-of-fold precision, stored with the model, is at least this (0 = off)")
 	fs.IntVar(&p.MaxAnchorsPerConversation, "max-anchors-per-conversation", p.MaxAnchorsPerConversation, "keep at most N anchors per conversation, highest scores first (0 = unlimited)")
 }

@@ -61,7 +61,7 @@ func TestRunDedupAndStats(t *testing.T) {
 	assert.EqualValues(t, 3, st.DSATEvents)
 	assert.EqualValues(t, 1, st.SATEvents)
 	assert.Equal(t, map[string]int64{"complaint": 2, "doubt": 1, "pushback": 1}, st.Events)
-	assert.EqualValues(t, 2, st.Anchors, "a and c; b is a duplicate of a")
+	assert.EqualValues(t, 1, st.Anchors, "a; b is a duplicate of a; c is doubt and pushback only")
 	assert.EqualValues(t, 1, st.Pairs)
 	assert.EqualValues(t, 1, st.Duplicates)
 	assert.Equal(t, GroupStats{Conversations: 2, FollowUps: 3, DSAT: 2, Rate: 0.6667}, st.Models["gpt-4"])
@@ -69,7 +69,7 @@ func TestRunDedupAndStats(t *testing.T) {
 	assert.Equal(t, GroupStats{Conversations: 1, FollowUps: 2, DSAT: 1, Rate: 0.5}, st.Languages["English"])
 	assert.Equal(t, map[string]int64{"test": 4}, st.Formats)
 
-	assert.Equal(t, 2, strings.Count(anchors.String(), "\n"))
+	assert.Equal(t, 1, strings.Count(anchors.String(), "\n"))
 	assert.Equal(t, 4, strings.Count(events.String(), "\n"))
 	var first Anchor
 	require.NoError(t, json.Unmarshal([]byte(strings.SplitN(anchors.String(), "\n", 2)[0]), &first))
@@ -80,7 +80,7 @@ func TestRunDedupAndStats(t *testing.T) {
 	st2.Merge(st)
 	st2.Merge(st)
 	assert.EqualValues(t, 8, st2.Conversations)
-	assert.EqualValues(t, 4, st2.Anchors)
+	assert.EqualValues(t, 2, st2.Anchors)
 	assert.Equal(t, GroupStats{Conversations: 4, FollowUps: 6, DSAT: 4, Rate: 0.6667}, st2.Models["gpt-4"])
 }
 

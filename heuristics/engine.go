@@ -199,7 +199,7 @@ func Default() *Engine {
 func (e *Engine) Name() string { return "heuristics" }
 
 // Version identifies the rule set; it changes whenever rules or scoring change.
-func (e *Engine) Version() string { return "1.1.0" }
+func (e *Engine) Version() string { return "1.2.0" }
 
 // Languages returns the lexicon languages the engine loaded.
 func (e *Engine) Languages() []string { return slices.Clone(e.langs) }
@@ -430,6 +430,17 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 		a.Signals = append(a.Signals, sig)
 	}
 	onlyThanks := hasThanks && thanksOnly(nb, cands)
+	// A short follow-up that thanks and accepts, asks nothing and carries
+	// no strong complaint names no problem: its weak correction, complaint,
+	// doubt or pushback cues ("that's actually lovely, thank you") are not
+	// a reaction against the reply. Preference and refinement cues still
+	// count: "thanks, now shorter" asks for a change.
+	accepts := hasThanks && len(text) <= maxAnswerBytes && !strings.Contains(text, "?")
+	for _, s := range a.Signals {
+		if s.Polarity == DSAT && s.Score >= strongScore {
+			accepts = false // "thanks, but that's wrong": a problem is named
+		}
+	}
 
 	// Structural and rephrase signals.
 	a.Signals = e.structure(sc, text, reply, copyReply, a.Signals)
@@ -445,6 +456,8 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 			switch {
 			case onlyThanks:
 				guard = GuardThanks
+			case accepts && s.Score < strongScore && s.Category != Preference && s.Category != Refinement:
+				guard = GuardAccept
 			case hasContinue && rinfo.cutoff && (s.Category == Refinement || s.Category == Complaint):
 				guard = GuardContinue
 			case hasNewTask && (s.Detector == DetectorRephrase || s.Category == Refinement && s.Score < 0.6):

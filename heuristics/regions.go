@@ -21,6 +21,7 @@ const (
 	GuardContinue = "continue" // a continue request after a cut-off reply
 	GuardAnswer   = "answer"   // a short answer to a question the reply asked
 	GuardThanks   = "thanks"   // a thanks-only follow-up
+	GuardAccept   = "accept"   // thanks with acceptance and only weak problem cues
 	GuardNewTask  = "newtask"  // the follow-up starts a new or next-step task
 	GuardBody     = "body"     // in the middle of a long follow-up (pasted material)
 	GuardHolding  = "holding"  // a changed request after a reply that only said "let me look into it"

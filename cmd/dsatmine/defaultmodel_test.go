@@ -17,14 +17,16 @@ import (
 // evaluate it). It fails when the heuristics, the lexicons, the features
 // or the labelled data change without the model being retrained.
 func TestDefaultModelReproducible(t *testing.T) {
-	sharegpt := shareddata.Require(t, "dev/sharegpt-dev.jsonl")
-	eurtad := shareddata.Require(t, "dev/eurtad-filtered.jsonl")
-	args := []string{sharegpt, eurtad}
+	var args []string
+	for _, name := range []string{"sharegpt-dev", "sharegpt-dev-b", "oasst-dev", "eurtad-filtered"} {
+		args = append(args, shareddata.Require(t, "dev/"+name+".jsonl"))
+	}
 	for _, name := range []string{"de", "en", "en-implicit", "es", "fr", "pt", "ru", "zh"} {
 		args = append(args, filepath.Join("../../testdata/labelled", name+".jsonl"))
 	}
 	out := filepath.Join(t.TempDir(), "default.json")
-	args = append(args, "--operating-sets", "sharegpt-dev.jsonl,eurtad-filtered.jsonl", "-o", out)
+	args = append(args, "--leave-source-out=false", "--decision", "combined",
+		"--operating-sets", "sharegpt-dev.jsonl,sharegpt-dev-b.jsonl,oasst-dev.jsonl,eurtad-filtered.jsonl", "-o", out)
 	_, _, err := runCmd(t, newTrainCmd(), args...)
 	require.NoError(t, err)
 

@@ -37,6 +37,12 @@ type trainFlags struct {
 	veto        float64
 	opSets      []string
 	format      string
+	calFolds    int
+	decision    string
+	target      float64
+	loso        bool
+	curve       []float64
+	structure   int
 }
 
 func newTrainCmd() *cobra.Command {
@@ -73,6 +79,12 @@ but never scored.`,
 	fl.IntVar(&f.epochs, "epochs", 0, "training epochs (0: default)")
 	fl.StringSliceVar(&f.opSets, "operating-sets", nil, "base names of the labelled files whose pooled cross-validated figures choose the stored operating point (default: all files)")
 	fl.Float64Var(&f.veto, "veto", 0, "classifier DSAT probability below which the miner lowers heuristic scores; stored in the model and used for the combined figures (0: 0.2; negative: no veto)")
+	fl.IntVar(&f.calFolds, "calibration-folds", 5, "folds of the out-of-fold Platt scaling that calibrates the DSAT probability (0: none)")
+	fl.StringVar(&f.decision, "decision", classifier.DecisionModel, `how the miner decides with the model: "model" (the calibrated probability decides; heuristic signals are its features) or "combined" (the heuristic verdict, raised and vetoed by the model)`)
+	fl.Float64Var(&f.target, "target-precision", classifier.DefaultTargetPrecision, "with --decision model: the stored operating point is the lowest threshold whose out-of-fold precision on the real (non-aid) sets reaches this")
+	fl.BoolVar(&f.loso, "leave-source-out", true, "print leave-one-source-out figures: train on every real source but one, score that one (sources from each record's \"source\"; sets whose source starts with \"dsatmine\" are training aids, never held out)")
+	fl.Float64SliceVar(&f.curve, "learning-curve", nil, "with --leave-source-out: also train on these fractions of the other sources' real conversations, e.g. 0.25,0.5,0.75,1")
+	fl.IntVar(&f.structure, "structure", 1, "structural feature set (0: none, as models before it; 1: cue position, pasted material, deictic openings, next-reply revision)")
 	_ = cmd.MarkFlagRequired("output")
 	return cmd
 }
@@ -107,9 +119,25 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 		examples = append(examples, weak...)
 		fmt.Fprintf(stderr, "train: %d labelled turns, %d weak turns from %d log file(s)\n", labelled, len(weak), len(f.weak))
 	}
+	if f.decision == "" {
+		f.decision = classifier.DecisionModel
+	}
+	if f.target == 0 {
+		f.target = classifier.DefaultTargetPrecision
+	}
+	switch f.decision {
+	case classifier.DecisionModel, classifier.DecisionCombined:
+	default:
+		return fmt.Errorf("--decision %q: want %q or %q", f.decision, classifier.DecisionModel, classifier.DecisionCombined)
+	}
+	if f.target <= 0 || f.target >= 1 {
+		return fmt.Errorf("--target-precision %v: want a value in (0,1)", f.target)
+	}
 	features := classifier.DefaultFeatureConfig()
 	features.HashBits = f.hashBits
+	features.Structure = f.structure
 	opts := classifier.TrainOptions{
+		CalibrationFolds:    f.calFolds,
 		Features:            features,
 		NoHeuristicFeatures: f.noHeuristic,
 		Seed:                f.seed,
@@ -137,19 +165,40 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 			return err
 		}
 	}
+	if f.loso {
+		lo, err := classifier.LeaveSourceOut(ctx, examples, opts, classifier.LOSOOptions{
+			TargetPrecision: f.target, Targets: []float64{0.70, 0.80, 0.90}, Curve: f.curve,
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "train: leave-one-source-out skipped: %v\n", err)
+		} else if err := printLOSO(stdout, &lo); err != nil {
+			return err
+		}
+	}
 	m, err := classifier.Train(ctx, examples, opts)
 	if err != nil {
 		return err
 	}
+	m.SetDecision(f.decision)
 	// The stored operating point is what the miner uses by default: the
 	// classifier threshold at which the combined decision (heuristics plus
 	// classifier) was best with precision >= MinPrecision out of fold on the
 	// operating sets, else the classifier's own best such point.
 	if rep != nil {
-		if t := rep.Operating.Threshold; t > 0 {
-			m.SetThreshold("dsat", t)
-		} else if t := rep.CV.Best.Threshold; t > 0 {
-			m.SetThreshold("dsat", t)
+		m.SetOperatingTable(rep.Table)
+		switch {
+		case f.decision == classifier.DecisionModel:
+			op, err := m.ThresholdFor(f.target)
+			if err != nil {
+				return fmt.Errorf("--target-precision %.2f: %w", f.target, err)
+			}
+			m.SetThreshold("dsat", op.Threshold)
+			fmt.Fprintf(stderr, "train: operating point stored in the model: the model decides at %.2f (out-of-fold P %.3f R %.3f F1 %.3f on the real sets)\n",
+				op.Threshold, op.Precision, op.Recall, op.F1)
+		case rep.Operating.Threshold > 0:
+			m.SetThreshold("dsat", rep.Operating.Threshold)
+		case rep.CV.Best.Threshold > 0:
+			m.SetThreshold("dsat", rep.CV.Best.Threshold)
 		}
 	}
 	if err := writeModel(f.output, m); err != nil {
@@ -385,4 +434,38 @@ func printCombined(w io.Writer, r *classifier.CVReport) error {
 	}
 	_, err := fmt.Fprintf(w, "\nno classifier threshold reaches combined precision %.2f on %s; the classifier's own best point is stored\n", r.MinPrecision, on)
 	return err
+}
+
+// printLOSO prints the leave-one-source-out table and the learning curve.
+func printLOSO(w io.Writer, r *classifier.LOSOReport) error {
+	fmt.Fprintf(w, "\nleave-one-source-out (train on every other source and the aids, score this one; thresholds chosen out of fold on the training sources at target precision %.2f):\n", r.TargetPrecision)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
+	m3 := func(m classifier.Metrics) string {
+		return fmt.Sprintf("%.3f\t%.3f\t%.3f", m.Precision, m.Recall, m.F1)
+	}
+	p("held-out source\tturns\tDSAT\theuristics P\tR\tF1\tmodel P\tR\tF1\tcombined P\tR\tF1\tAUC")
+	for _, t := range r.Targets {
+		p("\tP@%.2f\tR", t)
+	}
+	p("\n")
+	for _, s := range append(r.Sources, r.Pooled) {
+		p("%s\t%d\t%d\t%s\t%s\t%s\t%.3f", s.Source, s.Examples, s.Positives, m3(s.Heuristics), m3(s.Model.Metrics), m3(s.Combined.Metrics), s.AUC)
+		for _, op := range s.Targets {
+			p("\t%.3f\t%.3f", op.Precision, op.Recall)
+		}
+		p("\n")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Curve) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\nlearning curve (mean over held-out sources):\n")
+	p("fraction\treal training turns\tP\tR\tF1\n")
+	for _, c := range r.Curve {
+		p("%.2f\t%d\t%.3f\t%.3f\t%.3f\n", c.Fraction, c.TrainReal, c.Precision, c.Recall, c.F1)
+	}
+	return tw.Flush()
 }
