@@ -376,12 +376,22 @@ func (r *Reader) start() error {
 		}
 		return err
 	}
-	if c == '[' {
+	switch {
+	case c == '[':
 		r.src = newArraySource(op.br, r.name, r.MaxRecordSize, line-1)
-	} else {
+	case c == '{' && spreadJSON(peekHead(op.br)):
+		r.src = newConcatSource(op.br, r.name, r.MaxRecordSize, line-1)
+	default:
 		r.src = newJSONLSource(op.br, r.name, r.MaxRecordSize, line-1)
 	}
 	return nil
+}
+
+// peekHead returns the buffered start of the input (up to the buffer size)
+// without consuming it.
+func peekHead(br *bufio.Reader) []byte {
+	head, _ := br.Peek(bufSize)
+	return head
 }
 
 // startParquet sets up the Parquet source, spooling the stream to a temporary
