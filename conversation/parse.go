@@ -304,14 +304,14 @@ func setRawMeta(c *Conversation, k string, v jsonx.RawMessage) {
 // --- OpenAI messages -----------------------------------------------------
 
 type openAIRecord struct {
-	ID             flexString `json:"id"`
-	ConversationID flexString `json:"conversation_id"`
-	Source    string         `json:"source"`
-	Model     string         `json:"model"`
-	Language  string         `json:"language"`
-	Timestamp flexTime       `json:"timestamp"`
-	Metadata  map[string]any `json:"metadata"`
-	Messages  []openAIMsg    `json:"messages"`
+	ID             flexString     `json:"id"`
+	ConversationID flexString     `json:"conversation_id"`
+	Source         string         `json:"source"`
+	Model          string         `json:"model"`
+	Language       string         `json:"language"`
+	Timestamp      flexTime       `json:"timestamp"`
+	Metadata       map[string]any `json:"metadata"`
+	Messages       []openAIMsg    `json:"messages"`
 }
 
 type openAIMsg struct {

@@ -35,7 +35,7 @@ func TestSpreadJSONDetection(t *testing.T) {
 		{"{\"id\": 1,\n \"messages\": []}", true},
 		{"{\"messages\": []}\n{\"messages\": []}\n", false},
 		{"{\"messages\": [\n{\"messages\": []}\n", false}, // a cut JSON Lines record, then the next
-		{"{\"messages\": \"a\nb\"}", false},                // a line break inside a string is no JSON
+		{"{\"messages\": \"a\nb\"}", false},               // a line break inside a string is no JSON
 		{"{\"messages\": []}", false},
 		{"{" + strings.Repeat(" ", 100), false}, // the first line does not end in head
 	} {
