@@ -79,7 +79,7 @@ func (f Format) String() string {
 func detectFormat(keys map[string]bool) (Format, bool) {
 	has := func(k string) bool { return keys[k] }
 	switch {
-	case has("mapping") && has("current_node"):
+	case has("mapping"):
 		return FormatChatGPT, true
 	case has("chosen") && has("rejected"):
 		return FormatHHRLHF, true

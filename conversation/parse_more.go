@@ -1,6 +1,9 @@
 package conversation
 
 import (
+	"cmp"
+	"maps"
+	"math"
 	"slices"
 	"strings"
 )
@@ -259,6 +262,12 @@ func (p *oasstParser) flush() ([]*Conversation, error) {
 	if treeID == "" && len(roots) > 0 {
 		treeID = roots[0].MessageID
 	}
+	if len(roots) == 0 {
+		pe := toParseError(group[0].loc, errorf(ReasonEmptyConversation, ErrEmptyConversation,
+			"oasst tree %s has no root message in the input (%d of its messages are, without their first)", treeID, len(group)))
+		pe.records = int64(len(group))
+		return nil, pe
+	}
 	convs, err := p.paths(roots, treeID, group[0].loc, false)
 	if err == nil && len(convs) == 0 {
 		err = errorf(ReasonEmptyConversation, ErrEmptyConversation,
@@ -363,20 +372,26 @@ type chatGPTNode struct {
 			Hidden    bool   `json:"is_visually_hidden_from_conversation"`
 			ModelSlug string `json:"model_slug"`
 		} `json:"metadata"`
+		CreateTime flexTime `json:"create_time"`
 	} `json:"message"`
-	Parent *string `json:"parent"`
+	Parent   *string  `json:"parent"`
+	Children []string `json:"children"`
 }
 
 type chatGPTParser struct{ noFlush }
 
 func (chatGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	var in chatGPTRecord
-	if err := decode(rec, &in); err != nil {
+	extra, err := decodeLenient(rec, &in, "mapping", "current_node")
+	if err != nil {
 		return nil, err
 	}
 	// Walk from current_node up to the root.
 	var chain []string
 	id := in.CurrentNode
+	if id == "" {
+		id = latestLeaf(in.Mapping)
+	}
 	for id != "" {
 		node, ok := in.Mapping[id]
 		if !ok {
@@ -400,6 +415,7 @@ func (chatGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	if in.Title != nil {
 		setMeta(c, "title", *in.Title)
 	}
+	keepExtra(c, extra)
 	for i, id := range chain {
 		m := in.Mapping[id].Message
 		if m == nil || m.Metadata.Hidden {
@@ -428,4 +444,87 @@ func (chatGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 		c.Messages = append(c.Messages, msg)
 	}
 	return []*Conversation{c}, nil
+}
+
+// latestLeaf picks the branch of an export without current_node: the one
+// that ends in the most recent message. It walks the trees depth first
+// (roots, and the children of every node, in their "children" order, or by
+// creation time and id when a node does not list them), takes the last node
+// visited among those with the latest message create_time (every node, when
+// no message has one), and follows last children from there to a leaf.
+func latestLeaf(mapping map[string]chatGPTNode) string {
+	ids := slices.Sorted(maps.Keys(mapping))
+	ctime := func(id string) int64 {
+		if m := mapping[id].Message; m != nil && !m.CreateTime.T.IsZero() {
+			return m.CreateTime.T.UnixNano()
+		}
+		return math.MinInt64
+	}
+	byTime := func(a, b string) int {
+		if c := cmp.Compare(ctime(a), ctime(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	}
+	kids := make(map[string][]string, len(mapping))
+	var roots []string
+	for _, id := range ids {
+		p := mapping[id].Parent
+		if p == nil || *p == "" || *p == id {
+			roots = append(roots, id)
+			continue
+		}
+		if _, ok := mapping[*p]; !ok {
+			roots = append(roots, id)
+			continue
+		}
+		kids[*p] = append(kids[*p], id)
+	}
+	slices.SortStableFunc(roots, byTime)
+	children := func(id string) []string {
+		derived := kids[id]
+		listed := mapping[id].Children
+		if len(listed) == 0 {
+			slices.SortStableFunc(derived, byTime)
+			return derived
+		}
+		out := make([]string, 0, len(derived))
+		for _, k := range listed {
+			if slices.Contains(derived, k) {
+				out = append(out, k)
+			}
+		}
+		for _, k := range derived { // children that the list leaves out
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	best, bestTime := "", int64(math.MinInt64)
+	seen := make(map[string]bool, len(mapping))
+	var walk func(id string)
+	walk = func(id string) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		if t := ctime(id); best == "" || t >= bestTime {
+			best, bestTime = id, t
+		}
+		for _, k := range children(id) {
+			walk(k)
+		}
+	}
+	for _, r := range roots {
+		walk(r)
+	}
+	for range len(mapping) { // bounded: parent links may form a cycle
+		next := children(best)
+		if len(next) == 0 {
+			break
+		}
+		best = next[len(next)-1]
+	}
+	return best
 }

@@ -617,8 +617,8 @@ func (r *Reader) finish(c *Conversation) (int64, error) {
 			"conversation has %d messages, more than the limit of %d", len(c.Messages), r.MaxMessages)
 	}
 	kept := c.Messages[:0]
-	for _, m := range c.Messages {
-		if isBlank(m.Content) && len(m.ToolCalls) == 0 {
+	for i, m := range c.Messages {
+		if isBlank(m.Content) && len(m.ToolCalls) == 0 && !emptyReplyKept(c.Messages, kept, i) {
 			continue
 		}
 		kept = append(kept, m)
@@ -633,6 +633,22 @@ func (r *Reader) finish(c *Conversation) (int64, error) {
 		c.ID = r.deriveID(c.Location, -1)
 	}
 	return dropped, nil
+}
+
+// emptyReplyKept reports whether the empty message msgs[i] is an assistant
+// reply to keep: one between a user message (the last kept) and the next
+// non-empty message, a user's. Dropping it would join two user turns and lose
+// the follow-up to the empty reply, which is a follow-up all the same.
+func emptyReplyKept(msgs, kept []Message, i int) bool {
+	if msgs[i].Role != Assistant || len(kept) == 0 || kept[len(kept)-1].Role != User {
+		return false
+	}
+	for _, m := range msgs[i+1:] {
+		if !isBlank(m.Content) || len(m.ToolCalls) > 0 {
+			return m.Role == User
+		}
+	}
+	return false
 }
 
 // deriveID builds a deterministic id from the input's base name and the
