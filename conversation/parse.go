@@ -38,6 +38,8 @@ func newParser(f Format, r *Reader) parser {
 		return &oasstParser{r: r}
 	case FormatChatGPT:
 		return chatGPTParser{}
+	case FormatPreference:
+		return preferenceParser{}
 	}
 	panic("conversation: no parser for format " + string(f))
 }

@@ -1,18 +1,21 @@
 package conversation
 
 import (
+	"bytes"
 	"cmp"
 	"maps"
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
 // --- Anthropic HH-RLHF -------------------------------------------------------
 
 type hhRecord struct {
-	Chosen   *string `json:"chosen"`
-	Rejected *string `json:"rejected"`
+	Chosen   jsonx.RawMessage `json:"chosen"`
+	Rejected jsonx.RawMessage `json:"rejected"`
 }
 
 type hhParser struct{ noFlush }
@@ -22,20 +25,46 @@ func (hhParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	if err := decode(rec, &in); err != nil {
 		return nil, err
 	}
-	if in.Chosen == nil {
+	if !isJSONValue(in.Chosen) {
 		return nil, wrongType(`hh-rlhf record has no "chosen" transcript`)
 	}
-	msgs, err := parseTranscript(*in.Chosen)
+	var chosen, rejected string
+	if jsonx.Unmarshal(in.Chosen, &chosen) != nil {
+		return nil, wrongType(`hh-rlhf: "chosen" is %s, not a transcript string; records whose chosen and rejected replies are messages are read as format %s`,
+			jsonKind(in.Chosen), FormatPreference)
+	}
+	msgs, err := parseTranscript(chosen)
 	if err != nil {
 		return nil, err
 	}
 	c := &Conversation{Source: string(FormatHHRLHF), Location: loc, Messages: msgs}
-	if in.Rejected != nil {
-		if reply, ok := finalReply(*in.Rejected); ok {
+	if jsonx.Unmarshal(in.Rejected, &rejected) == nil {
+		if reply, ok := finalReply(rejected); ok {
 			setMeta(c, "rejected_reply", reply)
 		}
 	}
 	return []*Conversation{c}, nil
+}
+
+// jsonKind names the JSON type of v for messages ("a list", "an object", …).
+func jsonKind(v jsonx.RawMessage) string {
+	t := bytes.TrimSpace(v)
+	if len(t) == 0 {
+		return "missing"
+	}
+	switch t[0] {
+	case '[':
+		return "a list"
+	case '{':
+		return "an object"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // finalReply returns the last turn of a transcript if it is an assistant turn.
@@ -72,7 +101,7 @@ func parseTranscript(s string) ([]Message, error) {
 	nextA := strings.Index(s, hhAssistant)
 	first := minIndex(nextH, nextA)
 	if first < 0 {
-		return nil, wrongType(`hh-rlhf transcript has no "Human:" or "Assistant:" turn`)
+		return nil, wrongType(`hh-rlhf: "chosen" is not a transcript of "Human:" and "Assistant:" turns; a record with a separate prompt and plain-text replies is read as format %s`, FormatPreference)
 	}
 	if !isBlank(s[:first]) {
 		return nil, wrongType(`hh-rlhf transcript has text before its first "Human:" or "Assistant:" turn`)

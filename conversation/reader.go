@@ -511,11 +511,7 @@ func (r *Reader) formatMismatch(rec []byte) string {
 	if jsonx.Unmarshal(rec, &keys) != nil {
 		return ""
 	}
-	set := make(map[string]bool, len(keys))
-	for k := range keys {
-		set[k] = true
-	}
-	f, ok := detectFormat(set)
+	f, ok := detectFormat(keys)
 	if !ok || f == r.format {
 		return ""
 	}
@@ -548,13 +544,9 @@ func detectRecord(rec []byte) (Format, error) {
 	if err := jsonx.Unmarshal(rec, &keys); err != nil {
 		return FormatAuto, jsonError(rec, err)
 	}
-	set := make(map[string]bool, len(keys))
-	for k := range keys {
-		set[k] = true
-	}
-	f, ok := detectFormat(set)
+	f, ok := detectFormat(keys)
 	if !ok {
-		return FormatAuto, unknownFormatError(set)
+		return FormatAuto, unknownFormatError(keys)
 	}
 	return f, nil
 }
