@@ -101,7 +101,7 @@ func detectFormat(fields map[string]jsonx.RawMessage) (Format, bool) {
 	case has("preferred_output") || has("non_preferred_output"):
 		return FormatPreference, true
 	case has("chosen") && has("rejected"):
-		if isJSONString(fields["chosen"]) && !has("prompt") && !has("conversations") && !has("input") {
+		if isJSONString(fields["chosen"]) && !has("prompt") && !has("conversations") && !has("input") && !has("messages") {
 			return FormatHHRLHF, true
 		}
 		return FormatPreference, true

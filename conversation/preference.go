@@ -15,7 +15,8 @@ import (
 // layouts differ in where the prompt and the replies are:
 //
 //   - TRL: "prompt" (a string or messages) with "chosen"/"rejected" (strings or
-//     messages); with no "prompt", "chosen" is the whole conversation.
+//     messages); with no "prompt", "chosen" is the whole conversation. Some
+//     trainers name the prompt "messages".
 //   - ultrafeedback_binarized: "prompt" a string and "chosen"/"rejected" whole
 //     conversations that repeat it (the repeat is not doubled).
 //   - LLaMA-Factory ranking: "conversations" ({from, value} turns) with
@@ -39,6 +40,7 @@ type preferenceRecord struct {
 	System         jsonx.RawMessage `json:"system"`
 	Prompt         jsonx.RawMessage `json:"prompt"`
 	Conversations  jsonx.RawMessage `json:"conversations"`
+	Messages       jsonx.RawMessage `json:"messages"`
 	Input          jsonx.RawMessage `json:"input"`
 	Chosen         jsonx.RawMessage `json:"chosen"`
 	Rejected       jsonx.RawMessage `json:"rejected"`
@@ -126,6 +128,8 @@ func preferencePrompt(in *preferenceRecord) ([]Message, error) {
 		prompt, err = turns(in.Prompt, User, "prompt")
 	case isJSONValue(in.Conversations):
 		prompt, err = turns(in.Conversations, User, "conversations")
+	case isJSONValue(in.Messages):
+		prompt, err = turns(in.Messages, User, "messages")
 	case isJSONValue(in.Input):
 		var input struct {
 			Messages jsonx.RawMessage `json:"messages"`

@@ -30,7 +30,10 @@ func readPreference(t *testing.T, name string) ([]*Conversation, ReadStats) {
 
 func TestReadPreferenceTRL(t *testing.T) {
 	convs, _ := readPreference(t, "preference-trl.jsonl")
-	require.Len(t, convs, 4)
+	require.Len(t, convs, 5)
+	assert.Equal(t, []string{"system: Answer with one word.", "user: Capital of Italy?", "assistant: Rome."}, contents(convs[4]),
+		`a prompt named "messages" with plain-text replies`)
+	assert.Equal(t, "Milan.", convs[4].Metadata["rejected_reply"])
 	assert.Equal(t, []string{"user: What colour is the sky on a clear day?", "assistant: Blue."}, contents(convs[0]))
 	assert.Equal(t, "Green.", convs[0].Metadata["rejected_reply"])
 	assert.Equal(t, []string{"user: Name a prime number below 5.", "assistant: 3"}, contents(convs[1]))
