@@ -3,7 +3,7 @@
 //
 // A Conversation is an ordered list of Messages. Readers normalise every input
 // format (OpenAI messages, ShareGPT, WildChat, LMSYS-Chat-1M, Anthropic HH-RLHF,
-// OpenAssistant, ChatGPT exports) into this one shape so that detectors never
+// OpenAssistant, ChatGPT exports, preference records) into this one shape so that detectors never
 // see format-specific details.
 package conversation
 

@@ -1,9 +1,12 @@
 package conversation
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
 // Format names a chat-log record format.
@@ -18,13 +21,18 @@ const (
 	FormatLMSYS    Format = "lmsys"          // {"conversation_id","model","conversation":[...],...}
 	FormatHHRLHF   Format = "hh-rlhf"        // {"chosen":"\n\nHuman: ...","rejected":...}
 	FormatOASST    Format = "oasst"          // OpenAssistant message rows, trees, or root messages with replies
-	FormatChatGPT  Format = "chatgpt-export" // conversations.json elements: mapping + current_node
+	FormatChatGPT  Format = "chatgpt-export" // conversations.json elements: mapping (+ current_node)
+	// FormatPreference is a preference record read as one conversation: the
+	// prompt and the preferred reply (TRL, ultrafeedback_binarized,
+	// LLaMA-Factory ranking, OpenAI preference fine-tuning, KTO rows and
+	// dsatmine's own anchor exports).
+	FormatPreference Format = "preference"
 )
 
 // Formats lists every concrete format.
 var Formats = []Format{
 	FormatOpenAI, FormatShareGPT, FormatWildChat, FormatLMSYS,
-	FormatHHRLHF, FormatOASST, FormatChatGPT,
+	FormatHHRLHF, FormatOASST, FormatChatGPT, FormatPreference,
 }
 
 var formatAliases = map[string]Format{
@@ -49,6 +57,13 @@ var formatAliases = map[string]Format{
 	"chatgpt-export": FormatChatGPT,
 	"chatgpt":        FormatChatGPT,
 	"chatgpt_export": FormatChatGPT,
+	"preference":     FormatPreference,
+	"dpo":            FormatPreference,
+	"trl":            FormatPreference,
+	"kto":            FormatPreference,
+	"openrlhf":       FormatPreference,
+	"ranking":        FormatPreference,
+	"anchors":        FormatPreference,
 }
 
 // ParseFormat returns the Format named by s (case-insensitive; "auto" and ""
@@ -75,14 +90,23 @@ func (f Format) String() string {
 	return string(f)
 }
 
-// detectFormat picks the format of a record from its top-level keys.
-func detectFormat(keys map[string]bool) (Format, bool) {
-	has := func(k string) bool { return keys[k] }
+// detectFormat picks the format of a record from its top-level fields. Only
+// "chosen" is looked at beyond its name: a string without a separate prompt
+// is an HH-RLHF transcript, anything else a preference record.
+func detectFormat(fields map[string]jsonx.RawMessage) (Format, bool) {
+	has := func(k string) bool { _, ok := fields[k]; return ok }
 	switch {
-	case has("mapping") && has("current_node"):
+	case has("mapping"):
 		return FormatChatGPT, true
+	case has("preferred_output") || has("non_preferred_output"):
+		return FormatPreference, true
 	case has("chosen") && has("rejected"):
-		return FormatHHRLHF, true
+		if isJSONString(fields["chosen"]) && !has("prompt") && !has("conversations") && !has("input") && !has("messages") {
+			return FormatHHRLHF, true
+		}
+		return FormatPreference, true
+	case has("prompt") && (has("completion") && has("label") || has("chosen") || has("rejected")):
+		return FormatPreference, true
 	case has("messages"):
 		return FormatOpenAI, true
 	case has("conversations"):
@@ -98,8 +122,14 @@ func detectFormat(keys map[string]bool) (Format, bool) {
 	return FormatAuto, false
 }
 
+// isJSONString reports whether v is a JSON string.
+func isJSONString(v jsonx.RawMessage) bool {
+	t := bytes.TrimSpace(v)
+	return len(t) > 0 && t[0] == '"'
+}
+
 // unknownFormatError names the fields a record had.
-func unknownFormatError(keys map[string]bool) error {
+func unknownFormatError(keys map[string]jsonx.RawMessage) error {
 	names := make([]string, 0, len(keys))
 	for k := range keys {
 		names = append(names, k)

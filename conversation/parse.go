@@ -2,6 +2,8 @@ package conversation
 
 import (
 	"bytes"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +38,8 @@ func newParser(f Format, r *Reader) parser {
 		return &oasstParser{r: r}
 	case FormatChatGPT:
 		return chatGPTParser{}
+	case FormatPreference:
+		return preferenceParser{}
 	}
 	panic("conversation: no parser for format " + string(f))
 }
@@ -46,6 +50,58 @@ func decode(rec []byte, v any) error {
 		return jsonError(rec, err)
 	}
 	return nil
+}
+
+// decodeLenient unmarshals rec into v like decode. When that fails on a
+// field of the wrong type, the fields other than those named in needed (the
+// ones the conversation is built from) are tried one by one: those whose
+// values do not fit v are left out and returned raw in extra, for the caller
+// to keep as metadata, so that an unused field of an unexpected type (a
+// "source" object, a "model" list) does not cost the record. A needed field
+// of the wrong type is still an error. The fast path is one Unmarshal.
+func decodeLenient[T any](rec []byte, v *T, needed ...string) (extra map[string]jsonx.RawMessage, err error) {
+	first := jsonx.Unmarshal(rec, v)
+	if first == nil {
+		return nil, nil
+	}
+	var fields map[string]jsonx.RawMessage
+	if jsonx.Unmarshal(rec, &fields) != nil {
+		return nil, jsonError(rec, first)
+	}
+	keys := slices.Sorted(maps.Keys(fields))
+	for _, k := range keys {
+		if slices.ContainsFunc(needed, func(n string) bool { return strings.EqualFold(n, k) }) {
+			continue
+		}
+		one, err := jsonx.Marshal(map[string]jsonx.RawMessage{k: fields[k]})
+		if err != nil || jsonx.Unmarshal(one, new(T)) != nil {
+			if extra == nil {
+				extra = make(map[string]jsonx.RawMessage)
+			}
+			extra[k] = fields[k]
+			delete(fields, k)
+		}
+	}
+	if len(extra) == 0 {
+		return nil, jsonError(rec, first)
+	}
+	rest, err := jsonx.Marshal(fields)
+	if err != nil {
+		return nil, jsonError(rec, first)
+	}
+	*v = *new(T)
+	if err := jsonx.Unmarshal(rest, v); err != nil {
+		return nil, jsonError(rest, err)
+	}
+	return extra, nil
+}
+
+// keepExtra stores the fields decodeLenient left out in c.Metadata, under
+// their own names.
+func keepExtra(c *Conversation, extra map[string]jsonx.RawMessage) {
+	for k, v := range extra {
+		setRawMeta(c, k, v)
+	}
 }
 
 // flexString is a JSON string that also accepts a number (some dumps use
@@ -179,11 +235,31 @@ func contentText(v any) (string, error) {
 	return "", wrongType("message content: expected a string or an array of parts, found %T", v)
 }
 
-// partText returns the "text" of a content part. Parts without one (images,
-// audio, file references) give ok == false; a "text" that is present but not
-// a string (or null) is a wrong_type error.
+// nonTextParts are content-part types whose text, if any, is not the visible
+// message: a model's reasoning is not its reply (and is not judged), and
+// tool calls, images, audio and files carry no text to read.
+var nonTextParts = map[string]bool{
+	"reasoning": true, "thinking": true, "redacted_thinking": true,
+	"tool_call": true, "tool_use": true, "function_call": true,
+	"image_url": true, "image": true, "input_image": true,
+	"audio": true, "input_audio": true, "video": true, "video_url": true, "file": true,
+}
+
+// partText returns the text of a content part: its "text", or its "value"
+// for parts of type "text" (or untyped) that keep it there. Parts without
+// either, and the types in nonTextParts, give ok == false; a text that is
+// present but not a string (or null) is a wrong_type error.
 func partText(p map[string]any) (text string, ok bool, err error) {
-	v, present := p["text"]
+	typ, _ := p["type"].(string)
+	if nonTextParts[typ] {
+		return "", false, nil
+	}
+	key := "text"
+	v, present := p[key]
+	if !present && (typ == "" || typ == "text") {
+		key = "value"
+		v, present = p[key]
+	}
 	switch t := v.(type) {
 	case string:
 		return t, true, nil
@@ -191,7 +267,7 @@ func partText(p map[string]any) (text string, ok bool, err error) {
 		return "", false, nil
 	default:
 		if present {
-			return "", false, wrongType(`message content part: "text" is a %T, not a string`, t)
+			return "", false, wrongType(`message content part: %q is a %T, not a string`, key, t)
 		}
 		return "", false, nil
 	}
@@ -230,13 +306,14 @@ func setRawMeta(c *Conversation, k string, v jsonx.RawMessage) {
 // --- OpenAI messages -----------------------------------------------------
 
 type openAIRecord struct {
-	ID        flexString     `json:"id"`
-	Source    string         `json:"source"`
-	Model     string         `json:"model"`
-	Language  string         `json:"language"`
-	Timestamp flexTime       `json:"timestamp"`
-	Metadata  map[string]any `json:"metadata"`
-	Messages  []openAIMsg    `json:"messages"`
+	ID             flexString     `json:"id"`
+	ConversationID flexString     `json:"conversation_id"`
+	Source         string         `json:"source"`
+	Model          string         `json:"model"`
+	Language       string         `json:"language"`
+	Timestamp      flexTime       `json:"timestamp"`
+	Metadata       map[string]any `json:"metadata"`
+	Messages       []openAIMsg    `json:"messages"`
 }
 
 type openAIMsg struct {
@@ -252,8 +329,12 @@ type openAIParser struct{ noFlush }
 
 func (openAIParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	var in openAIRecord
-	if err := decode(rec, &in); err != nil {
+	extra, err := decodeLenient(rec, &in, "messages")
+	if err != nil {
 		return nil, err
+	}
+	if in.ID == "" {
+		in.ID = in.ConversationID
 	}
 	c := &Conversation{
 		ID: string(in.ID), Source: string(FormatOpenAI), Model: in.Model, Language: in.Language,
@@ -266,6 +347,7 @@ func (openAIParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	if in.Timestamp.Raw != "" {
 		setMeta(c, "timestamp", in.Timestamp.Raw)
 	}
+	keepExtra(c, extra)
 	for i, m := range in.Messages {
 		msg, err := message(m.Role, m.Content, i)
 		if err != nil {
@@ -311,11 +393,13 @@ type shareGPTParser struct{ noFlush }
 
 func (shareGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	var in shareGPTRecord
-	if err := decode(rec, &in); err != nil {
+	extra, err := decodeLenient(rec, &in, "conversations")
+	if err != nil {
 		return nil, err
 	}
 	c := &Conversation{ID: string(in.ID), Source: string(FormatShareGPT), Model: in.Model, Location: loc,
 		Messages: make([]Message, 0, len(in.Conversations))}
+	keepExtra(c, extra)
 	for i, m := range in.Conversations {
 		role, val := m.From, m.Value
 		if role == "" {
@@ -362,7 +446,8 @@ type chatLogParser struct {
 
 func (p chatLogParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	var in chatLogRecord
-	if err := decode(rec, &in); err != nil {
+	extra, err := decodeLenient(rec, &in, "conversation")
+	if err != nil {
 		return nil, err
 	}
 	id := in.ConversationHash
@@ -398,6 +483,7 @@ func (p chatLogParser) parse(rec []byte, loc Location) ([]*Conversation, error) 
 	setRawMeta(c, "header", in.Header)
 	setRawMeta(c, "openai_moderation", in.OpenAIModeration)
 	setRawMeta(c, "detoxify_moderation", in.DetoxifyModeration)
+	keepExtra(c, extra)
 	for i, m := range in.Conversation {
 		msg, err := message(m.Role, m.Content, i)
 		if err != nil {

@@ -1,15 +1,21 @@
 package conversation
 
 import (
+	"bytes"
+	"cmp"
+	"maps"
+	"math"
 	"slices"
 	"strings"
+
+	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
 // --- Anthropic HH-RLHF -------------------------------------------------------
 
 type hhRecord struct {
-	Chosen   *string `json:"chosen"`
-	Rejected *string `json:"rejected"`
+	Chosen   jsonx.RawMessage `json:"chosen"`
+	Rejected jsonx.RawMessage `json:"rejected"`
 }
 
 type hhParser struct{ noFlush }
@@ -19,20 +25,46 @@ func (hhParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	if err := decode(rec, &in); err != nil {
 		return nil, err
 	}
-	if in.Chosen == nil {
+	if !isJSONValue(in.Chosen) {
 		return nil, wrongType(`hh-rlhf record has no "chosen" transcript`)
 	}
-	msgs, err := parseTranscript(*in.Chosen)
+	var chosen, rejected string
+	if jsonx.Unmarshal(in.Chosen, &chosen) != nil {
+		return nil, wrongType(`hh-rlhf: "chosen" is %s, not a transcript string; records whose chosen and rejected replies are messages are read as format %s`,
+			jsonKind(in.Chosen), FormatPreference)
+	}
+	msgs, err := parseTranscript(chosen)
 	if err != nil {
 		return nil, err
 	}
 	c := &Conversation{Source: string(FormatHHRLHF), Location: loc, Messages: msgs}
-	if in.Rejected != nil {
-		if reply, ok := finalReply(*in.Rejected); ok {
+	if jsonx.Unmarshal(in.Rejected, &rejected) == nil {
+		if reply, ok := finalReply(rejected); ok {
 			setMeta(c, "rejected_reply", reply)
 		}
 	}
 	return []*Conversation{c}, nil
+}
+
+// jsonKind names the JSON type of v for messages ("a list", "an object", …).
+func jsonKind(v jsonx.RawMessage) string {
+	t := bytes.TrimSpace(v)
+	if len(t) == 0 {
+		return "missing"
+	}
+	switch t[0] {
+	case '[':
+		return "a list"
+	case '{':
+		return "an object"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // finalReply returns the last turn of a transcript if it is an assistant turn.
@@ -69,7 +101,7 @@ func parseTranscript(s string) ([]Message, error) {
 	nextA := strings.Index(s, hhAssistant)
 	first := minIndex(nextH, nextA)
 	if first < 0 {
-		return nil, wrongType(`hh-rlhf transcript has no "Human:" or "Assistant:" turn`)
+		return nil, wrongType(`hh-rlhf: "chosen" is not a transcript of "Human:" and "Assistant:" turns; a record with a separate prompt and plain-text replies is read as format %s`, FormatPreference)
 	}
 	if !isBlank(s[:first]) {
 		return nil, wrongType(`hh-rlhf transcript has text before its first "Human:" or "Assistant:" turn`)
@@ -259,6 +291,12 @@ func (p *oasstParser) flush() ([]*Conversation, error) {
 	if treeID == "" && len(roots) > 0 {
 		treeID = roots[0].MessageID
 	}
+	if len(roots) == 0 {
+		pe := toParseError(group[0].loc, errorf(ReasonEmptyConversation, ErrEmptyConversation,
+			"oasst tree %s has no root message in the input (%d of its messages are, without their first)", treeID, len(group)))
+		pe.records = int64(len(group))
+		return nil, pe
+	}
 	convs, err := p.paths(roots, treeID, group[0].loc, false)
 	if err == nil && len(convs) == 0 {
 		err = errorf(ReasonEmptyConversation, ErrEmptyConversation,
@@ -363,20 +401,26 @@ type chatGPTNode struct {
 			Hidden    bool   `json:"is_visually_hidden_from_conversation"`
 			ModelSlug string `json:"model_slug"`
 		} `json:"metadata"`
+		CreateTime flexTime `json:"create_time"`
 	} `json:"message"`
-	Parent *string `json:"parent"`
+	Parent   *string  `json:"parent"`
+	Children []string `json:"children"`
 }
 
 type chatGPTParser struct{ noFlush }
 
 func (chatGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	var in chatGPTRecord
-	if err := decode(rec, &in); err != nil {
+	extra, err := decodeLenient(rec, &in, "mapping", "current_node")
+	if err != nil {
 		return nil, err
 	}
 	// Walk from current_node up to the root.
 	var chain []string
 	id := in.CurrentNode
+	if id == "" {
+		id = latestLeaf(in.Mapping)
+	}
 	for id != "" {
 		node, ok := in.Mapping[id]
 		if !ok {
@@ -400,6 +444,7 @@ func (chatGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	if in.Title != nil {
 		setMeta(c, "title", *in.Title)
 	}
+	keepExtra(c, extra)
 	for i, id := range chain {
 		m := in.Mapping[id].Message
 		if m == nil || m.Metadata.Hidden {
@@ -428,4 +473,87 @@ func (chatGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 		c.Messages = append(c.Messages, msg)
 	}
 	return []*Conversation{c}, nil
+}
+
+// latestLeaf picks the branch of an export without current_node: the one
+// that ends in the most recent message. It walks the trees depth first
+// (roots, and the children of every node, in their "children" order, or by
+// creation time and id when a node does not list them), takes the last node
+// visited among those with the latest message create_time (every node, when
+// no message has one), and follows last children from there to a leaf.
+func latestLeaf(mapping map[string]chatGPTNode) string {
+	ids := slices.Sorted(maps.Keys(mapping))
+	ctime := func(id string) int64 {
+		if m := mapping[id].Message; m != nil && !m.CreateTime.T.IsZero() {
+			return m.CreateTime.T.UnixNano()
+		}
+		return math.MinInt64
+	}
+	byTime := func(a, b string) int {
+		if c := cmp.Compare(ctime(a), ctime(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	}
+	kids := make(map[string][]string, len(mapping))
+	var roots []string
+	for _, id := range ids {
+		p := mapping[id].Parent
+		if p == nil || *p == "" || *p == id {
+			roots = append(roots, id)
+			continue
+		}
+		if _, ok := mapping[*p]; !ok {
+			roots = append(roots, id)
+			continue
+		}
+		kids[*p] = append(kids[*p], id)
+	}
+	slices.SortStableFunc(roots, byTime)
+	children := func(id string) []string {
+		derived := kids[id]
+		listed := mapping[id].Children
+		if len(listed) == 0 {
+			slices.SortStableFunc(derived, byTime)
+			return derived
+		}
+		out := make([]string, 0, len(derived))
+		for _, k := range listed {
+			if slices.Contains(derived, k) {
+				out = append(out, k)
+			}
+		}
+		for _, k := range derived { // children that the list leaves out
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	best, bestTime := "", int64(math.MinInt64)
+	seen := make(map[string]bool, len(mapping))
+	var walk func(id string)
+	walk = func(id string) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		if t := ctime(id); best == "" || t >= bestTime {
+			best, bestTime = id, t
+		}
+		for _, k := range children(id) {
+			walk(k)
+		}
+	}
+	for _, r := range roots {
+		walk(r)
+	}
+	for range len(mapping) { // bounded: parent links may form a cycle
+		next := children(best)
+		if len(next) == 0 {
+			break
+		}
+		best = next[len(next)-1]
+	}
+	return best
 }

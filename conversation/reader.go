@@ -376,12 +376,22 @@ func (r *Reader) start() error {
 		}
 		return err
 	}
-	if c == '[' {
+	switch {
+	case c == '[':
 		r.src = newArraySource(op.br, r.name, r.MaxRecordSize, line-1)
-	} else {
+	case c == '{' && spreadJSON(peekHead(op.br)):
+		r.src = newConcatSource(op.br, r.name, r.MaxRecordSize, line-1)
+	default:
 		r.src = newJSONLSource(op.br, r.name, r.MaxRecordSize, line-1)
 	}
 	return nil
+}
+
+// peekHead returns the buffered start of the input (up to the buffer size)
+// without consuming it.
+func peekHead(br *bufio.Reader) []byte {
+	head, _ := br.Peek(bufSize)
+	return head
 }
 
 // startParquet sets up the Parquet source, spooling the stream to a temporary
@@ -501,11 +511,7 @@ func (r *Reader) formatMismatch(rec []byte) string {
 	if jsonx.Unmarshal(rec, &keys) != nil {
 		return ""
 	}
-	set := make(map[string]bool, len(keys))
-	for k := range keys {
-		set[k] = true
-	}
-	f, ok := detectFormat(set)
+	f, ok := detectFormat(keys)
 	if !ok || f == r.format {
 		return ""
 	}
@@ -538,13 +544,9 @@ func detectRecord(rec []byte) (Format, error) {
 	if err := jsonx.Unmarshal(rec, &keys); err != nil {
 		return FormatAuto, jsonError(rec, err)
 	}
-	set := make(map[string]bool, len(keys))
-	for k := range keys {
-		set[k] = true
-	}
-	f, ok := detectFormat(set)
+	f, ok := detectFormat(keys)
 	if !ok {
-		return FormatAuto, unknownFormatError(set)
+		return FormatAuto, unknownFormatError(keys)
 	}
 	return f, nil
 }
@@ -607,8 +609,8 @@ func (r *Reader) finish(c *Conversation) (int64, error) {
 			"conversation has %d messages, more than the limit of %d", len(c.Messages), r.MaxMessages)
 	}
 	kept := c.Messages[:0]
-	for _, m := range c.Messages {
-		if isBlank(m.Content) && len(m.ToolCalls) == 0 {
+	for i, m := range c.Messages {
+		if isBlank(m.Content) && len(m.ToolCalls) == 0 && !emptyReplyKept(c.Messages, kept, i) {
 			continue
 		}
 		kept = append(kept, m)
@@ -623,6 +625,22 @@ func (r *Reader) finish(c *Conversation) (int64, error) {
 		c.ID = r.deriveID(c.Location, -1)
 	}
 	return dropped, nil
+}
+
+// emptyReplyKept reports whether the empty message msgs[i] is an assistant
+// reply to keep: one between a user message (the last kept) and the next
+// non-empty message, a user's. Dropping it would join two user turns and lose
+// the follow-up to the empty reply, which is a follow-up all the same.
+func emptyReplyKept(msgs, kept []Message, i int) bool {
+	if msgs[i].Role != Assistant || len(kept) == 0 || kept[len(kept)-1].Role != User {
+		return false
+	}
+	for _, m := range msgs[i+1:] {
+		if !isBlank(m.Content) || len(m.ToolCalls) > 0 {
+			return m.Role == User
+		}
+	}
+	return false
 }
 
 // deriveID builds a deterministic id from the input's base name and the

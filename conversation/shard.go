@@ -179,6 +179,9 @@ func checkSplittable(ra io.ReaderAt, size int64, name string) error {
 	if len(rest) > 0 && rest[0] == '[' {
 		return fmt.Errorf("conversation: %s is a JSON array: %w", name, ErrNotSplittable)
 	}
+	if len(rest) > 0 && rest[0] == '{' && spreadJSON(rest) {
+		return fmt.Errorf("conversation: %s holds JSON spread over several lines, not JSON Lines: %w", name, ErrNotSplittable)
+	}
 	return nil
 }
 

@@ -273,6 +273,9 @@ type arraySource struct {
 	buf   recBuf
 	state int
 	err   error // sticky
+	// concat marks a stream of top-level JSON values one after another (a
+	// pretty-printed object, or several), read without brackets and commas.
+	concat bool
 }
 
 const (
@@ -303,13 +306,29 @@ func (s *arraySource) skipWS() (byte, error) {
 	}
 }
 
+// newConcatSource streams top-level JSON values that follow one another,
+// each possibly spread over many lines (see spreadJSON). line is the number
+// of lines before the first value.
+func newConcatSource(br *bufio.Reader, name string, maxSize int, line int) *arraySource {
+	s := newArraySource(br, name, maxSize, line)
+	s.concat, s.state = true, arrFirst
+	return s
+}
+
 func (s *arraySource) loc() Location {
+	if s.concat {
+		return Location{File: s.name, Line: s.line}
+	}
 	return Location{File: s.name, Line: s.line, Row: s.row + 1}
 }
 
 // fail records a fatal problem: the array cannot be resynchronised.
 func (s *arraySource) fail(loc Location, err error) error {
 	s.state = arrDone
+	if (err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF)) && s.concat {
+		return newParseError(loc, ReasonTruncated,
+			fmt.Errorf("JSON value ends before it is complete: %w", ErrTruncated))
+	}
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
 		return newParseError(loc, ReasonTruncated,
 			fmt.Errorf("JSON array ends before its closing bracket: %w", ErrTruncated))
@@ -345,6 +364,21 @@ func (s *arraySource) next() ([]byte, Location, error) {
 			s.state = arrFirst
 		case arrFirst, arrNext:
 			c, err := s.skipWS()
+			if s.concat {
+				if err == io.EOF {
+					s.state = arrDone
+					return nil, Location{}, io.EOF
+				}
+				if err == nil && (c == ',' || c == ']' || c == '}') {
+					err = errorf(ReasonInvalidJSON, ErrInvalidJSON, "unexpected %q between top-level JSON values", c)
+				}
+				if err != nil {
+					return nil, s.loc(), s.fail(s.loc(), err)
+				}
+				loc := s.loc()
+				s.row++
+				return s.value(loc)
+			}
 			if err != nil {
 				return nil, s.loc(), s.fail(s.loc(), err)
 			}
@@ -374,17 +408,67 @@ func (s *arraySource) next() ([]byte, Location, error) {
 			s.state = arrNext
 			loc := s.loc()
 			s.row++
-			tooLarge, err := s.scanValue()
-			if err != nil {
-				return nil, loc, s.fail(loc, err)
-			}
-			if tooLarge {
-				return nil, loc, newParseError(loc, ReasonRecordTooLarge,
-					fmt.Errorf("array element longer than %d bytes: %w", s.max, ErrRecordTooLarge))
-			}
-			return s.buf.bytes(), loc, nil
+			return s.value(loc)
 		}
 	}
+}
+
+// value scans the value that starts at the current position.
+func (s *arraySource) value(loc Location) ([]byte, Location, error) {
+	tooLarge, err := s.scanValue()
+	if err != nil {
+		return nil, loc, s.fail(loc, err)
+	}
+	if tooLarge {
+		what := "array element"
+		if s.concat {
+			what = "JSON value"
+		}
+		return nil, loc, newParseError(loc, ReasonRecordTooLarge,
+			fmt.Errorf("%s longer than %d bytes: %w", what, s.max, ErrRecordTooLarge))
+	}
+	return s.buf.bytes(), loc, nil
+}
+
+// spreadJSON reports whether an input whose first non-space byte is '{'
+// holds JSON values spread over several lines (a pretty-printed object, or
+// several one after another) rather than JSON Lines. head is the start of
+// the input from that byte. It does when its first line ends inside the
+// first value (outside a string, which a line break cannot be part of) and
+// the next non-blank line does not start an object: in JSON Lines whose
+// first record is cut short, the next line is the next record.
+func spreadJSON(head []byte) bool {
+	depth := 0
+	inString, escaped := false, false
+	for i, c := range head {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			case c == '\n':
+				return false
+			}
+			continue
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		case c == '\n':
+			if depth <= 0 {
+				return false
+			}
+			rest := bytes.TrimLeft(head[i+1:], " \t\r\n")
+			return len(rest) == 0 || rest[0] != '{'
+		}
+	}
+	return false // the first line does not fit in head: one long record
 }
 
 // scanValue reads one JSON value into s.buf (or discards it once it exceeds

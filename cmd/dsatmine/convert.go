@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,10 +23,12 @@ func newConvertCmd() *cobra.Command {
 		Use:   "convert INPUT... -o OUT.jsonl",
 		Short: "Convert chat logs of any supported format to normalised JSON Lines",
 		Long: `convert reads the inputs (any supported format and container; "-" is standard
-input) and writes every conversation as one line of normalised JSON: the OpenAI
+input; a directory stands for the chat-log files below it) and writes every conversation as one line of normalised JSON: the OpenAI
 messages form plus id, source, model, language, timestamp and metadata.
 Without -o (or with -o -) it writes to standard output. A summary of what was
-read goes to standard error.`,
+read goes to standard error; when no conversation could be read, the exit
+status is 3. Preference records become their prompt and preferred reply;
+UltraFeedback records their instruction and best-rated completion.`,
 		Args:          cobra.MinimumNArgs(1),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -44,20 +47,22 @@ read goes to standard error.`,
 				dst = f
 			}
 			w := conversation.NewWriter(dst)
-			stats, err := flags.forEachConversation(cmd.Context(), args, w.Write)
+			stats, skippedFiles, err := flags.forEachConversation(cmd.Context(), args, w.Write)
 			if ferr := w.Flush(); err == nil {
 				err = ferr
 			}
-			if err != nil {
+			var none *nothingReadError
+			if err != nil && !errors.As(err, &none) {
 				return err
 			}
+			reportSkippedFiles(cmd.ErrOrStderr(), skippedFiles)
 			var skipped int64
 			for _, n := range stats.Skipped {
 				skipped += n
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "converted %d conversations from %d records (%d skipped)\n",
 				stats.Conversations, stats.Records, skipped)
-			return nil
+			return err
 		},
 	}
 	flags.register(cmd)

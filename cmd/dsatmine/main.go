@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -25,10 +26,15 @@ func main() {
 	}
 }
 
-// exitCode maps an error to the process exit status: 2 for usage errors, 1 otherwise.
+// exitCode maps an error to the process exit status: 3 (exitNothingRead)
+// when no conversation could be read from the inputs, 1 otherwise.
 func exitCode(err error) int {
 	if err == nil {
 		return 0
+	}
+	var none *nothingReadError
+	if errors.As(err, &none) {
+		return exitNothingRead
 	}
 	return 1
 }

@@ -63,7 +63,7 @@ func newMineCmd() *cobra.Command {
 		Use:   "mine INPUT... -o ANCHORS.jsonl",
 		Short: "Find dissatisfied follow-ups and write preference-training anchors",
 		Long: `mine reads chat logs (any supported format and container; "-" is standard
-input), finds follow-ups that express dissatisfaction with the reply before
+input; a directory stands for the chat-log files below it), finds follow-ups that express dissatisfaction with the reply before
 them, and writes one anchor per DSAT event: the prompt up to the request the
 reply answered, the rejected reply, the follow-up and, when a later reply to the
 same need satisfied the user, a chosen reply. Anchors are deduplicated by
@@ -99,6 +99,11 @@ inputs and writes the same output as an uninterrupted run.`,
 			if err != nil {
 				return err
 			}
+			args, skippedFiles, err := expandInputs(args)
+			if err != nil {
+				return err
+			}
+			reportSkippedFiles(cmd.ErrOrStderr(), skippedFiles)
 			// Synthetic setting: UltraFeedback inputs (mine_synthetic.go).
 			if ok, err := synthetic(read.format, args); err != nil {
 				return err
@@ -113,7 +118,7 @@ inputs and writes the same output as an uninterrupted run.`,
 				return synth.run(cmd, args, mineOptions{out: out, events: events, stats: stats, export: format,
 					tokens: tokens, dedup: !noDedup, strict: read.strict})
 			}
-			inFormat, err := conversation.ParseFormat(read.format)
+			inFormat, _, err := parseInputFormat(read.format)
 			if err != nil {
 				return err
 			}
@@ -157,7 +162,7 @@ inputs and writes the same output as an uninterrupted run.`,
 					return err
 				}
 				sc.annotate(st)
-				return commitMine(cmd, st, anchorsOut, eventsOut, stats, out)
+				return nothingMined(st, commitMine(cmd, st, anchorsOut, eventsOut, stats, out))
 			}
 			open := openInputs
 			if shard.n > 0 {
@@ -187,7 +192,7 @@ inputs and writes the same output as an uninterrupted run.`,
 			if runErr != nil {
 				return runErr
 			}
-			return commitMine(cmd, st, anchorsOut, eventsOut, stats, out)
+			return nothingMined(st, commitMine(cmd, st, anchorsOut, eventsOut, stats, out))
 		},
 	}
 	fs := cmd.Flags()

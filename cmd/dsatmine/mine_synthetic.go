@@ -168,6 +168,9 @@ func (f *synthFlags) run(cmd *cobra.Command, paths []string, o mineOptions) erro
 		}
 	}
 	fmt.Fprintln(cmd.ErrOrStderr(), syntheticSummary(st, rank, o.out))
+	if st.Records == st.RecordsSkipped {
+		return &nothingReadError{records: st.Records, skipped: st.Skipped}
+	}
 	return nil
 }
 

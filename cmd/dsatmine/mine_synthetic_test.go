@@ -104,8 +104,11 @@ func TestMineUltraFeedbackErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "negative pair margin")
 
 	// A chat log named as UltraFeedback: every record is skipped as not
-	// UltraFeedback, none is silently dropped.
+	// UltraFeedback, none is silently dropped, and a run that read nothing
+	// says so with its own exit status.
 	_, stderr, err = runCmd(t, newMineCmd(), chat, "-o", out, "--format", "ultrafeedback")
-	require.NoError(t, err)
+	require.Error(t, err)
+	assert.Equal(t, exitNothingRead, exitCode(err))
+	assert.ErrorContains(t, err, "no conversation could be read from 4 input records; skipped: invalid_json 1 unknown_format 3")
 	assert.Contains(t, stderr, "synthesized 0 anchors (0 with chosen, 0 duplicates) from 4 UltraFeedback records ranked by overall (4 skipped")
 }
