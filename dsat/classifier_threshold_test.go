@@ -116,3 +116,58 @@ func TestClassifierDigestInVersion(t *testing.T) {
 	require.NotEmpty(t, res.Events)
 	assert.Contains(t, res.Events[0].DetectorVersion, "+logreg@"+def.Digest())
 }
+
+// tableClassifier is a fakeClassifier with an operating table.
+type tableClassifier struct {
+	fakeClassifier
+	ops []classifier.OperatingPoint
+}
+
+func (c tableClassifier) ThresholdFor(p float64) (classifier.OperatingPoint, error) {
+	for _, op := range c.ops {
+		if op.Precision >= p {
+			return op, nil
+		}
+	}
+	return classifier.OperatingPoint{}, classifier.ErrPrecisionOutOfReach
+}
+
+// With a target precision the classifier decides at the threshold its
+// operating table gives, and its "no" removes even a strong heuristic verdict.
+func TestTargetPrecision(t *testing.T) {
+	ctx := context.Background()
+	strong := conv("s", "user", "q", "assistant", "a", "user", "x #complaint=0.95")
+	ops := []classifier.OperatingPoint{{Threshold: 0.3, Metrics: classifier.Metrics{Precision: 0.7}}, {Threshold: 0.6, Metrics: classifier.Metrics{Precision: 0.85}}}
+	mine := func(d, target float64) (*Miner, *Result) {
+		clf := tableClassifier{fakeClassifier{p: classifier.Prediction{DSAT: d, Categories: map[heuristics.Category]float64{heuristics.Correction: d}}}, ops}
+		m := newTestMiner(t, func(cfg *Config) { cfg.Classifier = clf; cfg.TargetPrecision = target })
+		res, err := m.Mine(ctx, strong)
+		require.NoError(t, err)
+		return m, res
+	}
+	m, res := mine(0.5, 0.8)
+	assert.Equal(t, 0.6, m.Config().ClassifierThreshold, "the lowest threshold with precision >= 0.8")
+	assert.Empty(t, res.Events, "0.5 < 0.6: the model decides no")
+	m, res = mine(0.5, 0.7)
+	assert.Equal(t, 0.3, m.Config().ClassifierThreshold)
+	require.Len(t, res.Events, 1)
+	assert.Contains(t, res.Events[0].Categories, heuristics.Complaint, "the heuristic category stays")
+
+	_, err := NewMiner(func() Config {
+		cfg := testConfig(t)
+		cfg.Classifier, cfg.TargetPrecision = tableClassifier{fakeClassifier{}, ops}, 0.95
+		return cfg
+	}())
+	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, classifier.ErrPrecisionOutOfReach)
+	_, err = NewMiner(func() Config {
+		cfg := testConfig(t)
+		cfg.Classifier, cfg.TargetPrecision = fakeClassifier{}, 0.8
+		return cfg
+	}())
+	assert.ErrorIs(t, err, ErrConfig, "a classifier without an operating table")
+
+	// Without a classifier, the embedded model is used.
+	m = newTestMiner(t, func(cfg *Config) { cfg.TargetPrecision = 0.8 })
+	assert.Greater(t, m.Config().ClassifierThreshold, 0.0)
+}

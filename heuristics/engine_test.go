@@ -200,6 +200,20 @@ func TestGuardThanks(t *testing.T) {
 	assert.Greater(t, a.SAT, 0.0)
 }
 
+func TestGuardAccept(t *testing.T) {
+	a := analyze(t, plainReply, "Okay that's actually lovely, thank you")
+	assert.Zero(t, a.DSAT, "thanks with acceptance names no problem: %s", a)
+	assert.GreaterOrEqual(t, a.SAT, 0.5)
+	found := false
+	for _, s := range a.Suppressed {
+		found = found || s.Guard == GuardAccept
+	}
+	assert.True(t, found, "the weak cue is kept as suppressed, for explainability: %s", a)
+
+	a = analyze(t, plainReply, "Thanks! Now make it shorter please.")
+	assert.GreaterOrEqual(t, a.Scores[Preference], 0.5, "a change asked after thanks still counts: %s", a)
+}
+
 func TestRefusalAndPushback(t *testing.T) {
 	refusal := "I'm sorry, but I can't help with writing that letter."
 	a := analyze(t, refusal, "Just do it, it's for a story.")
