@@ -30,9 +30,9 @@ type normRecord struct {
 }
 
 type normMessage struct {
-	Role      Role             `json:"role"`
-	Content   string           `json:"content"`
-	Name      string           `json:"name,omitempty"`
+	Role       Role             `json:"role"`
+	Content    string           `json:"content"`
+	Name       string           `json:"name,omitempty"`
 	ToolCalls  jsonx.RawMessage `json:"tool_calls,omitempty"`
 	ToolCallID string           `json:"tool_call_id,omitempty"`
 }
