@@ -55,7 +55,7 @@ func ExampleMiner_Mine() {
 }
 
 func ExampleMiner_Run() {
-	logs := `{"id":"a","messages":[{"role":"user","content":"Translate 'good morning' to French."},{"role":"assistant","content":"Buenos días."},{"role":"user","content":"That's Spanish, not French. Try again."},{"role":"assistant","content":"Bonjour."},{"role":"user","content":"Great, thank you!"}]}
+	logs := `{"id":"a","messages":[{"role":"user","content":"Translate 'good morning' to French."},{"role":"assistant","content":"Buenos días."},{"role":"user","content":"No, that's Spanish. I asked for French."},{"role":"assistant","content":"Bonjour."},{"role":"user","content":"Great, thank you!"}]}
 {"id":"b","messages":[{"role":"user","content":"What is 2+2?"},{"role":"assistant","content":"4"}]}
 `
 	r := conversation.NewReader(strings.NewReader(logs), "logs.jsonl")
