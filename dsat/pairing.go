@@ -277,5 +277,5 @@ paragraphs word words line lines page character characters formal informal casua
 strong stronger professional tone toned tone down less more fewer style rewrite rephrase redo version format
 example examples code snippet comment comments english language translate technical jargon beginner kid child
 understand understandable year old readable again lot bit little fun funny serious understated emoji emojis
-hashtag hashtags title heading headings markdown sound fairly natural human
+hashtag hashtags title heading headings markdown sound fairly natural human syllable syllables rhyme rhymes verse stanza meter
 one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty fifty hundred`)
