@@ -57,6 +57,9 @@ func (m *Miner) buildAnchors(res *Result, dsatAt, satAt map[int]bool) {
 			res.skip(reason)
 			continue
 		}
+		// The rejected reply: the assistant messages after the prompt (a
+		// reply logged in several messages is kept whole).
+		end := promptEnd(c.Messages, e.Request, e.Reply)
 		a := Anchor{
 			ID:             AnchorID(c.ID, e.Turn),
 			ConversationID: c.ID,
@@ -64,8 +67,8 @@ func (m *Miner) buildAnchors(res *Result, dsatAt, satAt map[int]bool) {
 			Model:          c.Model,
 			Language:       c.Language,
 			Turn:           e.Turn,
-			Prompt:         chatMessages(c.Messages[:promptEnd(c.Messages, e.Request, e.Reply)]),
-			Rejected:       []ChatMessage{chatMessage(c.Messages[e.Reply])},
+			Prompt:         chatMessages(c.Messages[:end]),
+			Rejected:       chatMessages(c.Messages[end : e.Reply+1]),
 			UserPreference: chatMessage(c.Messages[e.FollowUp]),
 			Categories:     make([]string, len(e.Categories)),
 			Score:          round4(score),
