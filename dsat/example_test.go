@@ -99,3 +99,20 @@ func ExampleEvaluate() {
 	// g1 turn 4: dsat=false sat=true
 	// DSAT P=1.00 R=1.00; SAT P=1.00 R=1.00
 }
+
+// ExampleNormalizeRoles puts a logged message list into the shape chat
+// templates that require alternating roles accept.
+func ExampleNormalizeRoles() {
+	msgs := []dsat.ChatMessage{
+		{Role: "assistant", Content: "Hi! How can I help?"},
+		{Role: "user", Content: "Write a haiku about rain."},
+		{Role: "system", Content: "Answer in English."},
+		{Role: "user", Content: "About spring rain."},
+	}
+	for _, m := range dsat.NormalizeRoles(msgs) {
+		fmt.Printf("%s: %q\n", m.Role, m.Content)
+	}
+	// Output:
+	// system: "Answer in English."
+	// user: "Write a haiku about rain.\n\nAbout spring rain."
+}
