@@ -28,10 +28,16 @@ const (
 type Message struct {
 	Role    Role   `json:"role"`
 	Content string `json:"content"`
-	// Name is the optional author or tool name carried by some formats.
+	// Name is the optional author or tool name carried by some formats (on
+	// a tool message, the name of the function whose output it is).
 	Name string `json:"name,omitempty"`
-	// ToolCalls holds the raw JSON of an assistant message's tool calls, if any.
+	// ToolCalls holds the raw JSON array of an assistant message's tool
+	// calls in the OpenAI schema ([{"id","type":"function","function":
+	// {"name","arguments"}}]), if any. A legacy "function_call" object and a
+	// ShareGPT "function_call" turn are converted to this shape.
 	ToolCalls jsonx.RawMessage `json:"tool_calls,omitempty"`
+	// ToolCallID is the id of the call a tool message answers, if logged.
+	ToolCallID string `json:"tool_call_id,omitempty"`
 	// Index is the message's position in the original record, before empty
 	// messages were dropped. It lets users find the message in their source.
 	Index int `json:"-"`

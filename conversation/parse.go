@@ -354,14 +354,14 @@ func (openAIParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 			return nil, err
 		}
 		msg.Name = m.Name
-		if msg.Name == "" && msg.Role == Tool {
-			msg.Name = m.ToolCallID
+		if msg.Role == Tool {
+			msg.ToolCallID = m.ToolCallID
 		}
 		switch {
 		case isJSONValue(m.ToolCalls):
 			msg.ToolCalls = m.ToolCalls
 		case isJSONValue(m.FunctionCall):
-			msg.ToolCalls = m.FunctionCall
+			msg.ToolCalls = legacyFunctionCall(m.FunctionCall)
 		}
 		c.Messages = append(c.Messages, msg)
 	}
@@ -409,9 +409,96 @@ func (shareGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 		if err != nil {
 			return nil, err
 		}
+		if strings.EqualFold(strings.TrimSpace(role), "function_call") {
+			// LLaMA-Factory's tool-call turn: the value is the JSON of one
+			// call ({"name","arguments"}) or of a list of calls.
+			if calls := shareGPTToolCalls(msg.Content); calls != nil {
+				msg.ToolCalls, msg.Content = calls, ""
+			}
+		}
 		c.Messages = append(c.Messages, msg)
 	}
 	return []*Conversation{c}, nil
+}
+
+// sgCall is one call of a ShareGPT function_call turn.
+type sgCall struct {
+	Name      string           `json:"name"`
+	Arguments jsonx.RawMessage `json:"arguments"`
+}
+
+// oaCall is one call in the OpenAI tool_calls schema.
+type oaCall struct {
+	Type     string     `json:"type"`
+	Function oaFunction `json:"function"`
+}
+
+type oaFunction struct {
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"`
+}
+
+// shareGPTToolCalls converts the value of a ShareGPT function_call turn to
+// an OpenAI tool_calls array (arguments as a JSON string, as OpenAI logs
+// them). It returns nil when the value is not such a call, which then stays
+// the message's text.
+func shareGPTToolCalls(value string) jsonx.RawMessage {
+	t := strings.TrimSpace(value)
+	var calls []sgCall
+	switch {
+	case strings.HasPrefix(t, "["):
+		if jsonx.Unmarshal([]byte(t), &calls) != nil {
+			return nil
+		}
+	case strings.HasPrefix(t, "{"):
+		var one sgCall
+		if jsonx.Unmarshal([]byte(t), &one) != nil {
+			return nil
+		}
+		calls = []sgCall{one}
+	default:
+		return nil
+	}
+	out := make([]oaCall, 0, len(calls))
+	for _, c := range calls {
+		if c.Name == "" {
+			return nil
+		}
+		args := strings.TrimSpace(string(c.Arguments))
+		if strings.HasPrefix(args, `"`) {
+			// Already a JSON-encoded string.
+			if jsonx.Unmarshal([]byte(args), &args) != nil {
+				return nil
+			}
+		}
+		if args == "" || args == "null" {
+			args = "{}"
+		}
+		out = append(out, oaCall{Type: "function", Function: oaFunction{Name: c.Name, Arguments: args}})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	b, err := jsonx.Marshal(out)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// legacyFunctionCall wraps an OpenAI legacy "function_call" object
+// ({"name","arguments"}) as a one-element tool_calls array; other values
+// are kept as they are.
+func legacyFunctionCall(v jsonx.RawMessage) jsonx.RawMessage {
+	var f oaFunction
+	if jsonx.Unmarshal(v, &f) != nil || f.Name == "" {
+		return v
+	}
+	b, err := jsonx.Marshal([]oaCall{{Type: "function", Function: f}})
+	if err != nil {
+		return v
+	}
+	return b
 }
 
 // --- WildChat and LMSYS-Chat-1M ----------------------------------------------

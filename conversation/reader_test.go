@@ -86,7 +86,8 @@ func TestReadOpenAI(t *testing.T) {
 	assert.Equal(t, "user assistant tool assistant user user", roles(c), "consecutive user messages kept, not merged")
 	assert.Empty(t, c.Messages[1].Content)
 	assert.Contains(t, string(c.Messages[1].ToolCalls), `"call_1"`)
-	assert.Equal(t, "call_1", c.Messages[2].Name)
+	assert.Equal(t, "call_1", c.Messages[2].ToolCallID, "tool_call_id is its own field")
+	assert.Empty(t, c.Messages[2].Name, "no name logged")
 	assert.Equal(t, "Danke! 天气怎么样 tomorrow?", c.Messages[4].Content)
 
 	c = convs[2]
@@ -636,4 +637,58 @@ func TestOASSTRowsBadTree(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, convs, 1)
 	assert.Equal(t, map[string]int64{ReasonUnknownRole: 2}, r.Stats().Skipped, "both rows of the bad tree")
+}
+
+func TestReadToolCalls(t *testing.T) {
+	in := `{"messages":[{"role":"user","content":"weather?"},` +
+		`{"role":"assistant","content":null,"function_call":{"name":"weather","arguments":"{\"city\":\"Oslo\"}"}},` +
+		`{"role":"function","name":"weather","content":"3 C"},{"role":"assistant","content":"It is 3 C."}]}` + "\n" +
+		`{"messages":[{"role":"user","content":"weather?"},` +
+		`{"role":"assistant","content":"","tool_calls":[{"id":"c9","type":"function","function":{"name":"weather","arguments":"{}"}}]},` +
+		`{"role":"tool","tool_call_id":"c9","name":"weather","content":"3 C"},{"role":"assistant","content":"It is 3 C."}]}` + "\n"
+	r := NewReader(strings.NewReader(in), "tools.jsonl")
+	r.Format = FormatOpenAI
+	var convs []*Conversation
+	for c, err := range r.All(context.Background()) {
+		require.NoError(t, err)
+		convs = append(convs, c)
+	}
+	require.Len(t, convs, 2)
+	legacy := convs[0].Messages[1]
+	assert.JSONEq(t, `[{"type":"function","function":{"name":"weather","arguments":"{\"city\":\"Oslo\"}"}}]`, string(legacy.ToolCalls),
+		"a legacy function_call becomes a tool_calls array")
+	assert.Equal(t, "weather", convs[0].Messages[2].Name)
+	tool := convs[1].Messages[2]
+	assert.Equal(t, "c9", tool.ToolCallID)
+	assert.Equal(t, "weather", tool.Name)
+
+	// The writer keeps the tool fields, and reading its output back gives them again.
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	require.NoError(t, w.Write(convs[1]))
+	require.NoError(t, w.Flush())
+	assert.Contains(t, buf.String(), `"tool_call_id":"c9"`)
+	assert.Contains(t, buf.String(), `"tool_calls":[{"id":"c9"`)
+}
+
+func TestReadShareGPTFunctionCall(t *testing.T) {
+	in := `[{"conversations":[{"from":"human","value":"find a recipe with rice"},` +
+		`{"from":"function_call","value":"{\"name\": \"search_recipes\", \"arguments\": {\"ingredients\": [\"rice\"]}}"},` +
+		`{"from":"observation","value":"{\"recipes\": []}"},{"from":"gpt","value":"None found."},` +
+		`{"from":"human","value":"thanks"},{"from":"function_call","value":"not json"}]}]`
+	r := NewReader(strings.NewReader(in), "sg.json")
+	r.Format = FormatShareGPT
+	var convs []*Conversation
+	for c, err := range r.All(context.Background()) {
+		require.NoError(t, err)
+		convs = append(convs, c)
+	}
+	require.Len(t, convs, 1)
+	m := convs[0].Messages
+	assert.Equal(t, Assistant, m[1].Role)
+	assert.Empty(t, m[1].Content, "the call is moved out of the text")
+	assert.JSONEq(t, `[{"type":"function","function":{"name":"search_recipes","arguments":"{\"ingredients\": [\"rice\"]}"}}]`, string(m[1].ToolCalls))
+	assert.Equal(t, Tool, m[2].Role)
+	assert.Equal(t, "not json", m[5].Content, "a function_call turn that is not a call stays text")
+	assert.Empty(t, m[5].ToolCalls)
 }

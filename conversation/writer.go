@@ -30,10 +30,11 @@ type normRecord struct {
 }
 
 type normMessage struct {
-	Role      Role             `json:"role"`
-	Content   string           `json:"content"`
-	Name      string           `json:"name,omitempty"`
-	ToolCalls jsonx.RawMessage `json:"tool_calls,omitempty"`
+	Role       Role             `json:"role"`
+	Content    string           `json:"content"`
+	Name       string           `json:"name,omitempty"`
+	ToolCalls  jsonx.RawMessage `json:"tool_calls,omitempty"`
+	ToolCallID string           `json:"tool_call_id,omitempty"`
 }
 
 // NewWriter returns a Writer that writes to w.
@@ -54,7 +55,7 @@ func (w *Writer) Write(c *Conversation) error {
 	}
 	for _, m := range c.Messages {
 		rec.Messages = append(rec.Messages, normMessage{Role: m.Role, Content: m.Content, Name: m.Name,
-			ToolCalls: jsonx.RawMessage(m.ToolCalls)})
+			ToolCalls: jsonx.RawMessage(m.ToolCalls), ToolCallID: m.ToolCallID})
 	}
 	// The encoder writes the record and a newline; it does not escape HTML,
 	// so text from logs stays readable.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/heuristics"
@@ -33,6 +34,12 @@ type anchorCandidate struct {
 // policy, attaches chosen replies and applies token budgets.
 func (m *Miner) buildAnchors(res *Result, dsatAt, satAt map[int]bool) {
 	c := res.Conversation
+	cats := map[int][]heuristics.Category{}
+	for ei := range res.Events {
+		if e := &res.Events[ei]; e.Kind == KindDSAT {
+			cats[e.FollowUp] = e.Categories
+		}
+	}
 	var cands []anchorCandidate
 	for ei := range res.Events {
 		e := &res.Events[ei]
@@ -50,6 +57,9 @@ func (m *Miner) buildAnchors(res *Result, dsatAt, satAt map[int]bool) {
 			res.skip(reason)
 			continue
 		}
+		// The rejected reply: the assistant messages after the prompt (a
+		// reply logged in several messages is kept whole).
+		end := promptEnd(c.Messages, e.Request, e.Reply)
 		a := Anchor{
 			ID:             AnchorID(c.ID, e.Turn),
 			ConversationID: c.ID,
@@ -57,8 +67,8 @@ func (m *Miner) buildAnchors(res *Result, dsatAt, satAt map[int]bool) {
 			Model:          c.Model,
 			Language:       c.Language,
 			Turn:           e.Turn,
-			Prompt:         chatMessages(c.Messages[:e.Request+1]),
-			Rejected:       []ChatMessage{chatMessage(c.Messages[e.Reply])},
+			Prompt:         chatMessages(c.Messages[:end]),
+			Rejected:       chatMessages(c.Messages[end : e.Reply+1]),
 			UserPreference: chatMessage(c.Messages[e.FollowUp]),
 			Categories:     make([]string, len(e.Categories)),
 			Score:          round4(score),
@@ -70,8 +80,16 @@ func (m *Miner) buildAnchors(res *Result, dsatAt, satAt map[int]bool) {
 		if a.Evidence == nil {
 			a.Evidence = []Evidence{}
 		}
-		if r := chosenReply(c, e.FollowUp, dsatAt, satAt); r >= 0 {
-			a.Chosen = []ChatMessage{chatMessage(c.Messages[r])}
+		if r, chain := chosenReply(c, e.FollowUp, dsatAt, satAt); r >= 0 {
+			reason := PairDRIFT
+			if !m.cfg.DRIFTPairing {
+				reason = pairReason(c, a.Prompt, chain, cats)
+			}
+			res.pairing(reason)
+			if !strings.HasPrefix(reason, "dropped_") {
+				a.Chosen = []ChatMessage{chatMessage(c.Messages[r])}
+				a.Pairing = reason
+			}
 		}
 		if m.tokens != nil {
 			if reason := m.tokens.fit(&a); reason != "" {
@@ -93,6 +111,41 @@ func (m *Miner) buildAnchors(res *Result, dsatAt, satAt map[int]bool) {
 	}
 	for _, ac := range cands {
 		res.Anchors = append(res.Anchors, ac.a)
+	}
+}
+
+// buildDesirable collects the SAT-confirmed replies of res.
+func (m *Miner) buildDesirable(res *Result) {
+	c := res.Conversation
+	for ei := range res.Events {
+		e := &res.Events[ei]
+		if e.Kind != KindSAT || e.Request < 0 {
+			continue
+		}
+		a := Anchor{
+			ID:             AnchorID(c.ID, e.Turn),
+			ConversationID: c.ID,
+			Source:         c.Source,
+			Model:          c.Model,
+			Language:       c.Language,
+			Turn:           e.Turn,
+			Prompt:         chatMessages(c.Messages[:promptEnd(c.Messages, e.Request, e.Reply)]),
+			Rejected:       []ChatMessage{},
+			UserPreference: chatMessage(c.Messages[e.FollowUp]),
+			Categories:     []string{},
+			Score:          e.Score,
+			Evidence:       e.Evidence,
+			Chosen:         []ChatMessage{chatMessage(c.Messages[e.Reply])},
+			Desirable:      true,
+		}
+		if a.Evidence == nil {
+			a.Evidence = []Evidence{}
+		}
+		if m.tokens != nil && m.tokens.fit(&a) != "" {
+			res.skip(SkipDesirableTooLong)
+			continue
+		}
+		res.Desirable = append(res.Desirable, a)
 	}
 }
 
@@ -126,13 +179,17 @@ func (m *Miner) anchorScore(e *Event) (float64, string) {
 	return 0, SkipDoubtPolicy
 }
 
+// chosenReply also returns the chain of DSAT follow-ups from i to the
+// chosen reply.
+//
 // chosenReply finds a later assistant reply that answers the same need as
 // the DSAT follow-up at i and received a SAT follow-up: following the chain
 // of replies to i and to any further DSAT follow-ups, it returns the first
 // reply whose follow-up is SAT, or -1 when the chain ends first (a neutral
 // follow-up, which starts a new need, or the end of the conversation).
-func chosenReply(c *conversation.Conversation, i int, dsatAt, satAt map[int]bool) int {
+func chosenReply(c *conversation.Conversation, i int, dsatAt, satAt map[int]bool) (int, []int) {
 	msgs := c.Messages
+	chain := []int{i}
 	for {
 		// The reply to the follow-up: the first assistant message after it,
 		// skipping further user messages (one request) and tool messages.
@@ -152,22 +209,43 @@ func chosenReply(c *conversation.Conversation, i int, dsatAt, satAt map[int]bool
 			}
 		}
 		if r < 0 || r+1 >= len(msgs) || msgs[r+1].Role != conversation.User {
-			return -1
+			return -1, nil
 		}
 		f := r + 1
 		switch {
 		case satAt[f]:
-			return r
+			return r, chain
 		case dsatAt[f]:
 			i = f
+			chain = append(chain, f)
 		default:
-			return -1
+			return -1, nil
 		}
 	}
 }
 
 func chatMessage(m conversation.Message) ChatMessage {
-	return ChatMessage{Role: string(m.Role), Content: m.Content}
+	cm := ChatMessage{Role: string(m.Role), Content: m.Content}
+	switch m.Role {
+	case conversation.Assistant:
+		cm.ToolCalls = m.ToolCalls
+	case conversation.Tool:
+		cm.ToolCallID, cm.Name = m.ToolCallID, m.Name
+	}
+	return cm
+}
+
+// promptEnd returns the end (exclusive) of the prompt of the reply at
+// index reply: everything before it up to the last user or tool message, so
+// that when the reply followed tool calls the calls and their outputs stay
+// in the prompt. request is the index of the user request.
+func promptEnd(msgs []conversation.Message, request, reply int) int {
+	for i := reply - 1; i > request; i-- {
+		if msgs[i].Role == conversation.Tool {
+			return i + 1
+		}
+	}
+	return request + 1
 }
 
 func chatMessages(ms []conversation.Message) []ChatMessage {
@@ -176,6 +254,13 @@ func chatMessages(ms []conversation.Message) []ChatMessage {
 		out[i] = chatMessage(m)
 	}
 	return out
+}
+
+func (r *Result) pairing(reason string) {
+	if r.Pairing == nil {
+		r.Pairing = map[string]int{}
+	}
+	r.Pairing[reason]++
 }
 
 func (r *Result) skip(reason string) {

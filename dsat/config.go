@@ -90,6 +90,14 @@ type Config struct {
 	// Dedup drops anchors whose normalised prompt and rejected reply were
 	// already written in the same run.
 	Dedup bool
+	// DRIFTPairing attaches as chosen the first satisfied reply after any
+	// chain of DSAT follow-ups, as DRIFT's seed pairs do. Off by default:
+	// a chosen reply is attached only when it answers the anchor's prompt as
+	// given (see PairRestated and the pairing rule).
+	DRIFTPairing bool
+	// Desirable makes the miner collect SAT-confirmed replies in
+	// Result.Desirable (written as label-true rows of the kto export).
+	Desirable bool
 	// Workers is the number of goroutines that mine conversations in Run;
 	// 0 means runtime.NumCPU(). Run's output does not depend on it.
 	Workers int

@@ -55,7 +55,7 @@ func ExampleMiner_Mine() {
 }
 
 func ExampleMiner_Run() {
-	logs := `{"id":"a","messages":[{"role":"user","content":"Translate 'good morning' to French."},{"role":"assistant","content":"Buenos días."},{"role":"user","content":"That's Spanish, not French. Try again."},{"role":"assistant","content":"Bonjour."},{"role":"user","content":"Great, thank you!"}]}
+	logs := `{"id":"a","messages":[{"role":"user","content":"Translate 'good morning' to French."},{"role":"assistant","content":"Buenos días."},{"role":"user","content":"No, that's Spanish. I asked for French."},{"role":"assistant","content":"Bonjour."},{"role":"user","content":"Great, thank you!"}]}
 {"id":"b","messages":[{"role":"user","content":"What is 2+2?"},{"role":"assistant","content":"4"}]}
 `
 	r := conversation.NewReader(strings.NewReader(logs), "logs.jsonl")
@@ -98,4 +98,21 @@ func ExampleEvaluate() {
 	// g1 turn 2: dsat=true sat=false
 	// g1 turn 4: dsat=false sat=true
 	// DSAT P=1.00 R=1.00; SAT P=1.00 R=1.00
+}
+
+// ExampleNormalizeRoles puts a logged message list into the shape chat
+// templates that require alternating roles accept.
+func ExampleNormalizeRoles() {
+	msgs := []dsat.ChatMessage{
+		{Role: "assistant", Content: "Hi! How can I help?"},
+		{Role: "user", Content: "Write a haiku about rain."},
+		{Role: "system", Content: "Answer in English."},
+		{Role: "user", Content: "About spring rain."},
+	}
+	for _, m := range dsat.NormalizeRoles(msgs) {
+		fmt.Printf("%s: %q\n", m.Role, m.Content)
+	}
+	// Output:
+	// system: "Answer in English."
+	// user: "Write a haiku about rain.\n\nAbout spring rain."
 }

@@ -14,26 +14,38 @@ type ExportFormat string
 
 // Export formats.
 //
-//   - ExportDRIFT: the Anchor record of SPEC.md §4 (a superset of what
-//     DRIFT's sampler reads).
+//   - ExportDRIFT: the Anchor record itself (a superset of what DRIFT's
+//     sampler reads).
 //   - ExportTRL: TRL conversational preference,
 //     {"prompt":[msgs],"chosen":[msgs],"rejected":[msgs]}; only anchors with
-//     a chosen reply.
+//     a chosen reply. TRL's DPO trainer reads it as it is (the prompt ends
+//     with a user or tool message, so it adds the generation prompt).
 //   - ExportKTO: TRL unpaired preference,
-//     {"prompt":[msgs],"completion":[assistant msg],"label":false}.
-//   - ExportOpenRLHF: {"prompt":[msgs],"chosen":[msgs],"rejected":[msgs]},
-//     read by OpenRLHF with --prompt_key prompt --chosen_key chosen
-//     --rejected_key rejected --apply_chat_template; only anchors with a
+//     {"prompt":[msgs],"completion":[assistant msg],"label":bool}: every
+//     anchor's rejected reply with label false and, when the miner collects
+//     them (Config.Desirable), every SAT-confirmed reply with label true.
+//   - ExportOpenRLHF: {"prompt":[msgs],"chosen":[msgs],"rejected":[msgs]};
+//     OpenRLHF (v0.10.2 and later, whose options carry a "data." prefix)
+//     reads it with --data.prompt_key prompt --data.chosen_key chosen
+//     --data.rejected_key rejected --data.apply_chat_template; both of the
+//     first and the last are needed for message lists. Only anchors with a
 //     chosen reply (the pairwise trainers need one).
 //   - ExportLLaMAFactory: LLaMA-Factory ShareGPT ranking,
 //     {"conversations":[{"from","value"}],"chosen":{"from":"gpt","value"},"rejected":{…}},
-//     registered with "formatting": "sharegpt", "ranking": true. A system
-//     prompt is the first conversations entry with from "system", which the
-//     sharegpt converter takes as the system prompt; tool output is
-//     "observation"; consecutive turns of one side are joined (as "human"
+//     registered in dataset_info.json with "formatting": "sharegpt",
+//     "ranking": true and "columns": {"messages": "conversations",
+//     "chosen": "chosen", "rejected": "rejected"} (without the columns
+//     mapping every row fails). A system prompt is the first conversations
+//     entry with from "system"; an assistant message that calls tools is a
+//     "function_call" turn whose value is {"name","arguments"} (a list for
+//     several calls; any text beside the calls is left out) and tool output
+//     is "observation"; consecutive turns of one side are joined (as "human"
 //     when any of them is the user's) so that the turns alternate as
-//     LLaMA-Factory requires. Only anchors with a chosen
-//     reply.
+//     LLaMA-Factory requires. Only anchors with a chosen reply.
+//
+// The message lists of every layout but drift are role-normalised unless
+// AnchorWriter.KeepRoles is set (see NormalizeRoles), so that chat templates
+// that require alternating roles render them.
 const (
 	ExportDRIFT        ExportFormat = "drift"
 	ExportTRL          ExportFormat = "trl"
@@ -98,9 +110,50 @@ func (ew *EventWriter) WriteEvent(e *Event) error {
 // AnchorWriter writes anchors as JSON Lines in one export format. Wrap w in
 // a bufio.Writer for speed.
 type AnchorWriter struct {
-	w      io.Writer
-	format ExportFormat
-	buf    []byte
+	// KeepRoles writes message lists as logged instead of role-normalised
+	// (NormalizeRoles). LLaMA-Factory's layout still joins consecutive turns
+	// of one side, which its format requires.
+	KeepRoles bool
+	w         io.Writer
+	format    ExportFormat
+	buf       []byte
+	counts    ExportStats
+	// parts makes a drift writer keep desirable records (resume parts).
+	parts bool
+}
+
+// ExportStats counts what an AnchorWriter changed and wrote (Stats.Export).
+type ExportStats struct {
+	Format string `json:"format"`
+	// Normalised counts records whose message lists role normalisation
+	// changed; Merged the messages joined into the one before them,
+	// DroppedLeading the assistant (or tool) messages dropped before the
+	// first user message, and SystemMoved the system messages merged into
+	// the one at position 0 from a later position.
+	Normalised     int64 `json:"normalised"`
+	Merged         int64 `json:"merged"`
+	DroppedLeading int64 `json:"dropped_leading"`
+	SystemMoved    int64 `json:"system_moved"`
+	// Desirable and Undesirable count the kto rows written with label true
+	// and label false (the figures TRL's KTO weights are set from).
+	Desirable   int64 `json:"desirable,omitempty"`
+	Undesirable int64 `json:"undesirable,omitempty"`
+}
+
+func (e *ExportStats) add(o *ExportStats) {
+	e.Normalised += o.Normalised
+	e.Merged += o.Merged
+	e.DroppedLeading += o.DroppedLeading
+	e.SystemMoved += o.SystemMoved
+	e.Desirable += o.Desirable
+	e.Undesirable += o.Undesirable
+}
+
+// ExportStats returns the writer's counts so far.
+func (aw *AnchorWriter) ExportStats() ExportStats {
+	c := aw.counts
+	c.Format = string(aw.format)
+	return c
 }
 
 // NewAnchorWriter returns an AnchorWriter writing format to w.
@@ -112,36 +165,93 @@ func NewAnchorWriter(w io.Writer, format ExportFormat) *AnchorWriter {
 }
 
 // WriteAnchor writes one anchor line. It returns ErrNotExported, writing
-// nothing, when the format is pairwise and the anchor has no chosen reply.
+// nothing, when the format is pairwise and the anchor has no chosen reply,
+// or when a is a desirable record (see WriteDesirable).
 func (aw *AnchorWriter) WriteAnchor(a *Anchor) error {
-	rec, err := Project(a, aw.format)
+	if a.Desirable {
+		return aw.WriteDesirable(a)
+	}
+	rec, edits, err := project(a, aw.format, aw.KeepRoles)
 	if err != nil {
 		return err
 	}
-	return writeLine(aw.w, &aw.buf, rec)
+	if err := writeLine(aw.w, &aw.buf, rec); err != nil {
+		return err
+	}
+	aw.counts.addEdits(edits)
+	if aw.format == ExportKTO {
+		aw.counts.Undesirable++
+	}
+	return nil
+}
+
+// WriteDesirable writes a SAT-confirmed reply (Result.Desirable) as a kto
+// row with label true. Other formats return ErrNotExported.
+func (aw *AnchorWriter) WriteDesirable(a *Anchor) error {
+	switch {
+	case aw.format == ExportDRIFT && aw.parts:
+		return writeLine(aw.w, &aw.buf, a)
+	case aw.format != ExportKTO || len(a.Chosen) == 0:
+		return ErrNotExported
+	}
+	prompt, edits := a.Prompt, roleEdits{}
+	completion := a.Chosen
+	if !aw.KeepRoles {
+		prompt, edits = normalizeRoles(a.Prompt)
+		completion = mergeReply(a.Chosen)
+	}
+	if err := writeLine(aw.w, &aw.buf, ktoRecord{Prompt: prompt, Completion: completion, Label: true}); err != nil {
+		return err
+	}
+	aw.counts.addEdits(edits)
+	aw.counts.Desirable++
+	return nil
+}
+
+func (e *ExportStats) addEdits(r roleEdits) {
+	if r == (roleEdits{}) {
+		return
+	}
+	e.Normalised++
+	e.Merged += int64(r.merged)
+	e.DroppedLeading += int64(r.dropped)
+	e.SystemMoved += int64(r.system)
 }
 
 // Project returns the record that represents a in format, ready to be
-// encoded as JSON. It returns ErrNotExported when format is pairwise and a
-// has no chosen reply, and an error wrapping ErrUnknownExport for an
+// encoded as JSON, with role-normalised message lists (NormalizeRoles) in
+// every format but drift. It returns ErrNotExported when format is pairwise
+// and a has no chosen reply, and an error wrapping ErrUnknownExport for an
 // unknown format.
 func Project(a *Anchor, format ExportFormat) (any, error) {
+	rec, _, err := project(a, format, false)
+	return rec, err
+}
+
+func project(a *Anchor, format ExportFormat, keepRoles bool) (any, roleEdits, error) {
 	if format.Pairwise() && len(a.Chosen) == 0 {
-		return nil, ErrNotExported
+		return nil, roleEdits{}, ErrNotExported
+	}
+	if format == ExportDRIFT || format == "" {
+		return a, roleEdits{}, nil
+	}
+	prompt, chosen, rejected := a.Prompt, a.Chosen, a.Rejected
+	var edits roleEdits
+	if !keepRoles {
+		prompt, edits = normalizeRoles(a.Prompt)
+		chosen, rejected = mergeReply(a.Chosen), mergeReply(a.Rejected)
 	}
 	switch format {
-	case ExportDRIFT, "":
-		return a, nil
 	case ExportTRL:
-		return trlRecord{Prompt: a.Prompt, Chosen: a.Chosen, Rejected: a.Rejected}, nil
+		return trlRecord{Prompt: prompt, Chosen: chosen, Rejected: rejected}, edits, nil
 	case ExportOpenRLHF:
-		return openRLHFRecord{Prompt: a.Prompt, Chosen: a.Chosen, Rejected: a.Rejected}, nil
+		return openRLHFRecord{Prompt: prompt, Chosen: chosen, Rejected: rejected}, edits, nil
 	case ExportKTO:
-		return ktoRecord{Prompt: a.Prompt, Completion: a.Rejected, Label: false}, nil
+		return ktoRecord{Prompt: prompt, Completion: rejected, Label: false}, edits, nil
 	case ExportLLaMAFactory:
-		return llamaFactoryRecord(a), nil
+		return llamaFactoryRecord(prompt, chosen, rejected), edits, nil
 	}
-	return nil, fmt.Errorf("%w %q", ErrUnknownExport, format)
+	return nil, roleEdits{}, fmt.Errorf("%w %q", ErrUnknownExport, format)
 }
 
 type trlRecord struct {
@@ -174,12 +284,15 @@ type llamaFactoryRanking struct {
 	Rejected      shareGPTTurn   `json:"rejected"`
 }
 
-// shareGPTFrom maps a role onto LLaMA-Factory's default sharegpt tags.
-func shareGPTFrom(role string) string {
-	switch role {
+// shareGPTFrom maps a message onto LLaMA-Factory's default sharegpt tags.
+func shareGPTFrom(m ChatMessage) string {
+	switch m.Role {
 	case "system":
 		return "system"
 	case "assistant":
+		if isToolCalls(m.ToolCalls) {
+			return "function_call"
+		}
 		return "gpt"
 	case "tool":
 		return "observation"
@@ -191,22 +304,73 @@ func shareGPTFrom(role string) string {
 // userSide reports whether a sharegpt tag sits at odd (human) positions.
 func userSide(from string) bool { return from == "human" || from == "observation" }
 
-func llamaFactoryRecord(a *Anchor) llamaFactoryRanking {
+// shareGPTValue is the value of a message's sharegpt turn: its text, or for
+// a function_call turn the calls as LLaMA-Factory writes them,
+// {"name","arguments"} (a list for several calls), with arguments decoded
+// when they are a JSON-encoded string.
+func shareGPTValue(m ChatMessage, from string) string {
+	if from != "function_call" {
+		return m.Content
+	}
+	var calls []struct {
+		Function struct {
+			Name      string           `json:"name"`
+			Arguments jsonx.RawMessage `json:"arguments"`
+		} `json:"function"`
+	}
+	if jsonx.Unmarshal(m.ToolCalls, &calls) != nil {
+		return string(m.ToolCalls)
+	}
+	type lfCall struct {
+		Name      string           `json:"name"`
+		Arguments jsonx.RawMessage `json:"arguments"`
+	}
+	out := make([]lfCall, len(calls))
+	for i, c := range calls {
+		args := c.Function.Arguments
+		var str string
+		if jsonx.Unmarshal(args, &str) == nil && jsonx.Valid([]byte(str)) {
+			args = jsonx.RawMessage(str)
+		}
+		if len(args) == 0 {
+			args = jsonx.RawMessage("{}")
+		}
+		out[i] = lfCall{Name: c.Function.Name, Arguments: args}
+	}
+	var v any = out
+	if len(out) == 1 {
+		v = out[0]
+	}
+	b, err := jsonx.Marshal(v)
+	if err != nil {
+		return string(m.ToolCalls)
+	}
+	return string(b)
+}
+
+func llamaFactoryRecord(prompt, chosen, rejected []ChatMessage) llamaFactoryRanking {
 	var convs []shareGPTTurn
-	for i, m := range a.Prompt {
-		from := shareGPTFrom(m.Role)
+	for i, m := range prompt {
+		from := shareGPTFrom(m)
+		value := shareGPTValue(m, from)
 		if from == "system" {
 			if i == 0 {
-				convs = append(convs, shareGPTTurn{From: from, Value: m.Content})
+				convs = append(convs, shareGPTTurn{From: from, Value: value})
 				continue
 			}
 			from = "human" // a later system message is folded into the user side
 		}
 		n := len(convs)
 		if n > 0 && convs[n-1].From != "system" && userSide(convs[n-1].From) == userSide(from) {
-			convs[n-1].Value += "\n\n" + m.Content
-			if from == "human" {
-				convs[n-1].From = from // a merged turn with user text is the user's
+			switch {
+			case convs[n-1].From == "function_call" || from == "function_call":
+				// A call turn holds only calls: the last one stands.
+				convs[n-1] = shareGPTTurn{From: from, Value: value}
+			default:
+				convs[n-1].Value = joinText(convs[n-1].Value, value)
+				if from == "human" {
+					convs[n-1].From = from // a merged turn with user text is the user's
+				}
 			}
 			continue
 		}
@@ -215,21 +379,26 @@ func llamaFactoryRecord(a *Anchor) llamaFactoryRanking {
 			// user's; a leading assistant greeting is dropped.
 			continue
 		}
-		convs = append(convs, shareGPTTurn{From: from, Value: m.Content})
+		if (n == 0 || convs[n-1].From == "system") && from == "observation" {
+			from = "human" // a leading orphan tool output reads as user text
+		}
+		convs = append(convs, shareGPTTurn{From: from, Value: value})
 	}
 	return llamaFactoryRanking{
 		Conversations: convs,
-		Chosen:        shareGPTTurn{From: "gpt", Value: joinContent(a.Chosen)},
-		Rejected:      shareGPTTurn{From: "gpt", Value: joinContent(a.Rejected)},
+		Chosen:        replyTurn(chosen),
+		Rejected:      replyTurn(rejected),
 	}
 }
 
-func joinContent(ms []ChatMessage) string {
-	parts := make([]string, len(ms))
-	for i, m := range ms {
-		parts[i] = m.Content
+// replyTurn is the sharegpt turn of a chosen or rejected reply.
+func replyTurn(ms []ChatMessage) shareGPTTurn {
+	m := mergeReply(ms)
+	if len(m) == 0 {
+		return shareGPTTurn{From: "gpt"}
 	}
-	return strings.Join(parts, "\n\n")
+	from := shareGPTFrom(m[0])
+	return shareGPTTurn{From: from, Value: shareGPTValue(m[0], from)}
 }
 
 func writeLine(w io.Writer, buf *[]byte, v any) error {

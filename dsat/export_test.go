@@ -13,16 +13,16 @@ func sampleAnchor(withChosen bool) *Anchor {
 	a := &Anchor{
 		ID: AnchorID("c1", 4), ConversationID: "c1", Source: "test", Turn: 4,
 		Prompt: []ChatMessage{
-			{"system", "sys"}, {"user", "q1"}, {"assistant", "a1"}, {"tool", "out"}, {"user", "q2a"}, {"user", "q2b"},
+			{Role: "system", Content: "sys"}, {Role: "user", Content: "q1"}, {Role: "assistant", Content: "a1"}, {Role: "tool", Content: "out"}, {Role: "user", Content: "q2a"}, {Role: "user", Content: "q2b"},
 		},
-		Rejected:       []ChatMessage{{"assistant", "bad"}},
-		UserPreference: ChatMessage{"user", "wrong"},
+		Rejected:       []ChatMessage{{Role: "assistant", Content: "bad"}},
+		UserPreference: ChatMessage{Role: "user", Content: "wrong"},
 		Categories:     []string{"complaint"},
 		Score:          0.9,
 		Evidence:       []Evidence{{Start: 0, End: 5, Text: "wrong", Category: "complaint", Detector: "heuristics"}},
 	}
 	if withChosen {
-		a.Chosen = []ChatMessage{{"assistant", "good"}}
+		a.Chosen = []ChatMessage{{Role: "assistant", Content: "good"}}
 	}
 	return a
 }
@@ -81,9 +81,9 @@ func TestExportTRLAndOpenRLHF(t *testing.T) {
 		require.NoError(t, err)
 		assert.ElementsMatch(t, []string{"prompt", "chosen", "rejected"}, keys(m), f)
 		p := msgs(m["prompt"])
-		require.Len(t, p, 6)
+		require.Len(t, p, 5, "the two last user messages are merged")
 		assert.Equal(t, map[string]any{"role": "system", "content": "sys"}, p[0])
-		assert.Equal(t, map[string]any{"role": "user", "content": "q2b"}, p[5])
+		assert.Equal(t, map[string]any{"role": "user", "content": "q2a\n\nq2b"}, p[4])
 		assert.Equal(t, []map[string]any{{"role": "assistant", "content": "good"}}, msgs(m["chosen"]))
 		assert.Equal(t, []map[string]any{{"role": "assistant", "content": "bad"}}, msgs(m["rejected"]))
 	}
@@ -94,8 +94,89 @@ func TestExportKTO(t *testing.T) {
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"prompt", "completion", "label"}, keys(m))
 	assert.Equal(t, false, m["label"])
-	assert.Len(t, msgs(m["prompt"]), 6)
+	assert.Len(t, msgs(m["prompt"]), 5)
 	assert.Equal(t, []map[string]any{{"role": "assistant", "content": "bad"}}, msgs(m["completion"]))
+}
+
+func TestExportKeepRoles(t *testing.T) {
+	for _, f := range []ExportFormat{ExportTRL, ExportOpenRLHF, ExportKTO} {
+		var buf bytes.Buffer
+		aw := NewAnchorWriter(&buf, f)
+		aw.KeepRoles = true
+		require.NoError(t, aw.WriteAnchor(sampleAnchor(true)))
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(buf.Bytes(), &m))
+		p := msgs(m["prompt"])
+		require.Len(t, p, 6, "%s: messages as logged", f)
+		assert.Equal(t, "q2b", p[5]["content"])
+		assert.Zero(t, aw.ExportStats().Normalised)
+	}
+}
+
+func TestExportCountsNormalisation(t *testing.T) {
+	var buf bytes.Buffer
+	aw := NewAnchorWriter(&buf, ExportTRL)
+	a := sampleAnchor(true)
+	a.Prompt = []ChatMessage{
+		{Role: "assistant", Content: "Hi! How can I help?"}, {Role: "user", Content: "q1"}, {Role: "system", Content: "late rule"},
+		{Role: "user", Content: "q1 again"},
+	}
+	require.NoError(t, aw.WriteAnchor(a))
+	require.NoError(t, aw.WriteAnchor(sampleAnchor(true)))
+	st := aw.ExportStats()
+	assert.Equal(t, ExportStats{Format: "trl", Normalised: 2, Merged: 2, DroppedLeading: 1, SystemMoved: 1}, st)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(bytes.SplitN(buf.Bytes(), []byte("\n"), 2)[0], &m))
+	assert.Equal(t, []map[string]any{
+		{"role": "system", "content": "late rule"},
+		{"role": "user", "content": "q1\n\nq1 again"},
+	}, msgs(m["prompt"]), "system to the front, greeting dropped, the user messages it separated merged")
+}
+
+func TestExportKTODesirable(t *testing.T) {
+	var buf bytes.Buffer
+	aw := NewAnchorWriter(&buf, ExportKTO)
+	good := &Anchor{Prompt: []ChatMessage{{Role: "user", Content: "q"}}, Chosen: []ChatMessage{{Role: "assistant", Content: "a"}}, Desirable: true}
+	require.NoError(t, aw.WriteAnchor(good), "a desirable record given to WriteAnchor is written as one")
+	require.NoError(t, aw.WriteAnchor(sampleAnchor(false)))
+	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+	require.Len(t, lines, 2)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(lines[0], &m))
+	assert.Equal(t, true, m["label"])
+	assert.Equal(t, []map[string]any{{"role": "assistant", "content": "a"}}, msgs(m["completion"]))
+	st := aw.ExportStats()
+	assert.Equal(t, int64(1), st.Desirable)
+	assert.Equal(t, int64(1), st.Undesirable)
+
+	for _, f := range []ExportFormat{ExportDRIFT, ExportTRL, ExportOpenRLHF, ExportLLaMAFactory} {
+		var b bytes.Buffer
+		assert.ErrorIs(t, NewAnchorWriter(&b, f).WriteDesirable(good), ErrNotExported, f)
+		assert.Zero(t, b.Len())
+	}
+}
+
+func TestExportLLaMAFactoryToolCalls(t *testing.T) {
+	a := sampleAnchor(true)
+	a.Prompt = []ChatMessage{
+		{Role: "user", Content: "weather in Oslo?"},
+		{Role: "assistant", Content: "Checking.", ToolCalls: []byte(`[{"id":"c1","type":"function","function":{"name":"weather","arguments":"{\"city\":\"Oslo\"}"}}]`)},
+		{Role: "tool", Content: `{"temp_c":3}`, ToolCallID: "c1"},
+	}
+	m, err := exportLine(t, ExportLLaMAFactory, a)
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]any{
+		{"from": "human", "value": "weather in Oslo?"},
+		{"from": "function_call", "value": `{"name":"weather","arguments":{"city":"Oslo"}}`},
+		{"from": "observation", "value": `{"temp_c":3}`},
+	}, msgs(m["conversations"]))
+
+	m, err = exportLine(t, ExportTRL, a)
+	require.NoError(t, err)
+	p := msgs(m["prompt"])
+	require.Len(t, p, 3)
+	assert.Equal(t, "c1", p[2]["tool_call_id"])
+	assert.Equal(t, "weather", p[1]["tool_calls"].([]any)[0].(map[string]any)["function"].(map[string]any)["name"])
 }
 
 func TestExportLLaMAFactory(t *testing.T) {
@@ -127,7 +208,7 @@ func TestExportLLaMAFactory(t *testing.T) {
 
 	// A leading assistant greeting is dropped; no system turn.
 	a := sampleAnchor(true)
-	a.Prompt = []ChatMessage{{"assistant", "hi"}, {"user", "q"}}
+	a.Prompt = []ChatMessage{{Role: "assistant", Content: "hi"}, {Role: "user", Content: "q"}}
 	m, err = exportLine(t, ExportLLaMAFactory, a)
 	require.NoError(t, err)
 	assert.Equal(t, []map[string]any{{"from": "human", "value": "q"}}, msgs(m["conversations"]))

@@ -29,6 +29,9 @@ const (
 	SkipPromptTooLong  = "prompt_too_long"              // prompt does not fit Tokens.MaxPromptTokens
 	SkipTotalTooLong   = "total_too_long"               // prompt plus reply do not fit Tokens.MaxTotalTokens
 	SkipNoChosen       = "export_no_chosen"             // pairwise export needs a chosen reply
+	// SkipDesirableTooLong counts SAT-confirmed replies (Config.Desirable)
+	// whose prompt and reply do not fit the token budget.
+	SkipDesirableTooLong = "desirable_too_long"
 )
 
 // Miner finds DSAT and SAT events in conversations and builds anchors from
@@ -157,8 +160,17 @@ type Result struct {
 	Events []Event
 	// Anchors lists the anchors built from DSAT events, in turn order.
 	Anchors []Anchor
+	// Desirable lists, when Config.Desirable is set, one record per SAT
+	// event: the prompt of the reply the user was satisfied with and that
+	// reply as Chosen (Rejected is empty). The kto export writes them as
+	// label-true rows; the other exports ignore them.
+	Desirable []Anchor
 	// Skipped counts DSAT events that made no anchor, by reason (Skip*).
 	Skipped map[string]int
+	// Pairing counts the satisfied later replies found for anchors: attached
+	// as chosen by reason (PairRestated, PairReasked, PairRefined,
+	// PairDRIFT) or left out by the pairing rule (PairDropped*).
+	Pairing map[string]int
 	// Classifier counts what the classifier stage did with the follow-ups
 	// (all zero without a classifier).
 	Classifier ClassifierCounts
@@ -383,6 +395,9 @@ func (m *Miner) Mine(ctx context.Context, c *conversation.Conversation) (*Result
 		res.FollowUps = append(res.FollowUps, fs)
 	}
 	m.buildAnchors(res, dsatAt, satAt)
+	if m.cfg.Desirable {
+		m.buildDesirable(res)
+	}
 	return res, nil
 }
 

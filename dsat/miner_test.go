@@ -43,17 +43,17 @@ func TestAnchorPromptBoundaries(t *testing.T) {
 	require.Len(t, res.Anchors, 1)
 	a := res.Anchors[0]
 	want := []ChatMessage{
-		{"system", "be brief"},
-		{"user", "first question about rivers"},
-		{"assistant", "calling a tool"},
-		{"tool", "tool output"},
-		{"assistant", "answer one"},
-		{"user", "second part one"},
-		{"user", "second part two"},
+		{Role: "system", Content: "be brief"},
+		{Role: "user", Content: "first question about rivers"},
+		{Role: "assistant", Content: "calling a tool"},
+		{Role: "tool", Content: "tool output"},
+		{Role: "assistant", Content: "answer one"},
+		{Role: "user", Content: "second part one"},
+		{Role: "user", Content: "second part two"},
 	}
 	assert.Equal(t, want, a.Prompt, "prompt ends with the request the rejected reply answered")
-	assert.Equal(t, []ChatMessage{{"assistant", "answer two"}}, a.Rejected)
-	assert.Equal(t, ChatMessage{"user", "bad answer #complaint=0.9"}, a.UserPreference)
+	assert.Equal(t, []ChatMessage{{Role: "assistant", Content: "answer two"}}, a.Rejected)
+	assert.Equal(t, ChatMessage{Role: "user", Content: "bad answer #complaint=0.9"}, a.UserPreference)
 	for _, p := range a.Prompt {
 		assert.NotEqual(t, a.UserPreference.Content, p.Content, "follow-up must never be in the prompt")
 	}
@@ -103,7 +103,9 @@ func TestFirstUserTurnNeverFollowUp(t *testing.T) {
 }
 
 func TestChosenAttachment(t *testing.T) {
-	m := newTestMiner(t, nil)
+	// The markers' words are not in the prompt: DRIFT-style pairing tests
+	// the chain itself (the pairing rule is tested in pairing_test.go).
+	m := newTestMiner(t, func(c *Config) { c.DRIFTPairing = true })
 	ctx := context.Background()
 
 	t.Run("reply to the DSAT follow-up is SAT", func(t *testing.T) {
@@ -111,7 +113,9 @@ func TestChosenAttachment(t *testing.T) {
 		res, err := m.Mine(ctx, c)
 		require.NoError(t, err)
 		require.Len(t, res.Anchors, 1)
-		assert.Equal(t, []ChatMessage{{"assistant", "good"}}, res.Anchors[0].Chosen)
+		assert.Equal(t, []ChatMessage{{Role: "assistant", Content: "good"}}, res.Anchors[0].Chosen)
+		assert.Equal(t, PairDRIFT, res.Anchors[0].Pairing)
+		assert.Equal(t, map[string]int{PairDRIFT: 1}, res.Pairing)
 	})
 	t.Run("chain of DSAT follow-ups", func(t *testing.T) {
 		c := conv("c", "user", "q", "assistant", "bad1", "user", "wrong #complaint=0.9",
@@ -120,10 +124,10 @@ func TestChosenAttachment(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, res.Anchors, 2)
 		for _, a := range res.Anchors {
-			assert.Equal(t, []ChatMessage{{"assistant", "good"}}, a.Chosen, "turn %d", a.Turn)
+			assert.Equal(t, []ChatMessage{{Role: "assistant", Content: "good"}}, a.Chosen, "turn %d", a.Turn)
 		}
-		assert.Equal(t, []ChatMessage{{"assistant", "bad1"}}, res.Anchors[0].Rejected)
-		assert.Equal(t, []ChatMessage{{"assistant", "bad2"}}, res.Anchors[1].Rejected)
+		assert.Equal(t, []ChatMessage{{Role: "assistant", Content: "bad1"}}, res.Anchors[0].Rejected)
+		assert.Equal(t, []ChatMessage{{Role: "assistant", Content: "bad2"}}, res.Anchors[1].Rejected)
 	})
 	t.Run("a neutral follow-up starts a new need", func(t *testing.T) {
 		c := conv("c", "user", "q", "assistant", "bad", "user", "wrong #complaint=0.9",

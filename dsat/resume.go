@@ -135,6 +135,12 @@ func (m *Miner) Fingerprint(extra ...string) string {
 	if c.Tokens != nil {
 		fmt.Fprintf(h, "tokens=%+v\x00", *c.Tokens)
 	}
+	if c.DRIFTPairing {
+		fmt.Fprintf(h, "drift-pairing\x00")
+	}
+	if c.Desirable {
+		fmt.Fprintf(h, "desirable\x00")
+	}
 	for _, e := range extra {
 		fmt.Fprintf(h, "extra=%q\x00", e)
 	}
@@ -283,7 +289,9 @@ func (m *Miner) minePart(ctx context.Context, path, dir, part string, open func(
 	}
 	pm := *m
 	pm.cfg.Dedup = false
-	st, runErr := pm.Run(ctx, []Input{in}, Sinks{Events: NewEventWriter(evw), Anchors: NewAnchorWriter(anw, ExportDRIFT)})
+	aw := NewAnchorWriter(anw, ExportDRIFT)
+	aw.parts = true // desirable records are kept for the final export
+	st, runErr := pm.Run(ctx, []Input{in}, Sinks{Events: NewEventWriter(evw), Anchors: aw})
 	if runErr != nil {
 		return st, runErr
 	}
@@ -326,7 +334,7 @@ func (m *Miner) mergeParts(dir string, parts []ManifestEntry, out Sinks) (*Stats
 		}
 		// Anchor counts depend on dedup and the export format: they are
 		// counted again below.
-		ps.Anchors, ps.Pairs, ps.Duplicates = 0, 0, 0
+		ps.Anchors, ps.Pairs, ps.Duplicates, ps.Export = 0, 0, 0, nil
 		delete(ps.Skipped, SkipNoChosen)
 		if ps.Classifier != nil {
 			ps.Classifier.Details = nil
@@ -348,6 +356,9 @@ func (m *Miner) mergeParts(dir string, parts []ManifestEntry, out Sinks) (*Stats
 			var a Anchor
 			if err := jsonx.Unmarshal(line, &a); err != nil {
 				return err
+			}
+			if a.Desirable {
+				return writeDesirable(out.Anchors, []Anchor{a}, m.cfg.Dedup, seen, st)
 			}
 			if m.cfg.Dedup {
 				k := DedupKey(&a)
@@ -376,6 +387,7 @@ func (m *Miner) mergeParts(dir string, parts []ManifestEntry, out Sinks) (*Stats
 		if err != nil {
 			return st, err
 		}
+		syncExport(out.Anchors, st)
 		if out.Progress != nil {
 			out.Progress(st)
 		}

@@ -56,12 +56,14 @@ func (o *resumeOutput) setStats(t *testing.T, st *Stats) {
 }
 
 func TestRunResumableMatchesRun(t *testing.T) {
-	for _, format := range []ExportFormat{ExportDRIFT, ExportTRL} {
+	for _, format := range []ExportFormat{ExportDRIFT, ExportTRL, ExportKTO} {
 		t.Run(string(format), func(t *testing.T) {
 			dir := t.TempDir()
 			paths := resumeInputs(t, dir)
 			cfg := DefaultConfig()
 			cfg.Workers = 2
+			// kto: the label-true rows go through the part files too.
+			cfg.Desirable = format == ExportKTO
 			m, err := NewMiner(cfg)
 			require.NoError(t, err)
 
@@ -81,6 +83,11 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			require.Positive(t, ref.anchors.Len())
 			require.Positive(t, ref.events.Len())
 			require.True(t, st.Accounting.Balanced)
+			if format == ExportKTO {
+				require.NotNil(t, st.Export)
+				require.Positive(t, st.Export.Desirable)
+				require.Contains(t, ref.anchors.String(), `"label":true`)
+			}
 
 			// A run killed while the third input is being read.
 			manifest := filepath.Join(dir, "run.manifest.json")

@@ -137,10 +137,58 @@ func (w *RunWriter) Write(res *Result) error {
 			w.st.Pairs++
 		}
 	}
+	if err := writeDesirable(w.out.Anchors, res.Desirable, w.dedup, w.seen, w.st); err != nil {
+		return err
+	}
+	syncExport(w.out.Anchors, w.st)
 	if w.out.Progress != nil {
 		w.out.Progress(w.st)
 	}
 	return nil
+}
+
+// DesirableSink is implemented by anchor sinks that write SAT-confirmed
+// replies (Result.Desirable). AnchorWriter does, for the kto layout.
+type DesirableSink interface {
+	WriteDesirable(*Anchor) error
+}
+
+// writeDesirable writes the desirable records to sink when it takes them,
+// deduplicated by prompt and reply.
+func writeDesirable(sink AnchorSink, recs []Anchor, dedup bool, seen map[[16]byte]struct{}, st *Stats) error {
+	ds, ok := sink.(DesirableSink)
+	if !ok {
+		return nil
+	}
+	for i := range recs {
+		a := &recs[i]
+		if dedup {
+			k := DedupKey(&Anchor{Prompt: a.Prompt, Rejected: a.Chosen})
+			k[0] ^= 0xff // apart from the anchors' keys
+			if _, dup := seen[k]; dup {
+				st.Duplicates++
+				continue
+			}
+			seen[k] = struct{}{}
+		}
+		if err := ds.WriteDesirable(a); err != nil && !errors.Is(err, ErrNotExported) {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncExport copies the export counts of sink into st.
+func syncExport(sink AnchorSink, st *Stats) {
+	es, ok := sink.(interface{ ExportStats() ExportStats })
+	if !ok {
+		return
+	}
+	c := es.ExportStats()
+	if c.Format == string(ExportDRIFT) {
+		return
+	}
+	st.Export = &c
 }
 
 // DedupKey returns the dedup key of an anchor: a hash of its prompt and

@@ -43,7 +43,7 @@ func TestRunDedupAndStats(t *testing.T) {
 	c := conv("c", "user", "hi", "assistant", "hello", "user", "ok then", "assistant", "fine", "user", "really? #doubt=0.9 #pushback=0.7")
 	d := conv("d", "user", "solo question")
 
-	m := newTestMiner(t, nil)
+	m := newTestMiner(t, func(c *Config) { c.DRIFTPairing = true })
 	var anchors, events bytes.Buffer
 	var progress int
 	st, err := m.Run(context.Background(), []Input{&sliceInput{convs: []*conversation.Conversation{a, b}}, &sliceInput{convs: []*conversation.Conversation{c, d}}},
@@ -88,7 +88,7 @@ func TestRunCountsExportSkips(t *testing.T) {
 	a := conv("a", "user", "q", "assistant", "bad", "user", "x #complaint=0.9")
 	b := conv("b", "user", "q2", "assistant", "bad", "user", "x #complaint=0.9", "assistant", "good", "user", "#sat=0.9")
 	var buf bytes.Buffer
-	st, err := newTestMiner(t, nil).Run(context.Background(), []Input{&sliceInput{convs: []*conversation.Conversation{a, b}}},
+	st, err := newTestMiner(t, func(c *Config) { c.DRIFTPairing = true }).Run(context.Background(), []Input{&sliceInput{convs: []*conversation.Conversation{a, b}}},
 		Sinks{Anchors: NewAnchorWriter(&buf, ExportTRL)})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, st.Anchors)

@@ -34,6 +34,14 @@ type Stats struct {
 	Pairs   int64 `json:"pairs"`
 	// Duplicates counts anchors dropped by dedup.
 	Duplicates int64 `json:"duplicates"`
+	// Pairing counts the satisfied later replies found for anchors: attached
+	// as chosen by reason (restated, re-asked, refined, drift) or left out by
+	// the pairing rule (dropped_new_fact, dropped_challenge). Counted per
+	// anchor the miner built, before dedup and export.
+	Pairing map[string]int64 `json:"pairing,omitempty"`
+	// Export counts what the export changed and wrote (role normalisation,
+	// kto labels); nil for the drift layout.
+	Export *ExportStats `json:"export,omitempty"`
 	// Skipped counts skipped records by reader reason, and events that made
 	// no anchor by miner reason (Skip* constants), in one map.
 	Skipped map[string]int64 `json:"skipped"`
@@ -153,6 +161,15 @@ func (s *Stats) Merge(o *Stats) {
 	s.Anchors += o.Anchors
 	s.Pairs += o.Pairs
 	s.Duplicates += o.Duplicates
+	if len(o.Pairing) > 0 {
+		s.Pairing = addCounts(s.Pairing, o.Pairing)
+	}
+	if o.Export != nil {
+		if s.Export == nil {
+			s.Export = &ExportStats{Format: o.Export.Format}
+		}
+		s.Export.add(o.Export)
+	}
 	s.Events = addCounts(s.Events, o.Events)
 	s.Skipped = addCounts(s.Skipped, o.Skipped)
 	s.Formats = addCounts(s.Formats, o.Formats)
@@ -212,6 +229,12 @@ func (s *Stats) AddResult(r *Result) {
 	}
 	for reason, n := range r.Skipped {
 		s.Skipped[reason] += int64(n)
+	}
+	for reason, n := range r.Pairing {
+		if s.Pairing == nil {
+			s.Pairing = map[string]int64{}
+		}
+		s.Pairing[reason] += int64(n)
 	}
 	if s.Classifier != nil {
 		s.Classifier.add(r.Classifier)

@@ -2,8 +2,10 @@ package dsat
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"slices"
@@ -59,9 +61,9 @@ func ParseRankBy(s string) (RankBy, error) {
 	k = strings.ReplaceAll(k, "-", "_")
 	k = strings.TrimSuffix(k, "_score")
 	switch k {
-	case "", "overall":
+	case "overall":
 		return RankOverall, nil
-	case "fine_grained", "finegrained", "mean":
+	case "", "fine_grained", "finegrained", "mean":
 		return RankFineGrained, nil
 	}
 	for _, r := range RankKeys {
@@ -124,8 +126,18 @@ const (
 
 // SyntheticConfig controls how UltraFeedback records become anchors.
 type SyntheticConfig struct {
-	// RankBy is the score that ranks completions; "" means RankOverall.
+	// RankBy is the score that ranks completions; "" means RankFineGrained,
+	// the mean of the aspect ratings (the overall score is known to
+	// contradict the critiques on a share of records).
 	RankBy RankBy
+	// Rejected picks the rejected completion: RejectLowest (the default,
+	// "") takes the lowest-rated one; RejectRandom one of the completions
+	// rated below the best, chosen by a hash of Seed and the record's id,
+	// as the binarised UltraFeedback recipe does (deterministic: the same
+	// seed and record give the same pick).
+	Rejected RejectBy
+	// Seed seeds RejectRandom.
+	Seed uint64
 	// Pairs attaches the highest-rated completion as Chosen when its score
 	// exceeds the rejected one by at least Margin (the binarised
 	// preference-pair recipe).
@@ -150,15 +162,40 @@ type SyntheticConfig struct {
 	Dedup bool
 }
 
-// DefaultSyntheticConfig ranks by overall score, makes pairs at a margin of
-// 1, does not break ties, and deduplicates.
+// RejectBy names how the rejected completion of a record is picked.
+type RejectBy string
+
+// The rejected-completion picks.
+const (
+	RejectLowest RejectBy = "lowest"
+	RejectRandom RejectBy = "random"
+)
+
+// ParseRejectBy parses "lowest" or "random" ("" is RejectLowest). Errors
+// wrap ErrConfig.
+func ParseRejectBy(s string) (RejectBy, error) {
+	switch RejectBy(strings.ToLower(strings.TrimSpace(s))) {
+	case "", RejectLowest:
+		return RejectLowest, nil
+	case RejectRandom:
+		return RejectRandom, nil
+	}
+	return "", fmt.Errorf("%w: rejected pick %q (want lowest or random)", ErrConfig, s)
+}
+
+// DefaultSyntheticConfig ranks by the mean of the aspect ratings, rejects
+// the lowest-rated completion, makes pairs at a margin of 1, does not
+// break ties, and deduplicates.
 func DefaultSyntheticConfig() SyntheticConfig {
-	return SyntheticConfig{RankBy: RankOverall, Pairs: true, Margin: 1, Dedup: true}
+	return SyntheticConfig{RankBy: RankFineGrained, Rejected: RejectLowest, Pairs: true, Margin: 1, Dedup: true}
 }
 
 func (c *SyntheticConfig) validate() error {
 	if c.RankBy != "" && !slices.Contains(RankKeys, c.RankBy) {
 		return fmt.Errorf("%w: rank key %q (want one of the RankKeys)", ErrConfig, c.RankBy)
+	}
+	if c.Rejected != "" && c.Rejected != RejectLowest && c.Rejected != RejectRandom {
+		return fmt.Errorf("%w: rejected pick %q (want lowest or random)", ErrConfig, c.Rejected)
 	}
 	if c.Margin < 0 || math.IsNaN(c.Margin) {
 		return fmt.Errorf("%w: negative pair margin %v", ErrConfig, c.Margin)
@@ -184,7 +221,10 @@ func NewSynthesizer(cfg SyntheticConfig) (*Synthesizer, error) {
 		return nil, err
 	}
 	if cfg.RankBy == "" {
-		cfg.RankBy = RankOverall
+		cfg.RankBy = RankFineGrained
+	}
+	if cfg.Rejected == "" {
+		cfg.Rejected = RejectLowest
 	}
 	s := &Synthesizer{cfg: cfg}
 	if cfg.Tokens != nil {
@@ -269,11 +309,23 @@ func (s *Synthesizer) Synthesize(uf *conversation.UltraFeedback) (*SyntheticResu
 			highs = append(highs, i)
 		}
 	}
-	if len(lows) > 1 && !s.cfg.BreakTies {
+	if len(lows) > 1 && !s.cfg.BreakTies && s.cfg.Rejected != RejectRandom {
 		res.Skipped = SkipTiedLowest
 		return res, nil
 	}
-	res.Rejected = s.pick(uf, lows, -1)
+	if s.cfg.Rejected == RejectRandom {
+		// Any completion rated below the best may be the rejected one.
+		var below []int
+		for _, i := range res.Ranked {
+			if hi-res.Scores[i].Value > scoreEps {
+				below = append(below, i)
+			}
+		}
+		res.Rejected = below[s.randomIndex(uf.ID, len(below))]
+		lo = res.Scores[res.Rejected].Value
+	} else {
+		res.Rejected = s.pick(uf, lows, -1)
+	}
 	rej := &uf.Completions[res.Rejected]
 	if strings.TrimSpace(rej.Critique) == "" {
 		res.Skipped = SkipNoCritique
@@ -322,6 +374,9 @@ func (s *Synthesizer) Synthesize(uf *conversation.UltraFeedback) (*SyntheticResu
 	if s.cfg.Pairs {
 		meta["min_margin"] = s.cfg.Margin
 	}
+	if s.cfg.Rejected == RejectRandom {
+		meta["rejected_by"] = string(RejectRandom)
+	}
 	if res.Chosen >= 0 {
 		ch := &uf.Completions[res.Chosen]
 		a.Chosen = []ChatMessage{{Role: string(conversation.Assistant), Content: ch.Response}}
@@ -340,6 +395,16 @@ func (s *Synthesizer) Synthesize(uf *conversation.UltraFeedback) (*SyntheticResu
 	}
 	res.Anchor = a
 	return res, nil
+}
+
+// randomIndex returns a number in [0, n) determined by the seed and id.
+func (s *Synthesizer) randomIndex(id string, n int) int {
+	h := fnv.New64a()
+	var seed [8]byte
+	binary.LittleEndian.PutUint64(seed[:], s.cfg.Seed)
+	h.Write(seed[:])
+	h.Write([]byte(id))
+	return int(h.Sum64() % uint64(n))
 }
 
 // pick returns the completion among tied that the tie-breakers rank lowest
@@ -499,6 +564,7 @@ func (s *Synthesizer) write(res *SyntheticResult, out Sinks, st *Stats, seen map
 			st.Pairs++
 		}
 	}
+	syncExport(out.Anchors, st)
 	if out.Progress != nil {
 		out.Progress(st)
 	}

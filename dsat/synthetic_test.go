@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,9 +33,13 @@ func synthRecords(t *testing.T, name string) []*conversation.UltraFeedback {
 	return out
 }
 
+// newSynth ranks by the overall score, which the fixtures' expectations were
+// written for, unless mod says otherwise (the default ranking is tested in
+// TestSynthesizeDefaultRanking).
 func newSynth(t *testing.T, mod func(*SyntheticConfig)) *Synthesizer {
 	t.Helper()
 	cfg := DefaultSyntheticConfig()
+	cfg.RankBy = RankOverall
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -404,7 +409,7 @@ func TestSynthesizerRunCancel(t *testing.T) {
 
 func TestParseRankBy(t *testing.T) {
 	for in, want := range map[string]RankBy{
-		"": RankOverall, "overall": RankOverall, "overall_score": RankOverall, "Overall": RankOverall,
+		"": RankFineGrained, "overall": RankOverall, "overall_score": RankOverall, "Overall": RankOverall,
 		"fine-grained": RankFineGrained, "fine_grained_score": RankFineGrained, "fine-grained_score": RankFineGrained, "mean": RankFineGrained,
 		"instruction_following": RankInstructionFollowing, "instruction-following": RankInstructionFollowing,
 		"truthfulness": RankTruthfulness, "honesty": RankHonesty, "HELPFULNESS": RankHelpfulness,
@@ -430,17 +435,73 @@ func TestNewSynthesizerInvalid(t *testing.T) {
 	}
 	_, err := NewSynthesizer(SyntheticConfig{Margin: -1})
 	assert.ErrorIs(t, err, ErrConfig)
+	_, err = NewSynthesizer(SyntheticConfig{Rejected: "median"})
+	assert.ErrorIs(t, err, ErrConfig)
 	s, err := NewSynthesizer(SyntheticConfig{})
 	require.NoError(t, err)
-	assert.Equal(t, RankOverall, s.Config().RankBy)
+	assert.Equal(t, RankFineGrained, s.Config().RankBy, "the mean of the aspect ratings by default")
+	assert.Equal(t, RejectLowest, s.Config().Rejected)
+	assert.Equal(t, RankFineGrained, DefaultSyntheticConfig().RankBy)
+}
+
+func TestSynthesizeDefaultRanking(t *testing.T) {
+	recs := synthRecords(t, "sample.jsonl")
+	def, err := NewSynthesizer(DefaultSyntheticConfig())
+	require.NoError(t, err)
+	fine := newSynth(t, func(c *SyntheticConfig) { c.RankBy = RankFineGrained })
+	for _, r := range recs {
+		got, err := def.Synthesize(r)
+		require.NoError(t, err)
+		want, err := fine.Synthesize(r)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "record %s: the default ranks like fine-grained", r.ID)
+		if got.Anchor != nil {
+			assert.Equal(t, "fine-grained", got.Anchor.Metadata["rank_by"])
+		}
+	}
+}
+
+func TestSynthesizeRandomRejected(t *testing.T) {
+	recs := synthRecords(t, "sample.jsonl")
+	picks := map[uint64][]int{}
+	for _, seed := range []uint64{1, 2, 3, 4, 5, 6, 7, 8} {
+		s := newSynth(t, func(c *SyntheticConfig) { c.Rejected = RejectRandom; c.Seed = seed })
+		again := newSynth(t, func(c *SyntheticConfig) { c.Rejected = RejectRandom; c.Seed = seed })
+		for _, r := range recs {
+			res, err := s.Synthesize(r)
+			require.NoError(t, err)
+			res2, err := again.Synthesize(r)
+			require.NoError(t, err)
+			assert.Equal(t, res, res2, "deterministic for one seed")
+			if res.Rejected < 0 {
+				picks[seed] = append(picks[seed], -1)
+				continue
+			}
+			// Never the best-rated completion.
+			best := math.Inf(-1)
+			for _, i := range res.Ranked {
+				best = max(best, res.Scores[i].Value)
+			}
+			assert.Less(t, res.Scores[res.Rejected].Value, best, "record %s", r.ID)
+			if res.Anchor != nil {
+				assert.Equal(t, "random", res.Anchor.Metadata["rejected_by"])
+			}
+			picks[seed] = append(picks[seed], res.Rejected)
+		}
+	}
+	distinct := map[string]bool{}
+	for _, p := range picks {
+		distinct[fmt.Sprint(p)] = true
+	}
+	assert.Greater(t, len(distinct), 1, "the seed changes the picks")
 }
 
 // ExampleSynthesizer_Run turns rated completions into a DRIFT anchor with a
 // chosen completion.
 func ExampleSynthesizer_Run() {
 	const data = `{"source": "demo", "instruction": "What is 2 + 2?", "completions": [` +
-		`{"model": "m1", "response": "2 + 2 = 4.", "overall_score": 9, "critique": "Correct."},` +
-		`{"model": "m2", "response": "5", "overall_score": 2, "critique": "Wrong: 2 + 2 is 4."}]}`
+		`{"model": "m1", "response": "2 + 2 = 4.", "overall_score": 9, "fine-grained_score": 5, "critique": "Correct."},` +
+		`{"model": "m2", "response": "5", "overall_score": 2, "fine-grained_score": 1.5, "critique": "Wrong: 2 + 2 is 4."}]}`
 	r := conversation.NewUltraFeedbackReader(strings.NewReader(data), "demo.jsonl")
 	defer r.Close()
 

@@ -115,6 +115,6 @@ func TestTokenBudgetWithoutSystemMessage(t *testing.T) {
 	require.Len(t, res.Anchors, 1)
 	p := res.Anchors[0].Prompt
 	require.Len(t, p, 1, "history that does not fit is dropped whole; the assistant and tool messages cannot open it")
-	assert.Equal(t, ChatMessage{"user", words(20)}, p[0])
+	assert.Equal(t, ChatMessage{Role: "user", Content: words(20)}, p[0])
 	assert.Equal(t, 4, res.Anchors[0].Metadata["prompt_messages_dropped"])
 }

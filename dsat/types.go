@@ -5,6 +5,7 @@ package dsat
 
 import (
 	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
 // Evidence is one span of the follow-up that supports an event, with the
@@ -43,10 +44,16 @@ type Event struct {
 	DetectorVersion string `json:"detector_version"`
 }
 
-// ChatMessage is a message in the OpenAI {role, content} shape used by anchors.
+// ChatMessage is a message in the OpenAI {role, content} shape used by
+// anchors, with the OpenAI tool fields when the log has them: ToolCalls on
+// an assistant message that calls tools, ToolCallID and Name on the tool
+// message that holds a call's output.
 type ChatMessage struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
+	Role       string           `json:"role"`
+	Content    string           `json:"content"`
+	ToolCalls  jsonx.RawMessage `json:"tool_calls,omitempty"`
+	ToolCallID string           `json:"tool_call_id,omitempty"`
+	Name       string           `json:"name,omitempty"`
 }
 
 // Anchor is one (prompt, rejected) preference-training record (SPEC.md §4).
@@ -65,6 +72,12 @@ type Anchor struct {
 	Score          float64       `json:"score"`
 	Evidence       []Evidence    `json:"evidence"`
 	Chosen         []ChatMessage `json:"chosen,omitempty"`
+	// Pairing says why Chosen was attached: PairRestated, PairReasked,
+	// PairRefined or PairDRIFT (see Config.DRIFTPairing).
+	Pairing string `json:"pairing,omitempty"`
+	// Desirable marks a record of Result.Desirable: a reply the user was
+	// satisfied with (in Chosen), not a DSAT anchor.
+	Desirable bool `json:"desirable,omitempty"`
 	// Metadata carries setting-specific extras (for example UltraFeedback
 	// scores and margins for synthetic anchors).
 	Metadata map[string]any `json:"metadata,omitempty"`

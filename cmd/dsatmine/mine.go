@@ -53,6 +53,8 @@ func newMineCmd() *cobra.Command {
 		encoding                      string
 		maxPromptTokens, maxTotalToks int
 		noDedup                       bool
+		keepRoles, driftPairing       bool
+		noDesirable                   bool
 		workers                       int
 		shard                         shardFlag
 		resume                        string
@@ -116,7 +118,7 @@ inputs and writes the same output as an uninterrupted run.`,
 					tokens = &dsat.TokenBudget{Encoding: encoding, MaxPromptTokens: maxPromptTokens, MaxTotalTokens: maxTotalToks}
 				}
 				return synth.run(cmd, args, mineOptions{out: out, events: events, stats: stats, export: format,
-					tokens: tokens, dedup: !noDedup, strict: read.strict})
+					tokens: tokens, dedup: !noDedup, strict: read.strict, keepRoles: keepRoles})
 			}
 			inFormat, _, err := parseInputFormat(read.format)
 			if err != nil {
@@ -130,6 +132,8 @@ inputs and writes the same output as an uninterrupted run.`,
 			sc.apply(&cfg)
 			cfg.Dedup = !noDedup
 			cfg.Workers = workers
+			cfg.DRIFTPairing = driftPairing
+			cfg.Desirable = format == dsat.ExportKTO && !noDesirable
 			if maxPromptTokens > 0 || maxTotalToks > 0 {
 				cfg.Tokens = &dsat.TokenBudget{Encoding: encoding, MaxPromptTokens: maxPromptTokens, MaxTotalTokens: maxTotalToks}
 			}
@@ -143,7 +147,9 @@ inputs and writes the same output as an uninterrupted run.`,
 				return err
 			}
 			defer anchorsOut.abort()
-			sinks := dsat.Sinks{Anchors: dsat.NewAnchorWriter(anchorsOut, format)}
+			aw := dsat.NewAnchorWriter(anchorsOut, format)
+			aw.KeepRoles = keepRoles
+			sinks := dsat.Sinks{Anchors: aw}
 			var eventsOut *output
 			if events != "" {
 				if eventsOut, err = createOutput(events, cmd.OutOrStdout()); err != nil {
@@ -204,6 +210,9 @@ inputs and writes the same output as an uninterrupted run.`,
 	fs.IntVar(&maxTotalToks, "max-total-tokens", 0, "limit prompt plus reply tokens (0 = no limit)")
 	fs.StringVar(&encoding, "encoding", dsat.EncodingCL100k, "token encoding for the budgets: cl100k_base or o200k_base")
 	fs.BoolVar(&noDedup, "no-dedup", false, "keep anchors whose normalised prompt and reply repeat")
+	fs.BoolVar(&keepRoles, "keep-roles", false, "trl, openrlhf, kto and llamafactory exports: write message lists as logged instead of role-normalised (one leading system message, no leading assistant message, no two consecutive user or assistant messages)")
+	fs.BoolVar(&driftPairing, "drift-pairing", false, "attach as chosen the first satisfied reply after any chain of DSAT follow-ups, as DRIFT's seed pairs do (default: only a reply that answers the prompt as given: the follow-ups restated, re-asked or refined the request without adding facts)")
+	fs.BoolVar(&noDesirable, "no-desirable", false, "kto export: leave out the label-true rows of SAT-confirmed replies")
 	fs.IntVar(&workers, "workers", runtime.NumCPU(), "goroutines that mine conversations; the output is the same for any number")
 	fs.StringVar(&resume, "resume", "", "resume manifest: inputs completed by an earlier run with the same settings (path, size, mtime and configuration recorded in MANIFEST) are not read again; their results are kept beside it in MANIFEST.parts/")
 	fs.Var(&shard, "shard", "mine only shard I (0-based) of N for multi-process runs: a byte range of every JSON Lines input, whole inputs otherwise; dedup and statistics are per shard")

@@ -24,6 +24,8 @@ import (
 // synthFlags are mine's options for UltraFeedback inputs.
 type synthFlags struct {
 	rankBy    string
+	rejected  string
+	seed      uint64
 	margin    float64
 	noPairs   bool
 	breakTies bool
@@ -34,7 +36,10 @@ func addSyntheticFlags(cmd *cobra.Command) *synthFlags {
 	f := &synthFlags{}
 	fs := cmd.Flags()
 	fs.StringVar(&f.rankBy, "rank-by", string(def.RankBy),
-		"UltraFeedback inputs: score that ranks completions: overall, fine-grained, instruction_following, truthfulness, honesty or helpfulness")
+		"UltraFeedback inputs: score that ranks completions: fine-grained (the mean of the aspect ratings), overall, instruction_following, truthfulness, honesty or helpfulness")
+	fs.StringVar(&f.rejected, "rejected", string(def.Rejected),
+		"UltraFeedback inputs: rejected completion: lowest (the lowest-rated) or random (one rated below the best, picked deterministically from --seed and the record id)")
+	fs.Uint64Var(&f.seed, "seed", 0, "UltraFeedback inputs: seed of --rejected random")
 	fs.Float64Var(&f.margin, "margin", def.Margin,
 		"UltraFeedback inputs: minimum score gap between the best and the rejected completion for a chosen pair, in --rank-by units (overall 1-10, others 1-5)")
 	fs.BoolVar(&f.noPairs, "no-pairs", !def.Pairs, "UltraFeedback inputs: never attach a chosen completion")
@@ -82,6 +87,7 @@ type mineOptions struct {
 	export             dsat.ExportFormat
 	tokens             *dsat.TokenBudget
 	dedup, strict      bool
+	keepRoles          bool
 }
 
 // run writes the anchors of the UltraFeedback inputs.
@@ -90,8 +96,12 @@ func (f *synthFlags) run(cmd *cobra.Command, paths []string, o mineOptions) erro
 	if err != nil {
 		return err
 	}
+	rejected, err := dsat.ParseRejectBy(f.rejected)
+	if err != nil {
+		return err
+	}
 	s, err := dsat.NewSynthesizer(dsat.SyntheticConfig{
-		RankBy: rank, Pairs: !f.noPairs, Margin: f.margin, BreakTies: f.breakTies,
+		RankBy: rank, Rejected: rejected, Seed: f.seed, Pairs: !f.noPairs, Margin: f.margin, BreakTies: f.breakTies,
 		Strict: o.strict, Tokens: o.tokens, Dedup: o.dedup,
 	})
 	if err != nil {
@@ -111,7 +121,9 @@ func (f *synthFlags) run(cmd *cobra.Command, paths []string, o mineOptions) erro
 		}
 		defer eventsOut.abort()
 	}
-	sinks := dsat.Sinks{Anchors: dsat.NewAnchorWriter(anchorsOut, o.export)}
+	aw := dsat.NewAnchorWriter(anchorsOut, o.export)
+	aw.KeepRoles = o.keepRoles
+	sinks := dsat.Sinks{Anchors: aw}
 
 	var (
 		files   []*os.File // given to the readers as files so that Parquet is read in place

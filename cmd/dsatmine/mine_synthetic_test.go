@@ -19,7 +19,12 @@ func TestMineUltraFeedbackAutoDetected(t *testing.T) {
 	stats := filepath.Join(dir, "stats.json")
 	in := filepath.Join(ufTestdata, "sample.jsonl")
 
-	_, stderr, err := runCmd(t, newMineCmd(), in, "-o", anchors, "--events", events, "--stats", stats)
+	// The default ranks by the mean of the aspect ratings.
+	_, stderr, err := runCmd(t, newMineCmd(), in, "-o", anchors)
+	require.NoError(t, err)
+	assert.Contains(t, stderr, "ranked by fine-grained")
+
+	_, stderr, err = runCmd(t, newMineCmd(), in, "-o", anchors, "--events", events, "--stats", stats, "--rank-by", "overall")
 	require.NoError(t, err)
 	assert.Contains(t, stderr, "synthesized 4 anchors (3 with chosen, 0 duplicates) from 6 UltraFeedback records ranked by overall (0 skipped, 2 without anchor: all_equal 1, tied_lowest 1)")
 
@@ -84,7 +89,7 @@ func TestMineUltraFeedbackErrors(t *testing.T) {
 
 	_, stderr, err := runCmd(t, newMineCmd(), malformed, "-o", out)
 	require.NoError(t, err)
-	assert.Contains(t, stderr, "synthesized 2 anchors (2 with chosen, 0 duplicates) from 11 UltraFeedback records ranked by overall (9 skipped, 0 without anchor)")
+	assert.Contains(t, stderr, "synthesized 2 anchors (2 with chosen, 0 duplicates) from 11 UltraFeedback records ranked by fine-grained (9 skipped, 0 without anchor)")
 
 	_, _, err = runCmd(t, newMineCmd(), malformed, "-o", out, "--strict")
 	require.Error(t, err)
@@ -100,6 +105,8 @@ func TestMineUltraFeedbackErrors(t *testing.T) {
 
 	_, _, err = runCmd(t, newMineCmd(), filepath.Join(ufTestdata, "sample.jsonl"), "-o", out, "--rank-by", "fluency")
 	assert.ErrorContains(t, err, "unknown rank key")
+	_, _, err = runCmd(t, newMineCmd(), filepath.Join(ufTestdata, "sample.jsonl"), "-o", out, "--rejected", "median")
+	assert.ErrorContains(t, err, "median")
 	_, _, err = runCmd(t, newMineCmd(), filepath.Join(ufTestdata, "sample.jsonl"), "-o", out, "--margin", "-1")
 	assert.ErrorContains(t, err, "negative pair margin")
 
@@ -110,5 +117,5 @@ func TestMineUltraFeedbackErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, exitNothingRead, exitCode(err))
 	assert.ErrorContains(t, err, "no conversation could be read from 4 input records; skipped: invalid_json 1 unknown_format 3")
-	assert.Contains(t, stderr, "synthesized 0 anchors (0 with chosen, 0 duplicates) from 4 UltraFeedback records ranked by overall (4 skipped")
+	assert.Contains(t, stderr, "synthesized 0 anchors (0 with chosen, 0 duplicates) from 4 UltraFeedback records ranked by fine-grained (4 skipped")
 }

@@ -146,7 +146,7 @@ func TestMineCommandExportsAndBudgets(t *testing.T) {
 				assert.Len(t, rec, 3)
 				assert.Contains(t, rec, "chosen")
 			case "kto":
-				assert.Equal(t, false, rec["label"])
+				assert.Contains(t, rec, "label")
 				assert.Contains(t, rec, "completion")
 			case "llamafactory":
 				assert.Contains(t, rec, "conversations")
@@ -185,4 +185,40 @@ func TestMineCreatesOutputDirectories(t *testing.T) {
 	entries, err := os.ReadDir(filepath.Dir(anchors))
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "no temporary file is left behind")
+}
+
+func TestMineExportOptions(t *testing.T) {
+	dir := t.TempDir()
+	sample := filepath.Join("..", "..", "testdata", "sample", "sharegpt-sample.json")
+	statsOf := func(args ...string) (map[string]any, []map[string]any) {
+		out := filepath.Join(dir, "a.jsonl")
+		stats := filepath.Join(dir, "s.json")
+		_, _, err := runCmd(t, newMineCmd(), append([]string{sample, "-o", out, "--stats", stats}, args...)...)
+		require.NoError(t, err, args)
+		b, err := os.ReadFile(stats)
+		require.NoError(t, err)
+		var st map[string]any
+		require.NoError(t, json.Unmarshal(b, &st))
+		return st, readLines(t, out)
+	}
+	def, defRecs := statsOf("--export", "trl")
+	drift, driftRecs := statsOf("--export", "trl", "--drift-pairing")
+	assert.Less(t, len(defRecs), len(driftRecs), "the pairing rule keeps fewer pairs than DRIFT pairing")
+	assert.Contains(t, def["pairing"], "dropped_new_fact")
+	assert.Contains(t, drift["pairing"], "drift")
+	assert.Equal(t, "trl", def["export"].(map[string]any)["format"])
+
+	kto, recs := statsOf("--export", "kto")
+	labels := map[bool]int{}
+	for _, r := range recs {
+		labels[r["label"].(bool)]++
+	}
+	assert.Positive(t, labels[true], "SAT-confirmed replies are label-true rows")
+	assert.Positive(t, labels[false])
+	assert.EqualValues(t, labels[true], kto["export"].(map[string]any)["desirable"])
+	assert.EqualValues(t, labels[false], kto["export"].(map[string]any)["undesirable"])
+	_, recs = statsOf("--export", "kto", "--no-desirable")
+	for _, r := range recs {
+		assert.Equal(t, false, r["label"])
+	}
 }
