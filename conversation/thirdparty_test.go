@@ -51,7 +51,7 @@ var thirdPartyFiles = map[string]struct {
 	"llamafactory-dpo_en_demo.json": {records: 300, convs: 300, followUps: 263, format: "preference",
 		checks: []contentCheck{{0, 0, "/0/conversations/0/value"}, {0, -1, "/0/chosen/value"}, {299, -1, "/299/chosen/value"}}},
 	"llamafactory-glaive_toolcall_en_demo.json": {records: 300, convs: 300, followUps: 446, format: "sharegpt",
-		checks: []contentCheck{{0, 3, "/0/conversations/3/value"}, {0, 4, "/0/conversations/4/value"}}},
+		checks: []contentCheck{{0, 2, "/0/conversations/2/value"}, {0, 4, "/0/conversations/4/value"}}}, // message 3 is a function_call turn: a tool call, no text
 	"llamafactory-v1_sft_demo.jsonl": {records: 500, convs: 500, followUps: 0, format: "openai",
 		checks: []contentCheck{{0, 0, "/0/messages/0/content/0/value"}, {499, 1, "/499/messages/1/content/0/value"}}},
 	"looselips-conversations.json": {records: 5, convs: 5, followUps: 0, format: "chatgpt-export",
