@@ -81,7 +81,8 @@ var revisionCues = newCueSet(true,
 // judged reply: a reply that reworks the judged one (high overlap, or an
 // opening that announces a revision) follows a request to change it.
 func (f *featurizer) revision(sc *scratch, reply, next string) {
-	a, b := sc.stems(reply), sc.stems(next)
+	a := *sc.stems(reply) // a copy: the next lookup may evict its cache entry
+	b := sc.stems(next)
 	na, nb := a.len(), b.len()
 	if na > 0 && nb > 0 {
 		inter := a.intersect(b)
