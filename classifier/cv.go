@@ -34,6 +34,14 @@ func (m *Metrics) add(pred, gold bool) {
 	}
 }
 
+// plus adds o's counts to m (finish recomputes the figures).
+func (m *Metrics) plus(o Metrics) {
+	m.TP += o.TP
+	m.FP += o.FP
+	m.FN += o.FN
+	m.TN += o.TN
+}
+
 func (m *Metrics) finish() {
 	if m.TP+m.FP > 0 {
 		m.Precision = float64(m.TP) / float64(m.TP+m.FP)
@@ -184,14 +192,7 @@ func CrossValidate(ctx context.Context, examples []Example, k int, opts TrainOpt
 	var trainIdx []int
 	// Folds run one after another; each fold's training uses the workers.
 	for f := range k {
-		var train, test []int
-		for i, fi := range folds {
-			if fi == f {
-				test = append(test, i)
-			} else {
-				train = append(train, i)
-			}
-		}
+		train, test := splitFold(all, folds, f)
 		m, err := fit(ctx, feat, examples, vecs, train, opts)
 		if err != nil {
 			return CVReport{}, err

@@ -332,7 +332,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 		f.heuristic(sc, signals)
 	}
 	if f.cfg.Structure > 0 {
-		f.structure(sc, text, signals)
+		f.structure(sc, text, fcode, signals)
 	}
 }
 

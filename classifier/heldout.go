@@ -83,14 +83,7 @@ func oof(ctx context.Context, feat featurizer, examples []Example, vecs []vec, s
 	out := make([]Scores, len(examples))
 	folds := assignFolds(examples, subset, k, opts.Seed)
 	for f := range k {
-		var train, test []int
-		for _, i := range subset {
-			if folds[i] == f {
-				test = append(test, i)
-			} else {
-				train = append(train, i)
-			}
-		}
+		train, test := splitFold(subset, folds, f)
 		if len(train) == 0 || len(test) == 0 {
 			continue
 		}
@@ -141,12 +134,11 @@ type SourceFigures struct {
 
 // LOSOReport is the result of LeaveSourceOut.
 type LOSOReport struct {
-	TargetPrecision float64          `json:"target_precision"`
-	Targets         []float64        `json:"targets,omitempty"`
-	Sources         []SourceFigures  `json:"sources"`
-	Curve           []CurvePoint     `json:"learning_curve,omitempty"`
-	Pooled          SourceFigures    `json:"pooled"`
-	table           []OperatingPoint // pooled held-out table (unexported)
+	TargetPrecision float64         `json:"target_precision"`
+	Targets         []float64       `json:"targets,omitempty"`
+	Sources         []SourceFigures `json:"sources"`
+	Curve           []CurvePoint    `json:"learning_curve,omitempty"`
+	Pooled          SourceFigures   `json:"pooled"`
 }
 
 // CurvePoint is one point of the learning curve: the mean over held-out
@@ -258,10 +250,9 @@ func LeaveSourceOut(ctx context.Context, examples []Example, opts TrainOptions, 
 			cop = ctab[len(ctab)-1]
 		}
 		crule.Threshold = cop.Threshold
-		hs := heuristicScores
 		var cm Metrics
 		for _, i := range test {
-			h := hs(examples[i].Signals)
+			h := heuristicScores(examples[i].Signals)
 			cm.add(crule.isDSAT(&h, &sc[i]), examples[i].DSAT)
 		}
 		cm.finish()
@@ -275,15 +266,7 @@ func LeaveSourceOut(ctx context.Context, examples []Example, opts TrainOptions, 
 		if err := ctx.Err(); err != nil {
 			return LOSOReport{}, err
 		}
-		var train, test []int
-		for i := range examples {
-			switch {
-			case examples[i].Source == src && !examples[i].Aid && !examples[i].Weak:
-				test = append(test, i)
-			case examples[i].Source != src:
-				train = append(train, i)
-			}
-		}
+		train, test := splitSource(examples, src)
 		sf, sc, err := run(train, test)
 		if err != nil {
 			return LOSOReport{}, err
@@ -300,35 +283,24 @@ func LeaveSourceOut(ctx context.Context, examples []Example, opts TrainOptions, 
 	describe(&rep.Pooled, examples, pooledRows, pooled)
 	for _, sf := range rep.Sources {
 		rep.Pooled.TrainReal += sf.TrainReal
-		for _, p := range [][2]*Metrics{{&rep.Pooled.Model.Metrics, &sf.Model.Metrics}, {&rep.Pooled.Combined.Metrics, &sf.Combined.Metrics}} {
-			p[0].TP += p[1].TP
-			p[0].FP += p[1].FP
-			p[0].FN += p[1].FN
-			p[0].TN += p[1].TN
-		}
+		rep.Pooled.Model.plus(sf.Model.Metrics)
+		rep.Pooled.Combined.plus(sf.Combined.Metrics)
 	}
 	rep.Pooled.Model.finish()
 	rep.Pooled.Combined.finish()
 	rep.Pooled.TrainReal /= len(rep.Sources)
-	rep.table = operatingTable(examples, pooledRows, pooled)
 
 	for _, frac := range lo.Curve {
 		var cp CurvePoint
 		cp.Fraction = frac
-		for _, src := range sources {
-			var train, test []int
-			for i := range examples {
-				switch {
-				case examples[i].Source == src && !examples[i].Aid && !examples[i].Weak:
-					test = append(test, i)
-				case examples[i].Source != src:
-					train = append(train, i)
+		for k, src := range sources {
+			sf := rep.Sources[k]
+			if frac < 1 { // the full training set is the run above
+				train, test := splitSource(examples, src)
+				var err error
+				if sf, _, err = run(subsample(examples, train, frac, opts.Seed), test); err != nil {
+					return LOSOReport{}, err
 				}
-			}
-			train = subsample(examples, train, frac, opts.Seed)
-			sf, _, err := run(train, test)
-			if err != nil {
-				return LOSOReport{}, err
 			}
 			cp.TrainReal += sf.TrainReal
 			cp.F1 += sf.Model.F1
@@ -404,12 +376,7 @@ func subsample(examples []Example, rows []int, frac float64, seed uint64) []int 
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, func(a, b groupKey) int {
-		if a.set != b.set {
-			return cmpStr(a.set, b.set)
-		}
-		return cmpStr(a.id, b.id)
-	})
+	slices.SortFunc(keys, groupKey.compare)
 	rng := rand.New(rand.NewPCG(seed, 0xc0ffee))
 	rng.Shuffle(len(keys), func(a, b int) { keys[a], keys[b] = keys[b], keys[a] })
 	keep := map[groupKey]bool{}
@@ -426,12 +393,17 @@ func subsample(examples []Example, rows []int, frac float64, seed uint64) []int 
 	return out
 }
 
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+// splitSource returns the rows to train on and to score when src is held
+// out: every example of another source (aids and weak ones included), and
+// the real examples of src.
+func splitSource(examples []Example, src string) (train, test []int) {
+	for i := range examples {
+		switch {
+		case examples[i].Source != src:
+			train = append(train, i)
+		case !examples[i].Aid && !examples[i].Weak:
+			test = append(test, i)
+		}
 	}
-	return 0
+	return train, test
 }

@@ -140,10 +140,8 @@ func (m *Model) ThresholdFor(target float64) (OperatingPoint, error) {
 	if len(m.table) == 0 {
 		return OperatingPoint{}, ErrNoTable
 	}
-	for _, op := range m.table {
-		if op.TP > 0 && op.Precision >= target {
-			return op, nil
-		}
+	if op, ok := lowestAt(m.table, target); ok {
+		return op, nil
 	}
 	return OperatingPoint{}, fmt.Errorf("%w: %.2f (best out-of-fold precision in the table is %.3f)", ErrPrecisionOutOfReach, target, bestPrecision(m.table))
 }

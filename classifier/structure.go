@@ -22,10 +22,10 @@ const openingWindow = 80
 // pasted material.
 const pastedMin = 400
 
-// structure adds the follow-up's structural features.
-func (f *featurizer) structure(sc *scratch, text string, signals []heuristics.Signal) {
-	lines := strings.Count(text, "\n")
-	pasted := len(text) >= pastedMin && (lines >= 3 || hasCode(text))
+// structure adds the follow-up's structural features; code says whether
+// the follow-up holds code (hasCode, already computed by featurize).
+func (f *featurizer) structure(sc *scratch, text string, code bool, signals []heuristics.Signal) {
+	pasted := len(text) >= pastedMin && (code || strings.Count(text, "\n") >= 3)
 	if pasted {
 		f.flag(sc, "st:pasted")
 	}
@@ -55,7 +55,7 @@ func (f *featurizer) structure(sc *scratch, text string, signals []heuristics.Si
 	// Does the opening point back at the reply?
 	k := min(len(sc.toks), 8)
 	for i := 0; i < k; i++ {
-		if w := string(sc.norm[sc.toks[i].s:sc.toks[i].e]); deictic[w] {
+		if deictic[string(sc.norm[sc.toks[i].s:sc.toks[i].e])] { // no allocation
 			f.flag(sc, "st:deictic")
 			if i < 3 {
 				f.flag(sc, "st:deictic-open")

@@ -349,14 +349,7 @@ func fit(ctx context.Context, feat featurizer, examples []Example, vecs []vec, s
 	folds := assignFolds(examples, subset, opts.CalibrationFolds, opts.Seed+7919)
 	margins := make([][numHeads]float64, len(examples))
 	for k := range opts.CalibrationFolds {
-		var train, test []int
-		for _, i := range subset {
-			if folds[i] == k {
-				test = append(test, i)
-			} else {
-				train = append(train, i)
-			}
-		}
+		train, test := splitFold(subset, folds, k)
 		if len(test) == 0 || len(train) == 0 {
 			continue
 		}
@@ -530,6 +523,27 @@ func platt(ms, ys, ws []float64) [2]float64 {
 
 type groupKey struct{ set, id string }
 
+// compare orders group keys by set, then conversation ID.
+func (a groupKey) compare(b groupKey) int {
+	if c := strings.Compare(a.set, b.set); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+// splitFold returns the rows of subset outside fold f (to train on) and
+// inside it (to score).
+func splitFold(subset, folds []int, f int) (train, test []int) {
+	for _, i := range subset {
+		if folds[i] == f {
+			test = append(test, i)
+		} else {
+			train = append(train, i)
+		}
+	}
+	return train, test
+}
+
 func groupsOf(examples []Example) map[groupKey][]int {
 	g := map[groupKey][]int{}
 	for i := range examples {
@@ -553,20 +567,7 @@ func assignFolds(examples []Example, subset []int, k int, seed uint64) []int {
 	for key := range groups {
 		keys = append(keys, key)
 	}
-	slices.SortFunc(keys, func(a, b groupKey) int {
-		if a.set != b.set {
-			if a.set < b.set {
-				return -1
-			}
-			return 1
-		}
-		if a.id < b.id {
-			return -1
-		} else if a.id > b.id {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(keys, groupKey.compare)
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	rng.Shuffle(len(keys), func(a, b int) { keys[a], keys[b] = keys[b], keys[a] })
 	pos := func(key groupKey) int {

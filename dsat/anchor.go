@@ -60,25 +60,12 @@ func (m *Miner) buildAnchors(res *Result, dsatAt, satAt map[int]bool) {
 		// The rejected reply: the assistant messages after the prompt (a
 		// reply logged in several messages is kept whole).
 		end := promptEnd(c.Messages, e.Request, e.Reply)
-		a := Anchor{
-			ID:             AnchorID(c.ID, e.Turn),
-			ConversationID: c.ID,
-			Source:         c.Source,
-			Model:          c.Model,
-			Language:       c.Language,
-			Turn:           e.Turn,
-			Prompt:         chatMessages(c.Messages[:end]),
-			Rejected:       chatMessages(c.Messages[end : e.Reply+1]),
-			UserPreference: chatMessage(c.Messages[e.FollowUp]),
-			Categories:     make([]string, len(e.Categories)),
-			Score:          round4(score),
-			Evidence:       e.Evidence,
-		}
+		a := eventAnchor(c, e, end)
+		a.Rejected = chatMessages(c.Messages[end : e.Reply+1])
+		a.Categories = make([]string, len(e.Categories))
+		a.Score = round4(score)
 		for i, cat := range e.Categories {
 			a.Categories[i] = string(cat)
-		}
-		if a.Evidence == nil {
-			a.Evidence = []Evidence{}
 		}
 		if r, chain := chosenReply(c, e.FollowUp, dsatAt, satAt); r >= 0 {
 			reason := PairDRIFT
@@ -114,6 +101,27 @@ func (m *Miner) buildAnchors(res *Result, dsatAt, satAt map[int]bool) {
 	}
 }
 
+// eventAnchor returns the part of an anchor that every record built from
+// event e shares: its identity, the prompt c.Messages[:end], the follow-up
+// and the evidence (never nil).
+func eventAnchor(c *conversation.Conversation, e *Event, end int) Anchor {
+	a := Anchor{
+		ID:             AnchorID(c.ID, e.Turn),
+		ConversationID: c.ID,
+		Source:         c.Source,
+		Model:          c.Model,
+		Language:       c.Language,
+		Turn:           e.Turn,
+		Prompt:         chatMessages(c.Messages[:end]),
+		UserPreference: chatMessage(c.Messages[e.FollowUp]),
+		Evidence:       e.Evidence,
+	}
+	if a.Evidence == nil {
+		a.Evidence = []Evidence{}
+	}
+	return a
+}
+
 // buildDesirable collects the SAT-confirmed replies of res.
 func (m *Miner) buildDesirable(res *Result) {
 	c := res.Conversation
@@ -122,25 +130,11 @@ func (m *Miner) buildDesirable(res *Result) {
 		if e.Kind != KindSAT || e.Request < 0 {
 			continue
 		}
-		a := Anchor{
-			ID:             AnchorID(c.ID, e.Turn),
-			ConversationID: c.ID,
-			Source:         c.Source,
-			Model:          c.Model,
-			Language:       c.Language,
-			Turn:           e.Turn,
-			Prompt:         chatMessages(c.Messages[:promptEnd(c.Messages, e.Request, e.Reply)]),
-			Rejected:       []ChatMessage{},
-			UserPreference: chatMessage(c.Messages[e.FollowUp]),
-			Categories:     []string{},
-			Score:          e.Score,
-			Evidence:       e.Evidence,
-			Chosen:         []ChatMessage{chatMessage(c.Messages[e.Reply])},
-			Desirable:      true,
-		}
-		if a.Evidence == nil {
-			a.Evidence = []Evidence{}
-		}
+		a := eventAnchor(c, e, promptEnd(c.Messages, e.Request, e.Reply))
+		a.Rejected, a.Categories = []ChatMessage{}, []string{}
+		a.Score = e.Score
+		a.Chosen = []ChatMessage{chatMessage(c.Messages[e.Reply])}
+		a.Desirable = true
 		if m.tokens != nil && m.tokens.fit(&a) != "" {
 			res.skip(SkipDesirableTooLong)
 			continue

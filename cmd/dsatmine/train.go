@@ -311,9 +311,6 @@ func printCVReport(w io.Writer, r *classifier.CVReport) error {
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
-	m3 := func(m classifier.Metrics) string {
-		return fmt.Sprintf("%.3f\t%.3f\t%.3f", m.Precision, m.Recall, m.F1)
-	}
 	p("DSAT\tthreshold\tP\tR\tF1\n")
 	p("at 0.50\t0.50\t%s\n", m3(r.CV.DSAT))
 	if r.CV.Best.Threshold > 0 {
@@ -374,9 +371,6 @@ func printCVReport(w io.Writer, r *classifier.CVReport) error {
 func printCombined(w io.Writer, r *classifier.CVReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
-	m3 := func(m classifier.Metrics) string {
-		return fmt.Sprintf("%.3f\t%.3f\t%.3f", m.Precision, m.Recall, m.F1)
-	}
 	best := func(c classifier.CombinedFigures) string {
 		if c.Best.Threshold == 0 {
 			return "-\t-\t-\t-"
@@ -441,9 +435,6 @@ func printLOSO(w io.Writer, r *classifier.LOSOReport) error {
 	fmt.Fprintf(w, "\nleave-one-source-out (train on every other source and the aids, score this one; thresholds chosen out of fold on the training sources at target precision %.2f):\n", r.TargetPrecision)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
-	m3 := func(m classifier.Metrics) string {
-		return fmt.Sprintf("%.3f\t%.3f\t%.3f", m.Precision, m.Recall, m.F1)
-	}
 	p("held-out source\tturns\tDSAT\theuristics P\tR\tF1\tmodel P\tR\tF1\tcombined P\tR\tF1\tAUC")
 	for _, t := range r.Targets {
 		p("\tP@%.2f\tR", t)
@@ -468,4 +459,9 @@ func printLOSO(w io.Writer, r *classifier.LOSOReport) error {
 		p("%.2f\t%d\t%.3f\t%.3f\t%.3f\n", c.Fraction, c.TrainReal, c.Precision, c.Recall, c.F1)
 	}
 	return tw.Flush()
+}
+
+// m3 formats precision, recall and F1 as three tab-separated columns.
+func m3(m classifier.Metrics) string {
+	return fmt.Sprintf("%.3f\t%.3f\t%.3f", m.Precision, m.Recall, m.F1)
 }
