@@ -140,7 +140,8 @@ type ExportStats struct {
 	Undesirable int64 `json:"undesirable,omitempty"`
 }
 
-func (e *ExportStats) add(o *ExportStats) {
+// Add adds o's counts to e (e's Format is kept).
+func (e *ExportStats) Add(o *ExportStats) {
 	e.Normalised += o.Normalised
 	e.Merged += o.Merged
 	e.DroppedLeading += o.DroppedLeading

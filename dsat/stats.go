@@ -168,7 +168,7 @@ func (s *Stats) Merge(o *Stats) {
 		if s.Export == nil {
 			s.Export = &ExportStats{Format: o.Export.Format}
 		}
-		s.Export.add(o.Export)
+		s.Export.Add(o.Export)
 	}
 	s.Events = addCounts(s.Events, o.Events)
 	s.Skipped = addCounts(s.Skipped, o.Skipped)

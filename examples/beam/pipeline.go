@@ -190,6 +190,10 @@ type AnchorRec struct {
 	Chosen   bool
 	// Dups counts the later duplicates that dedup dropped for this anchor.
 	Dups int64
+	// Export is what writing the line changed (role normalisation) and
+	// wrote (kto rows), counted into the statistics only when the anchor
+	// survives dedup, as `dsatmine mine` counts it.
+	Export dsat.ExportStats
 }
 
 // EventRec is one event line at its position.
@@ -370,7 +374,7 @@ func Build(ctx context.Context, s beam.Scope, opts Options) error {
 	// (shard -1, not written) makes the group exist, and the file be
 	// written, when there are no records at all.
 	anchors = beam.Flatten(s, anchors, beam.Create(s, AnchorRec{Pos: Pos{Shard: -1}}))
-	written := beam.ParDo(s.Scope("WriteAnchors"), &writeAnchorsFn{Path: opts.Anchors},
+	written := beam.ParDo(s.Scope("WriteAnchors"), &writeAnchorsFn{Path: opts.Anchors, Export: string(format)},
 		beam.GroupByKey(s, beam.AddFixedKey(s, anchors)))
 	if opts.Events != "" {
 		events = beam.Flatten(s, events, beam.Create(s, EventRec{Pos: Pos{Shard: -1}}))
@@ -424,7 +428,6 @@ func (f *mineFn) ProcessElement(ctx context.Context, sh Shard, emitAnchor func(s
 	st := f.miner.NewStats()
 	var (
 		buf bytes.Buffer
-		aw  = dsat.NewAnchorWriter(&buf, dsat.ExportFormat(f.Export))
 		ew  = dsat.NewEventWriter(&buf)
 	)
 	for conv := int64(0); ; conv++ {
@@ -453,7 +456,11 @@ func (f *mineFn) ProcessElement(ctx context.Context, sh Shard, emitAnchor func(s
 			a := &res.Anchors[i]
 			buf.Reset()
 			rec := AnchorRec{Pos: Pos{sh.Index, conv, i}, Exported: true, Chosen: len(a.Chosen) > 0}
-			switch err := aw.WriteAnchor(a); {
+			// A writer per anchor, so that its counts are this anchor's.
+			aw := dsat.NewAnchorWriter(&buf, dsat.ExportFormat(f.Export))
+			err := aw.WriteAnchor(a)
+			rec.Export = aw.ExportStats()
+			switch {
 			case errors.Is(err, dsat.ErrNotExported):
 				rec.Exported = false
 			case err != nil:
@@ -517,6 +524,8 @@ func dropKey(_ string, rec AnchorRec) AnchorRec { return rec }
 // writeAnchorsFn writes the anchors in input order and emits their counts.
 type writeAnchorsFn struct {
 	Path string
+	// Export is the layout; its counts are reported unless it is drift.
+	Export string
 }
 
 func (f *writeAnchorsFn) ProcessElement(ctx context.Context, _ int, recs func(*AnchorRec) bool, emitStats func(RunStats)) error {
@@ -529,12 +538,18 @@ func (f *writeAnchorsFn) ProcessElement(ctx context.Context, _ int, recs func(*A
 	}
 	slices.SortFunc(all, func(a, b AnchorRec) int { return comparePos(a.Pos, b.Pos) })
 	st := dsat.NewStats()
+	if f.Export != "" && f.Export != string(dsat.ExportDRIFT) {
+		st.Export = &dsat.ExportStats{Format: f.Export}
+	}
 	err := writeFile(ctx, f.Path, func(w io.Writer) error {
 		for _, a := range all {
 			st.Duplicates += a.Dups
 			if !a.Exported {
 				st.Skipped[dsat.SkipNoChosen]++
 				continue
+			}
+			if st.Export != nil {
+				st.Export.Add(&a.Export)
 			}
 			if _, err := w.Write(a.Line); err != nil {
 				return err

@@ -307,6 +307,7 @@ func TestExpandInputs(t *testing.T) {
 	assert.Equal(t, []string{
 		"sample/wildchat-sample.jsonl",
 		"formats/oasst-messages.jsonl",
+		"formats/oasst-rootless.jsonl",
 		"formats/oasst-rows.jsonl",
 		"formats/oasst-trees.jsonl",
 		"sample/wildchat-sample.jsonl",
