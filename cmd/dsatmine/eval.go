@@ -121,7 +121,7 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 				}
 			}
 			model := "embedded"
-			if scoreFlags.classifier != "" && scoreFlags.classifier != "default" {
+			if !classifierOff(scoreFlags.classifier) && scoreFlags.classifier != "default" {
 				model = scoreFlags.classifier
 			}
 			return writeTargets(w, model, res.Targets, res.TargetsInSample)
