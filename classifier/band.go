@@ -33,9 +33,11 @@ type UncertainBand struct {
 // centre the model says DSAT and its errors in a bin are the non-DSAT
 // follow-ups there; below, the DSAT ones. Starting at the centre (rounded to
 // the table's grid), the band grows one bin at a time on the side whose next
-// bin has the higher error rate (the judge is worth the most where the model
-// is wrong most often), as long as the band stays within share. Errors
-// wrap ErrNoTable or ErrNoShares.
+// non-empty bin has the higher error rate (the judge is worth the most where
+// the model is wrong most often), as long as the band stays within share;
+// empty bins join only on the way to a non-empty one, so the band does not
+// stretch over probabilities the table never saw. Errors wrap ErrNoTable
+// or ErrNoShares.
 func (m *Model) UncertainBand(center, share float64) (UncertainBand, error) {
 	if len(m.table) == 0 {
 		return UncertainBand{}, ErrNoTable
@@ -94,17 +96,19 @@ func uncertainBand(table []OperatingPoint, center, share float64) (UncertainBand
 		}
 		return pos[i]
 	}
-	rate := func(i int) float64 {
-		c := pos[i] + neg[i]
-		if c == 0 {
-			return math.Inf(1) // an empty bin costs nothing
-		}
-		return float64(errorsIn(i)) / float64(c)
-	}
+	rate := func(i int) float64 { return float64(errorsIn(i)) / float64(pos[i]+neg[i]) }
 	budget := int(math.Floor(share*float64(total) + 1e-9))
 	lo, hi, used, wrong := k, k, 0, 0
 	for {
+		// The next non-empty bin on either side; the empty bins between
+		// it and the band join the band with it.
 		down, up := lo-1, hi
+		for down >= 0 && pos[down]+neg[down] == 0 {
+			down--
+		}
+		for up <= n && pos[up]+neg[up] == 0 {
+			up++
+		}
 		fits := func(i int) bool { return i >= 0 && i <= n && used+pos[i]+neg[i] <= budget }
 		okDown, okUp := fits(down), fits(up)
 		var next int
@@ -126,7 +130,7 @@ func uncertainBand(table []OperatingPoint, center, share float64) (UncertainBand
 			if hi == n+1 {
 				b.High = math.Nextafter(1, 2) // include probability 1
 			}
-			if b.Low >= b.High {
+			if used == 0 {
 				return b, fmt.Errorf("classifier: a judge share of %v holds no bin of the operating table around %.2f", share, center)
 			}
 			return b, nil
@@ -134,9 +138,9 @@ func uncertainBand(table []OperatingPoint, center, share float64) (UncertainBand
 		used += pos[next] + neg[next]
 		wrong += errorsIn(next)
 		if next == up {
-			hi++
+			hi = up + 1
 		} else {
-			lo--
+			lo = down
 		}
 	}
 }
