@@ -61,7 +61,7 @@ func TestUncertainBandGrowsWhereTheModelErrs(t *testing.T) {
 	b, err = uncertainBand(table, 0.5, 1)
 	require.NoError(t, err)
 	require.Equal(t, 0.01, b.Low, "the lowest follow-ups sit at 0.01")
-	require.True(t, b.High > 1, "the whole range, probability 1 included")
+	require.Equal(t, 0.91, b.High, "up to the highest follow-up, not over the empty top of the range")
 	require.InDelta(t, 1, b.Share, 1e-9)
 
 	_, err = uncertainBand(table, 0.5, 0.1)
