@@ -32,7 +32,7 @@ type taggedModel struct {
 	classifyHits int
 }
 
-func (m *taggedModel) Name() string      { return "tagged" }
+func (m *taggedModel) Name() string       { return "tagged" }
 func (m *taggedModel) Threshold() float64 { return 0.5 }
 func (m *taggedModel) Decision() string   { return classifier.DecisionModel }
 

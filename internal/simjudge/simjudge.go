@@ -5,7 +5,8 @@
 //
 // It finds the follow-up in the request (the FOLLOW-UP block of the user
 // message llmjudge writes), looks up its label by the follow-up's text (the
-// judged reply's opening breaks ties between equal follow-ups), and answers
+// judged reply's opening breaks ties between equal follow-ups; labelled texts
+// are indexed as llmjudge.Redact sends them too), and answers
 // with the verdict JSON the judge's rubric asks for, quoting evidence
 // verbatim from the follow-up as sent. Errors are deterministic and
 // symmetric: the DSAT verdict of a follow-up is flipped when a hash of its
@@ -34,6 +35,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dsatmine/dsatmine/classifier/llmjudge"
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
@@ -70,6 +72,8 @@ type entry struct {
 	label    conversation.Label
 	followUp string // whitespace-collapsed
 	reply    string // whitespace-collapsed
+	// redacted is followUp as the judge sends it by default.
+	redacted string
 }
 
 // keyLen is how many bytes of a collapsed follow-up index it.
@@ -77,9 +81,9 @@ const keyLen = 24
 
 // Judge is the simulated judge. It is safe for concurrent use.
 type Judge struct {
-	opts    Options
-	byKey   map[string][]*entry
-	entries int
+	opts  Options
+	byKey map[string][]*entry
+	all   []*entry // every entry, by conversation ID and turn
 
 	mu    sync.Mutex
 	stats Stats
@@ -106,6 +110,7 @@ func New(ls []*conversation.Labelled, opts Options) (*Judge, error) {
 				continue // not a message of the normalised conversation
 			}
 			e.followUp = collapse(c.Messages[k].Content)
+			e.redacted = collapse(llmjudge.Redact(c.Messages[k].Content))
 			for r := k - 1; r >= 0; r-- {
 				if c.Messages[r].Role == conversation.Assistant {
 					e.reply = collapse(c.Messages[r].Content)
@@ -114,18 +119,24 @@ func New(ls []*conversation.Labelled, opts Options) (*Judge, error) {
 			}
 			key := prefix(e.followUp, keyLen)
 			j.byKey[key] = append(j.byKey[key], e)
-			j.entries++
+			if rk := prefix(e.redacted, keyLen); rk != key {
+				j.byKey[rk] = append(j.byKey[rk], e)
+			}
+			j.all = append(j.all, e)
 		}
 	}
 	for _, es := range j.byKey {
-		slices.SortStableFunc(es, func(a, b *entry) int {
-			if c := strings.Compare(a.id, b.id); c != 0 {
-				return c
-			}
-			return a.turn - b.turn
-		})
+		slices.SortStableFunc(es, byIDTurn)
 	}
+	slices.SortStableFunc(j.all, byIDTurn)
 	return j, nil
+}
+
+func byIDTurn(a, b *entry) int {
+	if c := strings.Compare(a.id, b.id); c != 0 {
+		return c
+	}
+	return a.turn - b.turn
 }
 
 // Load reads labelled conversations from files (JSON Lines, gzip or zstd
@@ -159,7 +170,7 @@ func Load(ctx context.Context, paths ...string) ([]*conversation.Labelled, error
 }
 
 // Len returns the number of labelled follow-ups the judge knows.
-func (j *Judge) Len() int { return j.entries }
+func (j *Judge) Len() int { return len(j.all) }
 
 // Stats returns a snapshot of the counters.
 func (j *Judge) Stats() Stats {
@@ -241,12 +252,15 @@ func (j *Judge) Judge(followUp, reply string) (v Verdict, matched bool) {
 // the text); equal candidates are told apart by the reply's opening.
 func (j *Judge) find(fu, reply string) *entry {
 	cands := j.byKey[prefix(fu, keyLen)]
+	if len(fu) < keyLen {
+		cands = j.all // a follow-up cut short of the key
+	}
 	var exact, prefixed []*entry
 	for _, e := range cands {
 		switch {
-		case e.followUp == fu:
+		case e.followUp == fu || e.redacted == fu:
 			exact = append(exact, e)
-		case strings.HasPrefix(e.followUp, fu):
+		case fu != "" && (strings.HasPrefix(e.followUp, fu) || strings.HasPrefix(e.redacted, fu)):
 			prefixed = append(prefixed, e)
 		}
 	}
@@ -265,29 +279,22 @@ func (j *Judge) find(fu, reply string) *entry {
 	case len(prefixed) > 0:
 		return pick(prefixed)
 	}
-	// Redacted text: the longest common opening, if it is substantial.
+	// Text changed otherwise: the longest common opening, if it is
+	// substantial.
 	var best []*entry
 	bestN := 0
-	for _, es := range j.byKey {
-		for _, e := range es {
-			n := commonPrefix(e.followUp, fu)
-			switch {
-			case n > bestN:
-				best, bestN = []*entry{e}, n
-			case n == bestN && n > 0:
-				best = append(best, e)
-			}
+	for _, e := range j.all {
+		n := max(commonPrefix(e.followUp, fu), commonPrefix(e.redacted, fu))
+		switch {
+		case n > bestN:
+			best, bestN = []*entry{e}, n
+		case n == bestN && n > 0:
+			best = append(best, e)
 		}
 	}
 	if bestN < 16 || bestN < len(fu)/2 {
 		return nil
 	}
-	slices.SortFunc(best, func(a, b *entry) int {
-		if c := strings.Compare(a.id, b.id); c != 0 {
-			return c
-		}
-		return a.turn - b.turn
-	})
 	return pick(best)
 }
 
