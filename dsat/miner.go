@@ -238,7 +238,8 @@ type ClassifierCounts struct {
 	// Raised counts scored follow-ups the classifier made DSAT although no
 	// heuristic category score reached its threshold; Vetoed those whose
 	// heuristic DSAT verdict the classifier's veto removed
-	// (classifier.Rule). Both are included in Scored.
+	// (classifier.Rule). Both are included in Scored. For a follow-up the
+	// judge decided, they compare the judge's decision with the heuristics'.
 	Raised int64 `json:"raised"`
 	Vetoed int64 `json:"vetoed"`
 	// Errors counts follow-ups whose Classify call failed, by reason

@@ -97,9 +97,10 @@ func TestMineWithJudgeIsDeterministic(t *testing.T) {
 	for i, workers := range []string{"1", "4"} {
 		out := filepath.Join(dir, "a"+workers+".jsonl")
 		stats := filepath.Join(dir, "s"+workers+".json")
-		_, _, err := runCmd(t, newMineCmd(), heldOut, "-o", out, "--stats", stats, "--workers", workers,
+		_, stderr, err := runCmd(t, newMineCmd(), heldOut, "-o", out, "--stats", stats, "--workers", workers,
 			"--judge-endpoint", url, "--judge-model", "sim", "--judge-concurrency", "3")
 		require.NoError(t, err)
+		require.Regexp(t, `judge: [0-9.]+ calls per 1,000 follow-ups \(\d+ sent, 0 failed\)`, stderr)
 		a, err := os.ReadFile(out)
 		require.NoError(t, err)
 		var st dsat.Stats

@@ -49,11 +49,3 @@ func TestScoringFlagErrors(t *testing.T) {
 	_, _, err = runCmd(t, newMineCmd(), in, "-o", out, "--judge-share", "0.3")
 	require.ErrorContains(t, err, "need --judge-endpoint")
 }
-
-func sum(m map[string]int64) int64 {
-	var n int64
-	for _, v := range m {
-		n += v
-	}
-	return n
-}
