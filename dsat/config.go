@@ -161,19 +161,19 @@ func ParseBand(v string) (Band, error) {
 // DefaultCascade is the uncertain band used when a cascade is asked for
 // without bounds: follow-ups the heuristics already score at 0.8 or more keep
 // the heuristic verdict, everything below goes to the classifier.
-//
-// Deprecated: as a gate in front of an LLM judge it saves nothing (most
-// follow-ups score 0, inside the band); give Config.Judge, whose default
-// gate is DefaultJudgeShare. It remains the default of Cascade for an
-// in-process classifier.
+// It bounds the cost of an in-process classifier. It is not a gate for an
+// LLM judge: there it saved nothing (most follow-ups score 0, inside the
+// band); give Config.Judge instead, whose default gate is
+// DefaultJudgeShare.
 var DefaultCascade = Band{Low: 0, High: 0.8}
 
 // DefaultJudgeShare is the judge share used when Config.Judge is set
 // without JudgeBand or JudgeShare: the judge sees the follow-ups of the
 // band around the classifier's decision threshold that holds 35% of the
 // follow-ups of the model's out-of-fold operating table. On development
-// sources left out of training the judge saw 32–40% of follow-ups with
-// it (README: "Learned scoring"), within a budget of 40%.
+// sources left out of training the judge saw 32% and 40% of follow-ups
+// with it (README: "The judge only where it pays"); the share is an
+// estimate, not a cap.
 const DefaultJudgeShare = 0.35
 
 // ParseJudgeBand parses a judge band written "LOW:HIGH" of calibrated DSAT
