@@ -85,7 +85,10 @@ type Model struct {
 	// table is the out-of-fold precision and recall per threshold that
 	// ThresholdFor reads.
 	table []OperatingPoint
-	info  TrainingInfo
+	// tableTN is false when the table was read from a model file written
+	// before the tn column, so that shares of follow-ups are unknown.
+	tableTN bool
+	info    TrainingInfo
 }
 
 // Decision modes a model can recommend (Model.Decision).
@@ -122,6 +125,7 @@ func (m *Model) OperatingTable() []OperatingPoint { return slices.Clone(m.table)
 // threshold). It is meant for use right after training.
 func (m *Model) SetOperatingTable(t []OperatingPoint) {
 	m.table = slices.Clone(t)
+	m.tableTN = len(t) > 0
 	slices.SortFunc(m.table, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
 }
 
@@ -292,8 +296,9 @@ type fileModel struct {
 	Thresholds map[string]float64  `json:"thresholds,omitempty"`
 	Decision   string              `json:"decision,omitempty"`
 	// Table is the out-of-fold operating table: [threshold, precision,
-	// recall, tp, fp, fn] rows.
-	Table    [][6]float64  `json:"operating_table,omitempty"`
+	// recall, tp, fp, fn, tn] rows (models written before the tn column
+	// have six).
+	Table    [][]float64   `json:"operating_table,omitempty"`
 	Training *TrainingInfo `json:"training,omitempty"`
 }
 
@@ -340,7 +345,7 @@ func (m *Model) Save(w io.Writer) error {
 		Decision:   m.decision,
 	}
 	for _, op := range m.table {
-		f.Table = append(f.Table, [6]float64{op.Threshold, round5(op.Precision), round5(op.Recall), float64(op.TP), float64(op.FP), float64(op.FN)})
+		f.Table = append(f.Table, []float64{op.Threshold, round5(op.Precision), round5(op.Recall), float64(op.TP), float64(op.FP), float64(op.FN), float64(op.TN)})
 	}
 	if m.info != (TrainingInfo{}) {
 		info := m.info
@@ -430,9 +435,18 @@ func Load(r io.Reader) (*Model, error) {
 	m := newModel(cfg)
 	m.thresholds = f.Thresholds
 	m.decision = f.Decision
+	m.tableTN = len(f.Table) > 0
 	for _, row := range f.Table {
+		if len(row) != 6 && len(row) != 7 {
+			return nil, fmt.Errorf("%w: operating table row of %d numbers (want 6 or 7)", ErrFormat, len(row))
+		}
 		op := OperatingPoint{Threshold: row[0]}
 		op.Precision, op.Recall, op.TP, op.FP, op.FN = row[1], row[2], int(row[3]), int(row[4]), int(row[5])
+		if len(row) == 7 {
+			op.TN = int(row[6])
+		} else {
+			m.tableTN = false
+		}
 		if op.Precision+op.Recall > 0 {
 			op.F1 = 2 * op.Precision * op.Recall / (op.Precision + op.Recall)
 		}

@@ -124,6 +124,41 @@ type Report struct {
 	Categories map[string]Binary `json:"categories"`
 	Confusion  Confusion         `json:"confusion"`
 	Sweep      []SweepPoint      `json:"sweep"`
+	// Judge reports what the cascade sent to the judge (Config.Judge); nil
+	// without a judge.
+	Judge *JudgeUse `json:"judge,omitempty"`
+}
+
+// JudgeUse is how much of an evaluation the judge saw: of the FollowUps
+// the miner scored (labelled or not), Judged were sent to the judge, and
+// Errors of those got no verdict (the classifier's verdict was kept).
+// Share is Judged/FollowUps and PerThousand the judge calls per 1,000
+// follow-ups (one call per judged follow-up; repairs, retries and cache
+// hits are in the judge's own statistics).
+type JudgeUse struct {
+	Band        Band    `json:"band"`
+	FollowUps   int64   `json:"follow_ups"`
+	Judged      int64   `json:"judged"`
+	Changed     int64   `json:"changed"`
+	Errors      int64   `json:"errors"`
+	Share       float64 `json:"share"`
+	PerThousand float64 `json:"per_thousand"`
+}
+
+func (u *JudgeUse) merge(o *JudgeUse) {
+	u.FollowUps += o.FollowUps
+	u.Judged += o.Judged
+	u.Changed += o.Changed
+	u.Errors += o.Errors
+	u.finish()
+}
+
+func (u *JudgeUse) finish() {
+	u.Share, u.PerThousand = 0, 0
+	if u.FollowUps > 0 {
+		u.Share = round4(float64(u.Judged) / float64(u.FollowUps))
+		u.PerThousand = math.Round(10000*float64(u.Judged)/float64(u.FollowUps)) / 10
+	}
 }
 
 // SweepThresholds are the thresholds of the sweep: 0.10, 0.15, …, 0.90.
@@ -155,6 +190,9 @@ func NewReport(name string) *Report {
 // Prediction per labelled turn in input order. The report's name is name.
 func Evaluate(ctx context.Context, m *Miner, src LabelledSource, name string, onPrediction func(Prediction) error) (*Report, error) {
 	rep := NewReport(name)
+	if b, ok := m.JudgeBand(); ok {
+		rep.Judge = &JudgeUse{Band: b}
+	}
 	for {
 		l, err := src.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -169,6 +207,14 @@ func Evaluate(ctx context.Context, m *Miner, src LabelledSource, name string, on
 			return rep, err
 		}
 		rep.Conversations++
+		if u := rep.Judge; u != nil {
+			u.FollowUps += int64(len(res.FollowUps))
+			u.Judged += res.Classifier.Judged
+			u.Changed += res.Classifier.JudgeChanged
+			for _, n := range res.Classifier.JudgeErrors {
+				u.Errors += n
+			}
+		}
 		byTurn := map[int]*FollowUpScore{}
 		for i := range res.FollowUps {
 			byTurn[res.FollowUps[i].Turn] = &res.FollowUps[i]
@@ -252,6 +298,12 @@ func (r *Report) Merge(o *Report) {
 			r.Sweep[i].merge(o.Sweep[i].Binary)
 		}
 	}
+	if o.Judge != nil {
+		if r.Judge == nil {
+			r.Judge = &JudgeUse{Band: o.Judge.Band}
+		}
+		r.Judge.merge(o.Judge)
+	}
 	r.finish()
 }
 
@@ -264,6 +316,9 @@ func (r *Report) finish() {
 	}
 	for i := range r.Sweep {
 		r.Sweep[i].finish()
+	}
+	if r.Judge != nil {
+		r.Judge.finish()
 	}
 }
 
@@ -285,6 +340,14 @@ func (r *Report) WriteText(w io.Writer) error {
 		if b, ok := r.Categories[string(cat)]; ok {
 			row("  "+string(cat), b)
 		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if u := r.Judge; u != nil {
+		fmt.Fprintf(w, "judge: %.1f calls per 1,000 follow-ups (%d of %d sent, %.1f%%; band %.2f:%.2f; %d changed the verdict, %d failed) beside DSAT P %.3f R %.3f F1 %.3f\n",
+			u.PerThousand, u.Judged, u.FollowUps, 100*u.Share, u.Band.Low, min(u.Band.High, 1), u.Changed, u.Errors,
+			r.DSAT.Precision, r.DSAT.Recall, r.DSAT.F1)
 	}
 	fmt.Fprintln(tw)
 	fmt.Fprintln(tw, "gold \\ predicted\t"+strings.Join(confusionClasses, "\t")+"\t")

@@ -44,9 +44,18 @@ type Miner struct {
 	// clfRule is the effective combination rule (see Config.ClassifierThreshold
 	// and Config.ClassifierVeto).
 	clfRule classifier.Rule
-	tokens  *tokenCounter
-	version string
+	// judge is Config.Judge; judgeBand the effective judge band over the
+	// classifier's DSAT probability.
+	judge     classifier.Classifier
+	judgeBand Band
+	tokens    *tokenCounter
+	version   string
 }
+
+// judgeRule is how a judge verdict decides a follow-up inside the judge
+// band: a DSAT probability of 0.5 or more makes it DSAT, anything less
+// clears the heuristic scores.
+var judgeRule = classifier.Rule{Threshold: 0.5, Decide: true}
 
 // NewMiner returns a miner for cfg. It returns an error wrapping ErrConfig
 // when cfg is invalid, and loads the token encoding when cfg.Tokens is set.
@@ -68,7 +77,7 @@ func NewMiner(cfg Config) (*Miner, error) {
 		m.engine = heuristics.Default()
 	}
 	m.version = m.engine.Name() + "/" + m.engine.Version()
-	if cfg.TargetPrecision > 0 && m.clf == nil {
+	if (cfg.TargetPrecision > 0 || cfg.Judge != nil) && m.clf == nil {
 		d, err := classifier.Default()
 		if err != nil {
 			return nil, fmt.Errorf("%w: default classifier: %v", ErrConfig, err)
@@ -118,6 +127,11 @@ func NewMiner(cfg Config) (*Miner, error) {
 			m.cfg.ClassifierVeto = -1
 		}
 	}
+	if cfg.Judge != nil {
+		if err := m.setJudge(cfg); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Tokens != nil {
 		tc, err := newTokenCounter(*cfg.Tokens)
 		if err != nil {
@@ -128,6 +142,40 @@ func NewMiner(cfg Config) (*Miner, error) {
 	return m, nil
 }
 
+// setJudge resolves the judge band (Config.JudgeBand, or JudgeShare from
+// the classifier's operating table).
+func (m *Miner) setJudge(cfg Config) error {
+	m.judge = cfg.Judge
+	m.version += "+judge:" + m.judge.Name()
+	if b := cfg.JudgeBand; b != nil {
+		m.judgeBand = *b
+	} else {
+		share := cfg.JudgeShare
+		if share == 0 {
+			share = DefaultJudgeShare
+		}
+		ub, ok := m.clf.(interface {
+			UncertainBand(center, share float64) (classifier.UncertainBand, error)
+		})
+		if !ok {
+			return fmt.Errorf("%w: judge share %.2f: classifier %s has no operating table; give a judge band", ErrConfig, share, m.clf.Name())
+		}
+		b, err := ub.UncertainBand(m.clfRule.Threshold, share)
+		if err != nil {
+			return fmt.Errorf("%w: judge share %.2f: %w", ErrConfig, share, err)
+		}
+		m.judgeBand = Band{Low: b.Low, High: b.High}
+		m.cfg.JudgeShare = share
+	}
+	band := m.judgeBand
+	m.cfg.JudgeBand = &band
+	return nil
+}
+
+// JudgeBand returns the effective judge band over the classifier's DSAT
+// probability (ok false when no judge is configured).
+func (m *Miner) JudgeBand() (Band, bool) { return m.judgeBand, m.judge != nil }
+
 // NewStats returns empty run statistics for this miner: like the package
 // NewStats, plus the classifier section when a classifier is configured.
 func (m *Miner) NewStats() *Stats {
@@ -137,6 +185,11 @@ func (m *Miner) NewStats() *Stats {
 		if b := m.cfg.Cascade; b != nil {
 			band := *b
 			st.Classifier.Band = &band
+		}
+		if m.judge != nil {
+			band := m.judgeBand
+			st.Classifier.Judge = m.judge.Name()
+			st.Classifier.JudgeBand = &band
 		}
 	}
 	return st
@@ -185,12 +238,20 @@ type ClassifierCounts struct {
 	// Raised counts scored follow-ups the classifier made DSAT although no
 	// heuristic category score reached its threshold; Vetoed those whose
 	// heuristic DSAT verdict the classifier's veto removed
-	// (classifier.Rule). Both are included in Scored.
+	// (classifier.Rule). Both are included in Scored. For a follow-up the
+	// judge decided, they compare the judge's decision with the heuristics'.
 	Raised int64 `json:"raised"`
 	Vetoed int64 `json:"vetoed"`
 	// Errors counts follow-ups whose Classify call failed, by reason
 	// (classifier.ErrorReason); their heuristic verdict was kept.
 	Errors map[string]int64 `json:"errors,omitempty"`
+	// Judged counts follow-ups sent to the judge (Config.Judge): scored
+	// follow-ups whose DSAT probability lay in the judge band. Of those,
+	// JudgeChanged got a judge verdict other than the classifier's, and
+	// JudgeErrors failed, by reason, and kept the classifier's verdict.
+	Judged       int64            `json:"judged,omitempty"`
+	JudgeChanged int64            `json:"judge_changed,omitempty"`
+	JudgeErrors  map[string]int64 `json:"judge_errors,omitempty"`
 }
 
 func (c *ClassifierCounts) add(o ClassifierCounts) {
@@ -199,6 +260,9 @@ func (c *ClassifierCounts) add(o ClassifierCounts) {
 	c.Raised += o.Raised
 	c.Vetoed += o.Vetoed
 	c.Errors = addCounts(c.Errors, o.Errors)
+	c.Judged += o.Judged
+	c.JudgeChanged += o.JudgeChanged
+	c.JudgeErrors = addCounts(c.JudgeErrors, o.JudgeErrors)
 }
 
 func (c *ClassifierCounts) count(ta *turnAnalysis) {
@@ -218,6 +282,19 @@ func (c *ClassifierCounts) count(ta *turnAnalysis) {
 			c.Errors = map[string]int64{}
 		}
 		c.Errors[ta.clfErr]++
+	}
+	switch ta.judge {
+	case judgeAgreed:
+		c.Judged++
+	case judgeChanged:
+		c.Judged++
+		c.JudgeChanged++
+	case judgeFailed:
+		c.Judged++
+		if c.JudgeErrors == nil {
+			c.JudgeErrors = map[string]int64{}
+		}
+		c.JudgeErrors[ta.judgeErr]++
 	}
 }
 
@@ -241,7 +318,19 @@ type turnAnalysis struct {
 	sat        float64
 	classifier clfOutcome
 	clfErr     string // reason key when classifier == clfFailed
+	judge      judgeOutcome
+	judgeErr   string // reason key when judge == judgeFailed
 }
+
+// judgeOutcome says what happened to a follow-up at the judge stage.
+type judgeOutcome uint8
+
+const (
+	judgeNone    judgeOutcome = iota // not sent to the judge
+	judgeAgreed                      // the judge's decision is the classifier's
+	judgeChanged                     // the judge's decision replaced a different classifier decision
+	judgeFailed                      // the judge returned an error; classifier verdict kept
+)
 
 // clfOutcome says what happened to a follow-up at the classifier stage.
 type clfOutcome uint8
@@ -293,7 +382,29 @@ func (m *Miner) analyze(ctx context.Context, t *heuristics.Turn) (turnAnalysis, 
 			return ta, nil
 		}
 		ta.classifier = clfScored
-		ta = m.combineClassifier(ta, p)
+		model := m.combineClassifier(ta, p, m.clfRule, m.clf.Name())
+		if m.judge == nil || !m.judgeBand.Contains(p.DSAT) {
+			return model, nil
+		}
+		jp, err := m.judge.Classify(ctx, t, ta.signals)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return ta, ctx.Err()
+		case err != nil:
+			model.judge = judgeFailed
+			model.judgeErr = classifier.ErrorReason(err)
+			return model, nil
+		}
+		if len(jp.Categories) == 0 && jp.DSAT >= judgeRule.Threshold {
+			// A DSAT verdict without categories: name the classifier's.
+			jp.Categories = p.Categories
+		}
+		judged := m.combineClassifier(ta, jp, judgeRule, m.judge.Name())
+		judged.judge = judgeAgreed
+		if m.isDSAT(judged.scores) != m.isDSAT(model.scores) {
+			judged.judge = judgeChanged
+		}
+		return judged, nil
 	}
 	return ta, nil
 }
@@ -322,14 +433,14 @@ func maxScore(scores map[heuristics.Category]float64) float64 {
 // records whether that changed the DSAT decision.
 //
 // A follow-up the heuristics read as pushback against a refusal stays
-// pushback: the classifier may raise only that category there, never turn it
-// into a complaint or correction, so Config.PushbackAnchors alone decides
-// whether a refusal becomes a rejected reply.
-func (m *Miner) combineClassifier(ta turnAnalysis, p classifier.Prediction) turnAnalysis {
+// pushback: the classifier (or judge) may raise only that category there,
+// never turn it into a complaint or correction, so Config.PushbackAnchors
+// alone decides whether a refusal becomes a rejected reply.
+func (m *Miner) combineClassifier(ta turnAnalysis, p classifier.Prediction, rule classifier.Rule, name string) turnAnalysis {
 	if pb := ta.scores[heuristics.Pushback]; pb > 0 && pb >= m.cfg.Thresholds[heuristics.Pushback] {
 		p.Categories = map[heuristics.Category]float64{heuristics.Pushback: p.Categories[heuristics.Pushback]}
 	}
-	c := m.clfRule.Combine(ta.scores, ta.sat, p)
+	c := rule.Combine(ta.scores, ta.sat, p)
 	scores, sat := c.Scores, c.SAT
 	before, after := m.isDSAT(ta.scores), m.isDSAT(scores)
 	switch {
@@ -338,7 +449,7 @@ func (m *Miner) combineClassifier(ta turnAnalysis, p classifier.Prediction) turn
 	case before && !after:
 		ta.classifier = clfVetoed
 	}
-	name := m.clf.Name()
+	ta.signals = slices.Clip(ta.signals)
 	for _, c := range c.Raised {
 		ta.signals = append(ta.signals, heuristics.Signal{
 			Polarity: heuristics.DSAT, Category: c, Score: scores[c],

@@ -56,7 +56,10 @@ func TestNoNetworkAtRunTime(t *testing.T) {
 
 // TestNoNetHTTPImports checks that no library package of the module imports
 // net/http (or any other net package) outside tests, except the LLM judge
-// adapter, which is the one documented network client, and the examples.
+// adapter, which is the one documented network client, the examples, and
+// the simulated judge server used by tests and development
+// (internal/simjudge, internal/cmd/simjudge), which no library package
+// imports.
 func TestNoNetHTTPImports(t *testing.T) {
 	root, err := filepath.Abs("..")
 	require.NoError(t, err)
@@ -70,7 +73,8 @@ func TestNoNetHTTPImports(t *testing.T) {
 		if d.IsDir() {
 			switch {
 			case rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata"),
-				rel == "examples", rel == "classifier/llmjudge":
+				rel == "examples", rel == "classifier/llmjudge",
+				rel == "internal/simjudge", rel == "internal/cmd/simjudge":
 				return filepath.SkipDir
 			}
 			return nil

@@ -132,6 +132,9 @@ func (m *Miner) Fingerprint(extra ...string) string {
 	if c.Cascade != nil {
 		fmt.Fprintf(h, "cascade=%g/%g\x00", c.Cascade.Low, c.Cascade.High)
 	}
+	if c.JudgeBand != nil {
+		fmt.Fprintf(h, "judge-band=%g/%g\x00", c.JudgeBand.Low, c.JudgeBand.High)
+	}
 	if c.Tokens != nil {
 		fmt.Fprintf(h, "tokens=%+v\x00", *c.Tokens)
 	}

@@ -120,6 +120,11 @@ type ClassifierStats struct {
 	// Band is the cascade's uncertain band; nil when every follow-up was sent
 	// to the classifier.
 	Band *Band `json:"band,omitempty"`
+	// Judge names the judge (Config.Judge) and JudgeBand is the band of
+	// classifier DSAT probabilities it was asked about; empty and nil
+	// without a judge.
+	Judge     string `json:"judge,omitempty"`
+	JudgeBand *Band  `json:"judge_band,omitempty"`
 	ClassifierCounts
 	// Details carries classifier-specific figures set by the caller (for the
 	// LLM judge: requests, tokens, cache hits, budget); nil otherwise.
@@ -181,7 +186,8 @@ func (s *Stats) Merge(o *Stats) {
 	s.account()
 	if o.Classifier != nil {
 		if s.Classifier == nil {
-			s.Classifier = &ClassifierStats{Name: o.Classifier.Name, Band: o.Classifier.Band, Details: o.Classifier.Details}
+			s.Classifier = &ClassifierStats{Name: o.Classifier.Name, Band: o.Classifier.Band,
+				Judge: o.Classifier.Judge, JudgeBand: o.Classifier.JudgeBand, Details: o.Classifier.Details}
 		}
 		s.Classifier.add(o.Classifier.ClassifierCounts)
 	}

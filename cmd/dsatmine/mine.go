@@ -225,8 +225,21 @@ inputs and writes the same output as an uninterrupted run.`,
 
 // summary is the one-line report of a run.
 func summary(st *dsat.Stats, out string) string {
-	return fmt.Sprintf("mined %d conversations from %d records (%d skipped): %d follow-ups, %d DSAT and %d SAT events, %d anchors (%d with chosen, %d duplicates) -> %s",
+	s := fmt.Sprintf("mined %d conversations from %d records (%d skipped): %d follow-ups, %d DSAT and %d SAT events, %d anchors (%d with chosen, %d duplicates) -> %s",
 		st.Conversations, st.Records, st.RecordsSkipped, st.FollowUps, st.DSATEvents, st.SATEvents, st.Anchors, st.Pairs, st.Duplicates, out)
+	if c := st.Classifier; c != nil && c.Judge != "" && st.FollowUps > 0 {
+		s += fmt.Sprintf("; judge: %.1f calls per 1,000 follow-ups (%d sent, %d failed)",
+			1000*float64(c.Judged)/float64(st.FollowUps), c.Judged, sum(c.JudgeErrors))
+	}
+	return s
+}
+
+func sum(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 // input is one opened input file.

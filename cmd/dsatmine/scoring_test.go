@@ -39,17 +39,17 @@ func TestScoringFlagErrors(t *testing.T) {
 	require.ErrorContains(t, err, "--cascade needs")
 	_, _, err = runCmd(t, newMineCmd(), in, "-o", out, "--classifier", filepath.Join(dir, "missing.json"))
 	require.Error(t, err)
-	_, _, err = runCmd(t, newMineCmd(), in, "-o", out, "--classifier", "default",
-		"--judge-endpoint", "http://127.0.0.1:1/v1", "--judge-model", "m")
+	judge := []string{"--judge-endpoint", "http://127.0.0.1:1/v1", "--judge-model", "m"}
+	_, _, err = runCmd(t, newMineCmd(), append([]string{in, "-o", out, "--cascade", "default"}, judge...)...)
+	require.ErrorContains(t, err, "--judge-share or --judge-band")
+	_, _, err = runCmd(t, newMineCmd(), append([]string{in, "-o", out, "--judge-share", "0.3", "--judge-band", "0.1:0.9"}, judge...)...)
 	require.ErrorContains(t, err, "alternatives")
-}
-
-func sum(m map[string]int64) int64 {
-	var n int64
-	for _, v := range m {
-		n += v
-	}
-	return n
+	_, _, err = runCmd(t, newMineCmd(), append([]string{in, "-o", out, "--judge-band", "0.9:0.1"}, judge...)...)
+	require.ErrorContains(t, err, "--judge-band")
+	_, _, err = runCmd(t, newMineCmd(), append([]string{in, "-o", out, "--judge-share", "2"}, judge...)...)
+	require.ErrorContains(t, err, "--judge-share")
+	_, _, err = runCmd(t, newMineCmd(), in, "-o", out, "--judge-share", "0.3")
+	require.ErrorContains(t, err, "need --judge-endpoint")
 }
 
 // The CLI's default detector is the heuristics with the embedded model;
