@@ -100,14 +100,14 @@ var errorMarkers = []string{
 // structure adds conservative structural signals: an error message or stack
 // trace pasted right after a reply that contained code.
 func (e *Engine) structure(sc *scratch, text, reply, copyReply string, dst []Signal) []Signal {
+	best := sc.errAt
+	if best < 0 {
+		return dst // no error marker: the reply need not be looked at
+	}
 	if !strings.Contains(reply, "```") && strings.Count(reply, "\n    ") < 3 {
 		return dst
 	}
 	b := sc.fu.b
-	best := sc.errAt
-	if best < 0 {
-		return dst
-	}
 	os, oe := sc.fu.span(best, best+1)
 	if regionAt(sc.regions, os, oe) == GuardQuote || copiedAt(text, os, oe, copyReply) {
 		return dst

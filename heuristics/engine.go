@@ -98,6 +98,10 @@ type Analysis struct {
 	// message ("one moment, let me look into it"): there was no answer yet
 	// to be dissatisfied with.
 	Holding bool
+	// ReplyChecked reports that Refusal, Question and Holding were
+	// determined. Analyze always determines them; Verdict only when a
+	// signal's score or guard depended on them.
+	ReplyChecked bool
 }
 
 // Categories returns the categories whose score reaches threshold, in
@@ -206,7 +210,7 @@ func (e *Engine) Languages() []string { return slices.Clone(e.langs) }
 
 // Detect appends the signals kept after guards to dst. It implements Detector.
 func (e *Engine) Detect(t *Turn, dst []Signal) []Signal {
-	a := e.Analyze(t)
+	a := e.Verdict(t)
 	return append(dst, a.Signals...)
 }
 
@@ -267,8 +271,37 @@ func tailText(s string, n int) string {
 	return s[i:]
 }
 
-// Analyze judges one follow-up.
-func (e *Engine) Analyze(t *Turn) Analysis {
+// Analyze judges one follow-up, and always reports what the judged reply
+// did (Refusal, Question, Holding).
+func (e *Engine) Analyze(t *Turn) Analysis { return e.analyze(t, false) }
+
+// Verdict judges one follow-up as Analyze does, with the same Signals,
+// Suppressed, Scores, DSAT and SAT, but scans the judged reply for refusal,
+// question, holding and cut-off cues only when a signal needs them (a
+// pushback cue, or a DSAT signal that a reply guard could remove). Most
+// follow-ups carry no DSAT cue, so most replies are never scanned. Refusal,
+// Question and Holding are only meaningful when ReplyChecked is set.
+func (e *Engine) Verdict(t *Turn) Analysis { return e.analyze(t, true) }
+
+// replyFlags computes the judged reply's flags once, on first use.
+type replyFlags struct {
+	e     *Engine
+	sc    *scratch
+	reply string
+	mask  uint64
+	done  bool
+	info  replyInfo
+}
+
+func (r *replyFlags) get() *replyInfo {
+	if !r.done {
+		r.info = r.e.analyzeReply(r.sc, r.reply, r.mask)
+		r.done = true
+	}
+	return &r.info
+}
+
+func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 	var a Analysis
 	if t == nil || t.Conv == nil || t.FollowUp < 0 || t.FollowUp >= len(t.Conv.Messages) {
 		return a
@@ -294,9 +327,13 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 	// whose rules win over English rules of the same pattern.
 	known := mask != ^uint64(0) && code != "en"
 
-	// Reply side: refusal, question, cut-off.
-	rinfo := e.analyzeReply(sc, reply, mask)
-	a.Refusal, a.Question, a.Holding = rinfo.refusal, rinfo.question, rinfo.holding
+	// Reply side: refusal, question, cut-off; now, or when first needed.
+	// The reply scan reuses sc.matches, so it runs before the follow-up
+	// scan fills it or after its matches are consumed.
+	rinfo := replyFlags{e: e, sc: sc, reply: reply, mask: mask}
+	if !lazy {
+		rinfo.get()
+	}
 	sc.matches = e.fu.scan(nb, sc.matches[:0])
 	sc.errAt = -1
 	sc.cands = sc.cands[:0]
@@ -397,7 +434,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 			sig.Cue = ExtensionCue + " " + sig.Cue
 		case labelCategory:
 			sig.Polarity, sig.Category = DSAT, c.r.cat
-			if c.r.cat == Pushback && !a.Refusal {
+			if c.r.cat == Pushback && !rinfo.get().refusal {
 				sig.Score *= pushbackNoRefusal
 				sig.Cue += " (no refusal in reply)"
 			}
@@ -458,13 +495,13 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 				guard = GuardThanks
 			case accepts && s.Score < strongScore && s.Category != Preference && s.Category != Refinement:
 				guard = GuardAccept
-			case hasContinue && rinfo.cutoff && (s.Category == Refinement || s.Category == Complaint):
+			case hasContinue && (s.Category == Refinement || s.Category == Complaint) && rinfo.get().cutoff:
 				guard = GuardContinue
 			case hasNewTask && (s.Detector == DetectorRephrase || s.Category == Refinement && s.Score < 0.6):
 				guard = GuardNewTask
-			case a.Question && len(text) <= maxAnswerBytes && s.Score < strongScore:
+			case len(text) <= maxAnswerBytes && s.Score < strongScore && rinfo.get().question:
 				guard = GuardAnswer
-			case a.Holding && s.Score < strongScore && (s.Category == Preference || s.Category == Correction || s.Category == Refinement):
+			case s.Score < strongScore && (s.Category == Preference || s.Category == Correction || s.Category == Refinement) && rinfo.get().holding:
 				// The user changed or refined the request before any
 				// answer came back: nothing to be dissatisfied with yet.
 				guard = GuardHolding
@@ -477,6 +514,9 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 		kept = append(kept, s)
 	}
 	a.Signals = kept
+	if rinfo.done {
+		a.Refusal, a.Question, a.Holding, a.ReplyChecked = rinfo.info.refusal, rinfo.info.question, rinfo.info.holding, true
+	}
 	a.Scores, a.SAT = combineCounted(a.Signals)
 	for _, v := range a.Scores {
 		a.DSAT = max(a.DSAT, v)
