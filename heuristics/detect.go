@@ -145,7 +145,7 @@ func (e *Engine) structure(sc *scratch, text, reply, copyReply string, dst []Sig
 func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Signal {
 	b := sc.fu.b
 	if sc.stems == nil {
-		sc.stems = make(map[string]string)
+		sc.stems = make(map[uint64]uint64)
 	}
 	st, ok := pickStemmer(lang, b)
 	sc.toksF = sc.toksF[:0]

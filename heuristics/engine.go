@@ -222,9 +222,9 @@ type scratch struct {
 	regions []region
 	negEnds []int
 	neutral [][2]int
-	toksF   []string
-	toksR   []string
-	stems   map[string]string // word -> stem ("" for stop words), bounded
+	toksF   []uint64
+	toksR   []uint64
+	stems   map[uint64]uint64 // word hash -> stem hash (0 for stop words), bounded
 	errAt   int               // first error marker in the normalised follow-up, or -1
 	seen    []uint8           // matches kept per rule
 }

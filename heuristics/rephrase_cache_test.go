@@ -12,11 +12,11 @@ import (
 // conversations a scratch saw before, and so on the number of goroutines.
 func TestStemCacheKeepsLanguagesApart(t *testing.T) {
 	text := []byte("les documents des questions were the answers")
-	fresh := func(lang string) []string {
-		return tokenSet(text, stemmers[lang], true, map[string]string{}, nil)
+	fresh := func(lang string) []uint64 {
+		return tokenSet(text, stemmers[lang], true, map[uint64]uint64{}, nil)
 	}
 	for _, order := range [][]string{{"en", "fr", "es"}, {"fr", "en", "ru"}, {"es", "fr", "en"}} {
-		cache := map[string]string{}
+		cache := map[uint64]uint64{}
 		for _, lang := range order {
 			got := tokenSet(text, stemmers[lang], true, cache, nil)
 			assert.Equal(t, fresh(lang), got, "%s after %v", lang, order)
