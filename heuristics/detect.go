@@ -25,10 +25,20 @@ const questionTail = 400
 // analyzeReply looks for refusal and question cues in the head and tail of
 // the reply and decides whether it looks cut off.
 func (e *Engine) analyzeReply(sc *scratch, reply string, mask uint64) replyInfo {
-	var ri replyInfo
+	ri := replyShape(reply)
 	if strings.TrimSpace(reply) == "" {
 		return ri
 	}
+	cues := e.replyCues(sc, reply, mask)
+	ri.refusal, ri.holding = cues.refusal, cues.holding
+	ri.question = ri.question || cues.question
+	return ri
+}
+
+// replyCues scans the head and tail of a non-blank reply with the reply
+// automaton: refusal, holding and (near the end) question cues.
+func (e *Engine) replyCues(sc *scratch, reply string, mask uint64) replyInfo {
+	var ri replyInfo
 	head := capText(reply, MaxReplyHeadBytes)
 	scanPart := func(part string, tailPart bool) {
 		sc.rp.normalize(part)
@@ -62,7 +72,16 @@ func (e *Engine) analyzeReply(sc *scratch, reply string, mask uint64) replyInfo 
 	if !whole {
 		scanPart(tailText(reply, MaxReplyTailBytes), true)
 	}
+	return ri
+}
 
+// replyShape decides, without the automaton, whether the reply looks cut
+// off and whether its final line (outside code) ends with a question mark.
+func replyShape(reply string) replyInfo {
+	var ri replyInfo
+	if strings.TrimSpace(reply) == "" {
+		return ri
+	}
 	trimmed := strings.TrimRight(reply, " \t\r\n")
 	if strings.Count(reply, "```")%2 == 1 {
 		ri.cutoff = true

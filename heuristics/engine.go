@@ -99,8 +99,7 @@ type Analysis struct {
 	// to be dissatisfied with.
 	Holding bool
 	// ReplyChecked reports that Refusal, Question and Holding were
-	// determined. Analyze always determines them; Verdict only when a
-	// signal's score or guard depended on them.
+	// determined: always by Analyze, never by Verdict.
 	ReplyChecked bool
 }
 
@@ -279,26 +278,56 @@ func (e *Engine) Analyze(t *Turn) Analysis { return e.analyze(t, false) }
 // Suppressed, Scores, DSAT and SAT, but scans the judged reply for refusal,
 // question, holding and cut-off cues only when a signal needs them (a
 // pushback cue, or a DSAT signal that a reply guard could remove). Most
-// follow-ups carry no DSAT cue, so most replies are never scanned. Refusal,
-// Question and Holding are only meaningful when ReplyChecked is set.
+// follow-ups carry no DSAT cue, so most replies are never scanned. Verdict
+// leaves Refusal, Question and Holding unset (ReplyChecked false).
 func (e *Engine) Verdict(t *Turn) Analysis { return e.analyze(t, true) }
 
-// replyFlags computes the judged reply's flags once, on first use.
+// replyFlags computes the judged reply's flags on first use: its shape
+// (cut off, final question mark) without the automaton, and the cues that
+// need the automaton only when a flag cannot be decided without them.
 type replyFlags struct {
-	e     *Engine
-	sc    *scratch
-	reply string
-	mask  uint64
-	done  bool
-	info  replyInfo
+	e       *Engine
+	sc      *scratch
+	reply   string
+	mask    uint64
+	shaped  bool
+	scanned bool
+	shape   replyInfo
+	cues    replyInfo
+	blank   bool
 }
 
-func (r *replyFlags) get() *replyInfo {
-	if !r.done {
-		r.info = r.e.analyzeReply(r.sc, r.reply, r.mask)
-		r.done = true
+func (r *replyFlags) getShape() *replyInfo {
+	if !r.shaped {
+		r.shape = replyShape(r.reply)
+		r.blank = strings.TrimSpace(r.reply) == ""
+		r.shaped = true
 	}
-	return &r.info
+	return &r.shape
+}
+
+func (r *replyFlags) getCues() *replyInfo {
+	if !r.scanned {
+		if r.getShape(); !r.blank {
+			r.cues = r.e.replyCues(r.sc, r.reply, r.mask)
+		}
+		r.scanned = true
+	}
+	return &r.cues
+}
+
+func (r *replyFlags) refusal() bool { return r.getCues().refusal }
+func (r *replyFlags) cutoff() bool  { return r.getShape().cutoff }
+func (r *replyFlags) question() bool {
+	return r.getShape().question || r.getCues().question
+}
+func (r *replyFlags) holding() bool {
+	return len(r.reply) <= maxHoldingBytes && r.getCues().holding
+}
+
+// all computes every flag.
+func (r *replyFlags) all() replyInfo {
+	return replyInfo{refusal: r.refusal(), question: r.question(), cutoff: r.cutoff(), holding: r.holding()}
 }
 
 func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
@@ -332,7 +361,7 @@ func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 	// scan fills it or after its matches are consumed.
 	rinfo := replyFlags{e: e, sc: sc, reply: reply, mask: mask}
 	if !lazy {
-		rinfo.get()
+		rinfo.all()
 	}
 	sc.matches = e.fu.scan(nb, sc.matches[:0])
 	sc.errAt = -1
@@ -434,7 +463,7 @@ func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 			sig.Cue = ExtensionCue + " " + sig.Cue
 		case labelCategory:
 			sig.Polarity, sig.Category = DSAT, c.r.cat
-			if c.r.cat == Pushback && !rinfo.get().refusal {
+			if c.r.cat == Pushback && !rinfo.refusal() {
 				sig.Score *= pushbackNoRefusal
 				sig.Cue += " (no refusal in reply)"
 			}
@@ -495,13 +524,13 @@ func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 				guard = GuardThanks
 			case accepts && s.Score < strongScore && s.Category != Preference && s.Category != Refinement:
 				guard = GuardAccept
-			case hasContinue && (s.Category == Refinement || s.Category == Complaint) && rinfo.get().cutoff:
+			case hasContinue && (s.Category == Refinement || s.Category == Complaint) && rinfo.cutoff():
 				guard = GuardContinue
 			case hasNewTask && (s.Detector == DetectorRephrase || s.Category == Refinement && s.Score < 0.6):
 				guard = GuardNewTask
-			case len(text) <= maxAnswerBytes && s.Score < strongScore && rinfo.get().question:
+			case len(text) <= maxAnswerBytes && s.Score < strongScore && rinfo.question():
 				guard = GuardAnswer
-			case s.Score < strongScore && (s.Category == Preference || s.Category == Correction || s.Category == Refinement) && rinfo.get().holding:
+			case s.Score < strongScore && (s.Category == Preference || s.Category == Correction || s.Category == Refinement) && rinfo.holding():
 				// The user changed or refined the request before any
 				// answer came back: nothing to be dissatisfied with yet.
 				guard = GuardHolding
@@ -514,8 +543,9 @@ func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 		kept = append(kept, s)
 	}
 	a.Signals = kept
-	if rinfo.done {
-		a.Refusal, a.Question, a.Holding, a.ReplyChecked = rinfo.info.refusal, rinfo.info.question, rinfo.info.holding, true
+	if !lazy {
+		ri := rinfo.all()
+		a.Refusal, a.Question, a.Holding, a.ReplyChecked = ri.refusal, ri.question, ri.holding, true
 	}
 	a.Scores, a.SAT = combineCounted(a.Signals)
 	for _, v := range a.Scores {

@@ -15,7 +15,7 @@ import (
 // TestVerdictMatchesAnalyze checks that the lazy Verdict gives Analyze's
 // signals, suppressions and scores on every follow-up of the bundled
 // samples, the labelled fixtures and (when present) the real ShareGPT
-// sample, and that it skips the reply scan on most of them.
+// sample.
 func TestVerdictMatchesAnalyze(t *testing.T) {
 	files, err := filepath.Glob("../testdata/sample/*.json*")
 	require.NoError(t, err)
@@ -26,7 +26,7 @@ func TestVerdictMatchesAnalyze(t *testing.T) {
 		files = append(files, p)
 	}
 	e := Default()
-	turns, checked := 0, 0
+	turns := 0
 	for _, f := range files {
 		r, err := conversation.Open(f)
 		require.NoError(t, err)
@@ -41,16 +41,11 @@ func TestVerdictMatchesAnalyze(t *testing.T) {
 				assert.Equal(t, full.Scores, lazy.Scores)
 				assert.Equal(t, full.DSAT, lazy.DSAT)
 				assert.Equal(t, full.SAT, lazy.SAT)
-				if lazy.ReplyChecked {
-					checked++
-					assert.Equal(t, [3]bool{full.Refusal, full.Question, full.Holding}, [3]bool{lazy.Refusal, lazy.Question, lazy.Holding})
-				}
+				assert.False(t, lazy.ReplyChecked)
 				turns++
 			}
 		}
 		require.NoError(t, r.Close())
 	}
-	t.Logf("%d follow-ups, reply scanned for %d", turns, checked)
 	assert.Greater(t, turns, 500)
-	assert.Less(t, checked, turns/2, "the reply should be scanned only for follow-ups with DSAT cues")
 }
