@@ -75,6 +75,38 @@ func (e *Engine) replyCues(sc *scratch, reply string, mask uint64) replyInfo {
 	return ri
 }
 
+// replyQuestionCue reports whether a question cue of the reply automaton
+// ends within questionTail normalised bytes of the end of the reply's tail
+// part: replyCues' question flag, from a scan of only the window where such
+// a match can lie.
+func (e *Engine) replyQuestionCue(sc *scratch, reply string, mask uint64) bool {
+	part := capText(reply, MaxReplyHeadBytes)
+	if len(part) != len(reply) {
+		part = tailText(reply, MaxReplyTailBytes)
+	}
+	sc.rp.normalize(part)
+	b := sc.rp.b
+	from := max(0, len(b)-questionTail-e.rpMaxLen)
+	sc.matches = e.rp.scan(b[from:], sc.matches[:0])
+	for _, m := range sc.matches {
+		r := &e.rules[e.rpRule[m.id]]
+		if r.label != labelQuestion || mask&(1<<uint(r.lang)) == 0 {
+			continue
+		}
+		s, en := int(m.start)+from, int(m.end)+from
+		if r.checkLeft && wordBefore(b, s) || r.checkRight && wordAfter(b, en) {
+			continue
+		}
+		if r.flags&flagStart != 0 && !atSentenceStart(b, s) {
+			continue
+		}
+		if len(b)-en <= questionTail {
+			return true
+		}
+	}
+	return false
+}
+
 // replyShape decides, without the automaton, whether the reply looks cut
 // off and whether its final line (outside code) ends with a question mark.
 func replyShape(reply string) replyInfo {

@@ -60,15 +60,16 @@ type Options struct {
 // Aho-Corasick matcher, rephrase similarity, structural signals and guards.
 // An Engine is immutable and safe for concurrent use.
 type Engine struct {
-	langs   []string
-	langIdx map[string]int
-	en      int // index of "en" in langs, or -1
-	rules   []rule
-	fu      *acMatcher // follow-up rules
-	fuRule  []int32    // pattern id -> rule index
-	rp      *acMatcher // reply rules
-	rpRule  []int32
-	scratch sync.Pool
+	langs    []string
+	langIdx  map[string]int
+	en       int // index of "en" in langs, or -1
+	rules    []rule
+	fu       *acMatcher // follow-up rules
+	fuRule   []int32    // pattern id -> rule index
+	rp       *acMatcher // reply rules
+	rpRule   []int32
+	rpMaxLen int // longest reply pattern, in bytes
+	scratch  sync.Pool
 }
 
 // Suppressed is a signal that a guard removed, kept for explainability.
@@ -176,6 +177,9 @@ func NewEngine(opts Options) (*Engine, error) {
 	}
 	e.fu = buildAC(fuPats)
 	e.rp = buildAC(rpPats)
+	for _, p := range rpPats {
+		e.rpMaxLen = max(e.rpMaxLen, len(p))
+	}
 	e.scratch.New = func() any { return new(scratch) }
 	return e, nil
 }
@@ -295,6 +299,8 @@ type replyFlags struct {
 	shape   replyInfo
 	cues    replyInfo
 	blank   bool
+	// q is the question cue alone (replyQuestionCue): 0 unknown, 1 no, 2 yes.
+	q uint8
 }
 
 func (r *replyFlags) getShape() *replyInfo {
@@ -319,7 +325,19 @@ func (r *replyFlags) getCues() *replyInfo {
 func (r *replyFlags) refusal() bool { return r.getCues().refusal }
 func (r *replyFlags) cutoff() bool  { return r.getShape().cutoff }
 func (r *replyFlags) question() bool {
-	return r.getShape().question || r.getCues().question
+	if r.getShape().question {
+		return true
+	}
+	if r.scanned || r.blank {
+		return r.getCues().question
+	}
+	if r.q == 0 {
+		r.q = 1
+		if r.e.replyQuestionCue(r.sc, r.reply, r.mask) {
+			r.q = 2
+		}
+	}
+	return r.q == 2
 }
 func (r *replyFlags) holding() bool {
 	return len(r.reply) <= maxHoldingBytes && r.getCues().holding

@@ -3,6 +3,7 @@ package heuristics
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,6 +43,15 @@ func TestVerdictMatchesAnalyze(t *testing.T) {
 				assert.Equal(t, full.DSAT, lazy.DSAT)
 				assert.Equal(t, full.SAT, lazy.SAT)
 				assert.False(t, lazy.ReplyChecked)
+				if reply := tr.ReplyText(); tr.Reply >= 0 && strings.TrimSpace(reply) != "" {
+					// The windowed question scan agrees with the full one.
+					mask, _ := e.langMask(tr)
+					sc := new(scratch)
+					assert.Equal(t, e.replyCues(sc, reply, mask).question, e.replyQuestionCue(sc, reply, mask), "%s %s turn %d", f, c.ID, i)
+					for _, m := range []uint64{^uint64(0), 1} {
+						assert.Equal(t, e.replyCues(sc, reply, m).question, e.replyQuestionCue(sc, reply, m))
+					}
+				}
 				turns++
 			}
 		}
