@@ -43,7 +43,8 @@ func TestVerdictMatchesAnalyze(t *testing.T) {
 				assert.Equal(t, full.DSAT, lazy.DSAT)
 				assert.Equal(t, full.SAT, lazy.SAT)
 				assert.False(t, lazy.ReplyChecked)
-				if reply := tr.ReplyText(); tr.Reply >= 0 && strings.TrimSpace(reply) != "" {
+				if tr.Reply >= 0 && strings.TrimSpace(tr.ReplyText()) != "" {
+					reply := tr.ReplyText()
 					// The windowed question scan agrees with the full one.
 					mask, _ := e.langMask(tr)
 					sc := new(scratch)
