@@ -16,7 +16,9 @@
 # that ShareGPT sample written BENCH_REAL_COPIES times (default 18, about
 # 60 MB) as JSON Lines with fresh ids (bench/realcorpus), measures the same
 # runs on it, and, when python3 is installed, the naive Python script
-# bench/baseline.py (json.loads, one keyword regex, write anchors) for scale.
+# bench/baseline.py (json.loads, one keyword regex, write anchors) for scale,
+# and the same records as a Parquet file (stats and mine --workers 1; MB/s of
+# the JSON Lines bytes, so that the two compare).
 #
 # Environment: BENCH_SIZES (MB of the generated corpora, default "100 500";
 # "" for none), GO (default go), BENCH_WORKERS (default "1 2"), BENCH_REPEAT
@@ -65,6 +67,11 @@ if [ "$REAL_COPIES" -gt 0 ] && [ -s "$SHARED/real/sharegpt-sample.json" ]; then
 		"$BIN/gen" -real "$SHARED/real/sharegpt-sample.json" -copies "$REAL_COPIES" -o "$REAL.tmp" && mv "$REAL.tmp" "$REAL"
 	fi
 	CORPORA+=("$REAL")
+	REALPQ="$CORPUS/sharegpt-real-${REAL_COPIES}x.parquet"
+	if [ ! -s "$REALPQ" ]; then
+		echo "building $REALPQ" >&2
+		"$BIN/gen" -real "$SHARED/real/sharegpt-sample.json" -copies "$REAL_COPIES" -parquet -o "$REALPQ.tmp" && mv "$REALPQ.tmp" "$REALPQ"
+	fi
 else
 	echo "no real corpus: $SHARED/real/sharegpt-sample.json not found (or BENCH_REAL_COPIES=0)" >&2
 fi
@@ -123,6 +130,13 @@ for f in "${CORPORA[@]}"; do
 	if [ "$f" = "$REAL" ] && command -v python3 >/dev/null; then
 		measure "python3 bench/baseline.py (not dsatmine)" "$bytes" "$OUT/stdout.txt" python3 bench/baseline.py "$f" "$OUT/baseline.jsonl"
 	fi
+	if [ "$f" = "$REAL" ]; then
+		# The same records as Parquet; MB/s counts the JSON Lines bytes, so
+		# the two are comparable.
+		measure "parquet: decode-only (stats)" "$bytes" "$OUT/stdout.txt" env GOGC="${GOGC:-400}" "$BIN/dsatmine" stats "$REALPQ"
+		measure "parquet: mine --workers 1" "$bytes" "$OUT/stats.json" \
+			"$BIN/dsatmine" mine "$REALPQ" -o "$OUT/anchors.jsonl" --stats "$OUT/stats.json" --workers 1
+	fi
 	echo
 done
 
@@ -156,6 +170,8 @@ awk -F'\t' -v real="$(basename "${REAL:-none}" .jsonl)" '
 				printf "  mine --workers 1 vs the Python script: %.2fx its MB/s (wall), %.2fx (CPU)\n", p / wall[real, "mine --workers 1"], cpu[real, "python3 bench/baseline.py (not dsatmine)"] / cpu[real, "mine --workers 1"]
 				printf "  mine --workers 1 --classifier default vs the Python script: %.2fx its MB/s (wall), %.2fx (CPU)\n", p / wall[real, "mine --workers 1 --classifier default"], cpu[real, "python3 bench/baseline.py (not dsatmine)"] / cpu[real, "mine --workers 1 --classifier default"]
 			}
+			q = wall[real, "parquet: mine --workers 1"]
+			if (q) printf "  the same records as Parquet: mine --workers 1 at %.2f of the JSON Lines throughput (wall), %.2f (CPU); peak RSS %d MB vs %d MB\n", wall[real, "mine --workers 1"] / q, cpu[real, "mine --workers 1"] / cpu[real, "parquet: mine --workers 1"], rss[real, "parquet: mine --workers 1"], rss[real, "mine --workers 1"]
 			printf "  peak RSS: mine --workers 1 %d MB, --workers 2 %d MB, with the classifier %d / %d MB\n", rss[real, "mine --workers 1"], rss[real, "mine --workers 2"], rss[real, "mine --workers 1 --classifier default"], rss[real, "mine --workers 2 --classifier default"]
 		}
 	}' "$OUT/results.txt"

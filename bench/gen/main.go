@@ -28,7 +28,15 @@ func main() {
 	out := flag.String("o", "-", "output file (- for standard output)")
 	real := flag.String("real", "", "instead of generating, write this ShareGPT JSON array -copies times as JSON Lines with fresh ids (package bench/realcorpus)")
 	copies := flag.Int("copies", realcorpus.DefaultCopies, "with -real: how many times the records are written")
+	asParquet := flag.Bool("parquet", false, "with -real: write a Parquet file (columns id, conversations) instead of JSON Lines")
 	flag.Parse()
+	if *real != "" && *asParquet {
+		if err := realcorpus.BuildParquetFile(*out, *real, *copies, 1000); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *real != "" {
 		if *out == "-" {
 			fmt.Fprintln(os.Stderr, "gen: -real needs -o FILE")
