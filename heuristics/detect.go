@@ -84,9 +84,10 @@ func (e *Engine) replyQuestionCue(sc *scratch, reply string, mask uint64) bool {
 	if len(part) != len(reply) {
 		part = tailText(reply, MaxReplyTailBytes)
 	}
-	sc.rp.normalize(part)
+	window := questionTail + e.rpMaxLen
+	normalizeTail(&sc.rp, part, window)
 	b := sc.rp.b
-	from := max(0, len(b)-questionTail-e.rpMaxLen)
+	from := max(0, len(b)-window)
 	sc.matches = e.rp.scan(b[from:], sc.matches[:0])
 	for _, m := range sc.matches {
 		r := &e.rules[e.rpRule[m.id]]
@@ -105,6 +106,27 @@ func (e *Engine) replyQuestionCue(sc *scratch, reply string, mask uint64) bool {
 		}
 	}
 	return false
+}
+
+// normalizeTail normalises text into n, or only a suffix of it whose
+// normalised form is at least need bytes long: the suffix starts after a
+// line break and at a printable ASCII byte, so its normalised form is the
+// same bytes as the end of the whole text's, and what precedes it there is
+// a line break (no word character, and a sentence start), as the start of
+// the buffer is to the boundary checks.
+func normalizeTail(n *normText, text string, need int) {
+	if len(text) > 4*need {
+		for k := len(text) - 2*need; k > 0 && k >= len(text)-4*need; k-- {
+			if text[k-1] == '\n' && text[k] > ' ' && text[k] < 0x7f {
+				n.normalize(text[k:])
+				if len(n.b) >= need {
+					return
+				}
+				break
+			}
+		}
+	}
+	n.normalize(text)
 }
 
 // replyShape decides, without the automaton, whether the reply looks cut
