@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // replyInfo is what the engine learns from the judged reply.
@@ -242,14 +243,13 @@ func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Sig
 				return dst
 			}
 		}
-		sc.rp.normalize(capText(m.Content, maxRephraseBytes))
-		sc.toksR = tokenSet(sc.rp.b, st, ok, sc.stems, sc.toksR[:0])
-		if len(sc.toksR) < minTokens {
+		toksR := sc.requestTokens(m.Content, st, ok)
+		if len(toksR) < minTokens {
 			continue
 		}
-		if j, _ := similarity(sc.toksF, sc.toksR); j > bestJ {
+		if j, _ := similarity(sc.toksF, toksR); j > bestJ {
 			bestJ, bestAt = j, i
-			bestNovel = len(sc.toksF) - overlap(sc.toksF, sc.toksR)
+			bestNovel = len(sc.toksF) - overlap(sc.toksF, toksR)
 		}
 	}
 	// A re-ask brings almost no new content words; a follow-up question on
@@ -281,4 +281,37 @@ func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Sig
 		Detector: DetectorRephrase,
 		Cue:      fmt.Sprintf("rephrase of message %d (sim %.2f)", bestAt, bestJ),
 	})
+}
+
+// reqEntry is a request's token set, kept for the next follow-ups of the
+// conversation: each user message is compared as a request with the next
+// maxEarlier follow-ups.
+type reqEntry struct {
+	text    string // holds the text alive, so its address identifies it
+	tag     string // stemmer
+	hasStem bool
+	toks    []uint64
+}
+
+// requestTokens returns the token set of the earlier request text, from the
+// scratch's small cache when the same text (the same string in memory, which
+// the entry keeps alive) was tokenised with the same stemmer. The set is a
+// function of the text and the stemmer only, so a hit gives what a fresh
+// computation would.
+func (sc *scratch) requestTokens(text string, st stemmer, hasStem bool) []uint64 {
+	for i := range sc.reqs {
+		e := &sc.reqs[i]
+		if len(e.text) == len(text) && unsafe.StringData(e.text) == unsafe.StringData(text) && e.tag == st.tag && e.hasStem == hasStem && e.toks != nil {
+			return e.toks
+		}
+	}
+	e := &sc.reqs[sc.reqNext]
+	sc.reqNext = (sc.reqNext + 1) % len(sc.reqs)
+	sc.rp.normalize(capText(text, maxRephraseBytes))
+	e.text, e.tag, e.hasStem = text, st.tag, hasStem
+	e.toks = tokenSet(sc.rp.b, st, hasStem, sc.stems, e.toks[:0])
+	if e.toks == nil {
+		e.toks = []uint64{}
+	}
+	return e.toks
 }

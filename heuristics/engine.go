@@ -226,7 +226,8 @@ type scratch struct {
 	negEnds []int
 	neutral [][2]int
 	toksF   []uint64
-	toksR   []uint64
+	reqs    [2 * maxEarlier]reqEntry // recent request token sets
+	reqNext int
 	stems   map[uint64]uint64 // word hash -> stem hash (0 for stop words), bounded
 	errAt   int               // first error marker in the normalised follow-up, or -1
 	seen    []uint8           // matches kept per rule

@@ -24,3 +24,25 @@ func TestStemCacheKeepsLanguagesApart(t *testing.T) {
 	}
 	assert.NotEqual(t, fresh("en"), fresh("fr"), "the languages stem these words differently")
 }
+
+// The request cache returns what a fresh tokenisation gives, for the same
+// text under another stemmer too.
+func TestRequestTokensCache(t *testing.T) {
+	texts := []string{"les documents des questions were the answers", "please write the questions again", "les documents des questions were the answers"[:20]}
+	sc := new(scratch)
+	sc.stems = map[uint64]uint64{}
+	for round := 0; round < 3; round++ {
+		for _, text := range texts {
+			for _, lang := range []string{"en", "fr"} {
+				var n normText
+				n.normalize(capText(text, maxRephraseBytes))
+				want := tokenSet(n.b, stemmers[lang], true, map[uint64]uint64{}, nil)
+				got := sc.requestTokens(text, stemmers[lang], true)
+				assert.Equal(t, want, got, "%q %s round %d", text, lang, round)
+				var m normText
+				m.normalize(capText(text, maxRephraseBytes))
+				assert.Equal(t, tokenSet(m.b, stemmers[lang], false, nil, nil), sc.requestTokens(text, stemmers[lang], false), "unstemmed")
+			}
+		}
+	}
+}
