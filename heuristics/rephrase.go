@@ -40,7 +40,7 @@ func newStemmer(stem func(string, bool) string, stop func(string) bool, tag stri
 }
 
 var stemmers = map[string]stemmer{
-	"en": newStemmer(english.Stem, english.IsStopWord, "en\x00"),
+	"en": newStemmer(stemEnglish, english.IsStopWord, "en\x00"),
 	"es": newStemmer(spanish.Stem, spanish.IsStopWord, "es\x00"),
 	"fr": newStemmer(french.Stem, french.IsStopWord, "fr\x00"),
 	"ru": newStemmer(russian.Stem, russian.IsStopWord, "ru\x00"),
