@@ -13,9 +13,14 @@ cd "$(dirname "$0")/.."
 GO=${GO:-go}
 base=$1
 shift
-corpus=${1:-bench/corpus/sharegpt-real-18x.jsonl}
-[ $# -gt 0 ] && shift
-[ "${1:-}" = "--" ] && shift
+corpus=bench/corpus/sharegpt-real-18x.jsonl
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then
+	corpus=$1
+	shift
+fi
+if [ "${1:-}" = "--" ]; then
+	shift
+fi
 REPEAT=${AB_REPEAT:-5}
 out=bench/corpus/ab
 mkdir -p "$out"
