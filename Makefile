@@ -21,8 +21,10 @@ fuzz:
 	./scripts/fuzz.sh $(FUZZTIME)
 
 # Throughput benchmark: generates WildChat-like corpora of 100 and 500 MB once
-# into bench/corpus/ and reports decode-only and mining throughput (1 and 2
-# workers, with and without the classifier) and peak RSS. BENCH_SIZES=20 for
-# a quick run.
+# into bench/corpus/, and a corpus of real chat text from ../shared/data when
+# present (also as Parquet, with a naive Python script beside it for scale),
+# and reports decode-only and mining throughput (1 and 2 workers, with and
+# without the classifier) and peak RSS. BENCH_SIZES=20 for a quick run,
+# BENCH_SIZES= for the real corpus only.
 bench:
 	GO=$(GO) bench/run.sh

@@ -11,14 +11,26 @@
 # as MB/s and conversations/s of wall time (best of BENCH_REPEAT runs), CPU
 # seconds, and peak RSS from GNU time (installed with apt-get when missing).
 #
-# Environment: BENCH_SIZES (MB, default "100 500"), GO (default go),
-# BENCH_WORKERS (default "1 2"), BENCH_REPEAT (runs per measurement, the
-# fastest is reported; default 3).
+# When ../shared/data/real/sharegpt-sample.json is present (or
+# $DSATMINE_SHARED_DATA/real/...), it also builds a corpus of real chat text:
+# that ShareGPT sample written BENCH_REAL_COPIES times (default 18, about
+# 60 MB) as JSON Lines with fresh ids (bench/realcorpus), measures the same
+# runs on it, and, when python3 is installed, the naive Python script
+# bench/baseline.py (json.loads, one keyword regex, write anchors) for scale,
+# and the same records as a Parquet file (stats and mine --workers 1; MB/s of
+# the JSON Lines bytes, so that the two compare).
+#
+# Environment: BENCH_SIZES (MB of the generated corpora, default "100 500";
+# "" for none), GO (default go), BENCH_WORKERS (default "1 2"), BENCH_REPEAT
+# (runs per measurement, the fastest is reported; default 3),
+# BENCH_REAL_COPIES (default 18; 0 skips the real corpus).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
-SIZES=${BENCH_SIZES:-"100 500"}
+SIZES=${BENCH_SIZES-"100 500"}
+REAL_COPIES=${BENCH_REAL_COPIES:-18}
+SHARED=${DSATMINE_SHARED_DATA:-../shared/data}
 WORKERS=${BENCH_WORKERS:-"1 2"}
 REPEAT=${BENCH_REPEAT:-3}
 CORPUS=bench/corpus # gitignored, like the binaries and outputs under it
@@ -38,13 +50,31 @@ fi
 "$GO" build -o "$BIN/dsatmine" ./cmd/dsatmine
 "$GO" build -o "$BIN/gen" ./bench/gen
 
+CORPORA=()
 for size in $SIZES; do
 	f="$CORPUS/wildchat-${size}MB.jsonl"
 	if [ ! -s "$f" ]; then
 		echo "generating $f" >&2
 		"$BIN/gen" -size "${size}MB" -o "$f.tmp" && mv "$f.tmp" "$f"
 	fi
+	CORPORA+=("$f")
 done
+REAL=""
+if [ "$REAL_COPIES" -gt 0 ] && [ -s "$SHARED/real/sharegpt-sample.json" ]; then
+	REAL="$CORPUS/sharegpt-real-${REAL_COPIES}x.jsonl"
+	if [ ! -s "$REAL" ]; then
+		echo "building $REAL" >&2
+		"$BIN/gen" -real "$SHARED/real/sharegpt-sample.json" -copies "$REAL_COPIES" -o "$REAL.tmp" && mv "$REAL.tmp" "$REAL"
+	fi
+	CORPORA+=("$REAL")
+	REALPQ="$CORPUS/sharegpt-real-${REAL_COPIES}x.parquet"
+	if [ ! -s "$REALPQ" ]; then
+		echo "building $REALPQ" >&2
+		"$BIN/gen" -real "$SHARED/real/sharegpt-sample.json" -copies "$REAL_COPIES" -parquet -o "$REALPQ.tmp" && mv "$REALPQ.tmp" "$REALPQ"
+	fi
+else
+	echo "no real corpus: $SHARED/real/sharegpt-sample.json not found (or BENCH_REAL_COPIES=0)" >&2
+fi
 
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the CPUs: compare CPU seconds when it is high)"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $("$GO" version | cut -d' ' -f3-)"
@@ -73,16 +103,17 @@ measure() {
 		fi
 		[ "$r" -gt "$rss" ] && rss=$r
 	done
-	convs=$(grep -m1 '"conversations"' "$stats" | tr -dc '0-9')
+	convs=$(grep -o -m1 '"conversations": *[0-9]*' "$stats" | head -n1 | tr -dc '0-9')
+	convs=${convs:-0}
 	awk -v l="$label" -v b="$bytes" -v w="$wall" -v c="$cpu" -v r="$rss" -v n="$convs" 'BEGIN {
 		printf "%-38s %7.1f MB/s %7.0f conv/s %7.2f s wall %7.2f s cpu (%6.1f MB/cpu-s) %5d MB peak RSS\n", l, b / 1e6 / w, n / w, w, c, b / 1e6 / c, r
 	}'
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$bytes" "$wall" "$cpu" "$rss" "$convs" >>"$OUT/results.txt"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$bytes" "$wall" "$cpu" "$rss" "$convs" "$CORPUS_NAME" >>"$OUT/results.txt"
 }
 
 : >"$OUT/results.txt"
-for size in $SIZES; do
-	f="$CORPUS/wildchat-${size}MB.jsonl"
+for f in "${CORPORA[@]}"; do
+	CORPUS_NAME=$(basename "$f" .jsonl)
 	bytes=$(wc -c <"$f")
 	cat "$f" >/dev/null # warm the page cache: measure the program, not the disk
 	echo "corpus $f ($bytes bytes)"
@@ -96,22 +127,51 @@ for size in $SIZES; do
 		measure "mine --workers $w --classifier default" "$bytes" "$OUT/stats.json" \
 			"$BIN/dsatmine" mine "$f" -o "$OUT/anchors.jsonl" --stats "$OUT/stats.json" --workers "$w" --classifier default
 	done
+	if [ "$f" = "$REAL" ] && command -v python3 >/dev/null; then
+		measure "python3 bench/baseline.py (not dsatmine)" "$bytes" "$OUT/stdout.txt" python3 bench/baseline.py "$f" "$OUT/baseline.jsonl"
+	fi
+	if [ "$f" = "$REAL" ]; then
+		# The same records as Parquet; MB/s counts the JSON Lines bytes, so
+		# the two are comparable.
+		measure "parquet: decode-only (stats)" "$bytes" "$OUT/stdout.txt" env GOGC="${GOGC:-400}" "$BIN/dsatmine" stats "$REALPQ"
+		measure "parquet: mine --workers 1" "$bytes" "$OUT/stats.json" \
+			"$BIN/dsatmine" mine "$REALPQ" -o "$OUT/anchors.jsonl" --stats "$OUT/stats.json" --workers 1
+	fi
 	echo
 done
 
-# Ratios against the targets, on the largest corpus; RSS across sizes.
-awk -F'\t' '
-	{ wall[$1, $2] = $3; cpu[$1, $2] = $4; rss[$1, $2] = $5; if ($2 + 0 > big + 0) big = $2 }
-	$1 == "mine --workers 2" { sizes = sizes sprintf("%.0f MB: %d MB  ", $2 / 1e6, $5) }
-	END {
-		d = wall["decode-only (stats)", big]; m1 = wall["mine --workers 1", big]; m2 = wall["mine --workers 2", big]
-		c1 = wall["mine --workers 1 --classifier default", big]; c2 = wall["mine --workers 2 --classifier default", big]
-		printf "on the %.0f MB corpus:\n", big / 1e6
-		if (d && m1) printf "  mining with 1 worker / decode-only throughput: %.0f%% of wall time, %.0f%% of CPU time  (target >= 60%%)\n", 100 * d / m1, 100 * cpu["decode-only (stats)", big] / cpu["mine --workers 1", big]
-		if (m1 && m2) printf "  speed-up from 1 to 2 workers: %.2fx  (target >= 1.7x)\n", m1 / m2
+# Ratios against the targets: on the largest generated corpus (issues 4, 5)
+# and on the real corpus (issue 17). All figures of one corpus come from this
+# one interleaved run; compare ratios, not absolute MB/s, on a shared machine.
+awk -F'\t' -v real="$(basename "${REAL:-none}" .jsonl)" '
+	{ wall[$7, $1] = $3; cpu[$7, $1] = $4; rss[$7, $1] = $5; bytes[$7] = $2
+	  if ($7 != real && $2 + 0 > big + 0) { big = $2; bigc = $7 } }
+	$1 == "mine --workers 2" && $7 != real { sizes = sizes sprintf("%.0f MB: %d MB  ", $2 / 1e6, $5) }
+	function report(c, d, m1, m2, c1, c2) {
+		d = wall[c, "decode-only (stats)"]; m1 = wall[c, "mine --workers 1"]; m2 = wall[c, "mine --workers 2"]
+		c1 = wall[c, "mine --workers 1 --classifier default"]; c2 = wall[c, "mine --workers 2 --classifier default"]
+		if (d && m1) printf "  mine --workers 1 / stats throughput: %.2f of wall time, %.2f of CPU time\n", d / m1, cpu[c, "decode-only (stats)"] / cpu[c, "mine --workers 1"]
+		if (d && c1) printf "  mine --workers 1 --classifier default / stats throughput: %.2f of wall time, %.2f of CPU time\n", d / c1, cpu[c, "decode-only (stats)"] / cpu[c, "mine --workers 1 --classifier default"]
+		if (m1 && m2) printf "  speed-up from 1 to 2 workers: %.2fx\n", m1 / m2
 		if (c1 && c2) printf "  speed-up from 1 to 2 workers with the classifier: %.2fx\n", c1 / c2
-		if (m1 && c1) printf "  throughput drop with the classifier on every follow-up: %.0f%% with 1 worker", 100 * (1 - m1 / c1)
-		if (m2 && c2) printf ", %.0f%% with 2 workers", 100 * (1 - m2 / c2)
-		if (m1 && c1) printf "  (target <= 25%%)\n"
-		if (sizes != "") printf "peak RSS of mine --workers 2 by corpus size: %s (target <= 200 MB, flat)\n", sizes
+		if (m1 && c1) printf "  throughput drop with the classifier on every follow-up: %.0f%% with 1 worker\n", 100 * (1 - m1 / c1)
+	}
+	END {
+		if (bigc != "") {
+			printf "on the generated %.0f MB corpus (%s):\n", big / 1e6, bigc
+			report(bigc)
+			if (sizes != "") printf "  peak RSS of mine --workers 2 by corpus size: %s\n", sizes
+		}
+		if (bytes[real]) {
+			printf "on the real corpus (%s, %.0f MB):\n", real, bytes[real] / 1e6
+			report(real)
+			p = wall[real, "python3 bench/baseline.py (not dsatmine)"]
+			if (p) {
+				printf "  mine --workers 1 vs the Python script: %.2fx its MB/s (wall), %.2fx (CPU)\n", p / wall[real, "mine --workers 1"], cpu[real, "python3 bench/baseline.py (not dsatmine)"] / cpu[real, "mine --workers 1"]
+				printf "  mine --workers 1 --classifier default vs the Python script: %.2fx its MB/s (wall), %.2fx (CPU)\n", p / wall[real, "mine --workers 1 --classifier default"], cpu[real, "python3 bench/baseline.py (not dsatmine)"] / cpu[real, "mine --workers 1 --classifier default"]
+			}
+			q = wall[real, "parquet: mine --workers 1"]
+			if (q) printf "  the same records as Parquet: mine --workers 1 at %.2f of the JSON Lines throughput (wall), %.2f (CPU); peak RSS %d MB vs %d MB\n", wall[real, "mine --workers 1"] / q, cpu[real, "mine --workers 1"] / cpu[real, "parquet: mine --workers 1"], rss[real, "parquet: mine --workers 1"], rss[real, "mine --workers 1"]
+			printf "  peak RSS: mine --workers 1 %d MB, --workers 2 %d MB, with the classifier %d / %d MB\n", rss[real, "mine --workers 1"], rss[real, "mine --workers 2"], rss[real, "mine --workers 1 --classifier default"], rss[real, "mine --workers 2 --classifier default"]
+		}
 	}' "$OUT/results.txt"

@@ -46,7 +46,7 @@ func dedupKeyRef(a *Anchor) [16]byte {
 }
 
 func TestDedupKeyMatchesDefinition(t *testing.T) {
-	pieces := []string{"a", "B", " ", "\t\n", "\u00a0", "\u0085", "\u3000", "É", "İ", "Ⱥ", "世界", "\xff", "\xe2\x80", "😀", "x\u2028y", "."}
+	pieces := []string{"a", "B", "Word-42_Z", " ", "\t\n", "\u00a0", "\u0085", "\u3000", "É", "İ", "Ⱥ", "世界", "\xff", "\xe2\x80", "😀", "x\u2028y", "."}
 	rng := rand.New(rand.NewPCG(3, 4))
 	text := func() string {
 		var b strings.Builder

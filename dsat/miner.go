@@ -346,7 +346,7 @@ const (
 
 // analyze runs the engine, the extra detectors and the classifier on t.
 func (m *Miner) analyze(ctx context.Context, t *heuristics.Turn) (turnAnalysis, error) {
-	a := m.engine.Analyze(t)
+	a := m.engine.Verdict(t)
 	ta := turnAnalysis{signals: a.Signals, scores: a.Scores, sat: a.SAT}
 	recombine := false
 	if len(m.detectors) > 0 {

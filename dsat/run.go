@@ -227,10 +227,9 @@ func appendNormalized(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			i++
-			switch c {
-			case ' ', '\t', '\n', '\v', '\f', '\r':
+			if asciiSpace(c) {
 				space = true
+				i++
 				continue
 			}
 			if space && wrote {
@@ -238,10 +237,19 @@ func appendNormalized(b []byte, s string) []byte {
 			}
 			space = false
 			wrote = true
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+			// Copy the whole run of ASCII non-space bytes, then lowercase it.
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && !asciiSpace(s[j]) {
+				j++
 			}
-			b = append(b, c)
+			at := len(b)
+			b = append(b, s[i:j]...)
+			for k := at; k < len(b); k++ {
+				if c := b[k]; 'A' <= c && c <= 'Z' {
+					b[k] = c + 'a' - 'A'
+				}
+			}
+			i = j
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -258,4 +266,12 @@ func appendNormalized(b []byte, s string) []byte {
 		b = utf8.AppendRune(b, unicode.ToLower(r))
 	}
 	return b
+}
+
+func asciiSpace(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return true
+	}
+	return false
 }

@@ -5,11 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"testing"
 
+	"github.com/dsatmine/dsatmine/bench/realcorpus"
 	"github.com/dsatmine/dsatmine/bench/wildchat"
 	"github.com/dsatmine/dsatmine/classifier"
 	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/internal/shareddata"
 )
 
 func wildchatCorpus(b *testing.B, size int64) []byte {
@@ -76,6 +79,67 @@ func BenchmarkRunWildChat(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					r := conversation.NewReader(bytes.NewReader(data), "bench.jsonl")
+					_, err := m.Run(context.Background(), []Input{r}, Sinks{
+						Anchors: NewAnchorWriter(io.Discard, ExportDRIFT), Events: NewEventWriter(io.Discard),
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkRunRealShareGPT is BenchmarkRunWildChat on real chat text: the
+// ShareGPT sample of ../shared/data/real written 3 times as JSON Lines with
+// fresh ids (bench/realcorpus; `make bench` uses 18 copies). Skipped when
+// the external data is absent.
+func BenchmarkRunRealShareGPT(b *testing.B) {
+	src, err := os.ReadFile(shareddata.Require(b, "real/sharegpt-sample.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := realcorpus.Build(&buf, src, 3); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	clf, err := classifier.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("decode", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			r := conversation.NewReader(bytes.NewReader(data), "real.jsonl")
+			for {
+				_, err := r.Next(context.Background())
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	for _, withClf := range []bool{false, true} {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("classifier=%v/workers=%d", withClf, workers), func(b *testing.B) {
+				cfg := DefaultConfig()
+				cfg.Workers = workers
+				if withClf {
+					cfg.Classifier = clf
+				}
+				m, err := NewMiner(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					r := conversation.NewReader(bytes.NewReader(data), "real.jsonl")
 					_, err := m.Run(context.Background(), []Input{r}, Sinks{
 						Anchors: NewAnchorWriter(io.Discard, ExportDRIFT), Events: NewEventWriter(io.Discard),
 					})

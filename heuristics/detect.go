@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // replyInfo is what the engine learns from the judged reply.
@@ -25,10 +26,20 @@ const questionTail = 400
 // analyzeReply looks for refusal and question cues in the head and tail of
 // the reply and decides whether it looks cut off.
 func (e *Engine) analyzeReply(sc *scratch, reply string, mask uint64) replyInfo {
-	var ri replyInfo
+	ri := replyShape(reply)
 	if strings.TrimSpace(reply) == "" {
 		return ri
 	}
+	cues := e.replyCues(sc, reply, mask)
+	ri.refusal, ri.holding = cues.refusal, cues.holding
+	ri.question = ri.question || cues.question
+	return ri
+}
+
+// replyCues scans the head and tail of a non-blank reply with the reply
+// automaton: refusal, holding and (near the end) question cues.
+func (e *Engine) replyCues(sc *scratch, reply string, mask uint64) replyInfo {
+	var ri replyInfo
 	head := capText(reply, MaxReplyHeadBytes)
 	scanPart := func(part string, tailPart bool) {
 		sc.rp.normalize(part)
@@ -62,7 +73,70 @@ func (e *Engine) analyzeReply(sc *scratch, reply string, mask uint64) replyInfo 
 	if !whole {
 		scanPart(tailText(reply, MaxReplyTailBytes), true)
 	}
+	return ri
+}
 
+// replyQuestionCue reports whether a question cue of the reply automaton
+// ends within questionTail normalised bytes of the end of the reply's tail
+// part: replyCues' question flag, from a scan of only the window where such
+// a match can lie.
+func (e *Engine) replyQuestionCue(sc *scratch, reply string, mask uint64) bool {
+	part := capText(reply, MaxReplyHeadBytes)
+	if len(part) != len(reply) {
+		part = tailText(reply, MaxReplyTailBytes)
+	}
+	window := questionTail + e.rpMaxLen
+	normalizeTail(&sc.rp, part, window)
+	b := sc.rp.b
+	from := max(0, len(b)-window)
+	sc.matches = e.rp.scan(b[from:], sc.matches[:0])
+	for _, m := range sc.matches {
+		r := &e.rules[e.rpRule[m.id]]
+		if r.label != labelQuestion || mask&(1<<uint(r.lang)) == 0 {
+			continue
+		}
+		s, en := int(m.start)+from, int(m.end)+from
+		if r.checkLeft && wordBefore(b, s) || r.checkRight && wordAfter(b, en) {
+			continue
+		}
+		if r.flags&flagStart != 0 && !atSentenceStart(b, s) {
+			continue
+		}
+		if len(b)-en <= questionTail {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeTail normalises text into n, or only a suffix of it whose
+// normalised form is at least need bytes long: the suffix starts after a
+// line break and at a printable ASCII byte, so its normalised form is the
+// same bytes as the end of the whole text's, and what precedes it there is
+// a line break (no word character, and a sentence start), as the start of
+// the buffer is to the boundary checks.
+func normalizeTail(n *normText, text string, need int) {
+	if len(text) > 4*need {
+		for k := len(text) - 2*need; k > 0 && k >= len(text)-4*need; k-- {
+			if text[k-1] == '\n' && text[k] > ' ' && text[k] < 0x7f {
+				n.normalize(text[k:])
+				if len(n.b) >= need {
+					return
+				}
+				break
+			}
+		}
+	}
+	n.normalize(text)
+}
+
+// replyShape decides, without the automaton, whether the reply looks cut
+// off and whether its final line (outside code) ends with a question mark.
+func replyShape(reply string) replyInfo {
+	var ri replyInfo
+	if strings.TrimSpace(reply) == "" {
+		return ri
+	}
 	trimmed := strings.TrimRight(reply, " \t\r\n")
 	if strings.Count(reply, "```")%2 == 1 {
 		ri.cutoff = true
@@ -100,14 +174,14 @@ var errorMarkers = []string{
 // structure adds conservative structural signals: an error message or stack
 // trace pasted right after a reply that contained code.
 func (e *Engine) structure(sc *scratch, text, reply, copyReply string, dst []Signal) []Signal {
+	best := sc.errAt
+	if best < 0 {
+		return dst // no error marker: the reply need not be looked at
+	}
 	if !strings.Contains(reply, "```") && strings.Count(reply, "\n    ") < 3 {
 		return dst
 	}
 	b := sc.fu.b
-	best := sc.errAt
-	if best < 0 {
-		return dst
-	}
 	os, oe := sc.fu.span(best, best+1)
 	if regionAt(sc.regions, os, oe) == GuardQuote || copiedAt(text, os, oe, copyReply) {
 		return dst
@@ -145,7 +219,7 @@ func (e *Engine) structure(sc *scratch, text, reply, copyReply string, dst []Sig
 func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Signal {
 	b := sc.fu.b
 	if sc.stems == nil {
-		sc.stems = make(map[string]string)
+		sc.stems = make(map[uint64]uint64)
 	}
 	st, ok := pickStemmer(lang, b)
 	sc.toksF = sc.toksF[:0]
@@ -169,14 +243,13 @@ func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Sig
 				return dst
 			}
 		}
-		sc.rp.normalize(capText(m.Content, maxRephraseBytes))
-		sc.toksR = tokenSet(sc.rp.b, st, ok, sc.stems, sc.toksR[:0])
-		if len(sc.toksR) < minTokens {
+		toksR := sc.requestTokens(m.Content, st, ok)
+		if len(toksR) < minTokens {
 			continue
 		}
-		if j, _ := similarity(sc.toksF, sc.toksR); j > bestJ {
+		if j, _ := similarity(sc.toksF, toksR); j > bestJ {
 			bestJ, bestAt = j, i
-			bestNovel = len(sc.toksF) - overlap(sc.toksF, sc.toksR)
+			bestNovel = len(sc.toksF) - overlap(sc.toksF, toksR)
 		}
 	}
 	// A re-ask brings almost no new content words; a follow-up question on
@@ -208,4 +281,37 @@ func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Sig
 		Detector: DetectorRephrase,
 		Cue:      fmt.Sprintf("rephrase of message %d (sim %.2f)", bestAt, bestJ),
 	})
+}
+
+// reqEntry is a request's token set, kept for the next follow-ups of the
+// conversation: each user message is compared as a request with the next
+// maxEarlier follow-ups.
+type reqEntry struct {
+	text    string // holds the text alive, so its address identifies it
+	tag     string // stemmer
+	hasStem bool
+	toks    []uint64
+}
+
+// requestTokens returns the token set of the earlier request text, from the
+// scratch's small cache when the same text (the same string in memory, which
+// the entry keeps alive) was tokenised with the same stemmer. The set is a
+// function of the text and the stemmer only, so a hit gives what a fresh
+// computation would.
+func (sc *scratch) requestTokens(text string, st stemmer, hasStem bool) []uint64 {
+	for i := range sc.reqs {
+		e := &sc.reqs[i]
+		if len(e.text) == len(text) && unsafe.StringData(e.text) == unsafe.StringData(text) && e.tag == st.tag && e.hasStem == hasStem && e.toks != nil {
+			return e.toks
+		}
+	}
+	e := &sc.reqs[sc.reqNext]
+	sc.reqNext = (sc.reqNext + 1) % len(sc.reqs)
+	sc.rp.normalize(capText(text, maxRephraseBytes))
+	e.text, e.tag, e.hasStem = text, st.tag, hasStem
+	e.toks = tokenSet(sc.rp.b, st, hasStem, sc.stems, e.toks[:0])
+	if e.toks == nil {
+		e.toks = []uint64{}
+	}
+	return e.toks
 }

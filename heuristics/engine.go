@@ -60,15 +60,16 @@ type Options struct {
 // Aho-Corasick matcher, rephrase similarity, structural signals and guards.
 // An Engine is immutable and safe for concurrent use.
 type Engine struct {
-	langs   []string
-	langIdx map[string]int
-	en      int // index of "en" in langs, or -1
-	rules   []rule
-	fu      *acMatcher // follow-up rules
-	fuRule  []int32    // pattern id -> rule index
-	rp      *acMatcher // reply rules
-	rpRule  []int32
-	scratch sync.Pool
+	langs    []string
+	langIdx  map[string]int
+	en       int // index of "en" in langs, or -1
+	rules    []rule
+	fu       *acMatcher // follow-up rules
+	fuRule   []int32    // pattern id -> rule index
+	rp       *acMatcher // reply rules
+	rpRule   []int32
+	rpMaxLen int // longest reply pattern, in bytes
+	scratch  sync.Pool
 }
 
 // Suppressed is a signal that a guard removed, kept for explainability.
@@ -98,6 +99,9 @@ type Analysis struct {
 	// message ("one moment, let me look into it"): there was no answer yet
 	// to be dissatisfied with.
 	Holding bool
+	// ReplyChecked reports that Refusal, Question and Holding were
+	// determined: always by Analyze, never by Verdict.
+	ReplyChecked bool
 }
 
 // Categories returns the categories whose score reaches threshold, in
@@ -173,6 +177,9 @@ func NewEngine(opts Options) (*Engine, error) {
 	}
 	e.fu = buildAC(fuPats)
 	e.rp = buildAC(rpPats)
+	for _, p := range rpPats {
+		e.rpMaxLen = max(e.rpMaxLen, len(p))
+	}
 	e.scratch.New = func() any { return new(scratch) }
 	return e, nil
 }
@@ -206,7 +213,7 @@ func (e *Engine) Languages() []string { return slices.Clone(e.langs) }
 
 // Detect appends the signals kept after guards to dst. It implements Detector.
 func (e *Engine) Detect(t *Turn, dst []Signal) []Signal {
-	a := e.Analyze(t)
+	a := e.Verdict(t)
 	return append(dst, a.Signals...)
 }
 
@@ -218,9 +225,10 @@ type scratch struct {
 	regions []region
 	negEnds []int
 	neutral [][2]int
-	toksF   []string
-	toksR   []string
-	stems   map[string]string // word -> stem ("" for stop words), bounded
+	toksF   []uint64
+	reqs    [2 * maxEarlier]reqEntry // recent request token sets
+	reqNext int
+	stems   map[uint64]uint64 // word hash -> stem hash (0 for stop words), bounded
 	errAt   int               // first error marker in the normalised follow-up, or -1
 	seen    []uint8           // matches kept per rule
 }
@@ -267,8 +275,81 @@ func tailText(s string, n int) string {
 	return s[i:]
 }
 
-// Analyze judges one follow-up.
-func (e *Engine) Analyze(t *Turn) Analysis {
+// Analyze judges one follow-up, and always reports what the judged reply
+// did (Refusal, Question, Holding).
+func (e *Engine) Analyze(t *Turn) Analysis { return e.analyze(t, false) }
+
+// Verdict judges one follow-up as Analyze does, with the same Signals,
+// Suppressed, Scores, DSAT and SAT, but scans the judged reply for refusal,
+// question, holding and cut-off cues only when a signal needs them (a
+// pushback cue, or a DSAT signal that a reply guard could remove). Most
+// follow-ups carry no DSAT cue, so most replies are never scanned. Verdict
+// leaves Refusal, Question and Holding unset (ReplyChecked false).
+func (e *Engine) Verdict(t *Turn) Analysis { return e.analyze(t, true) }
+
+// replyFlags computes the judged reply's flags on first use: its shape
+// (cut off, final question mark) without the automaton, and the cues that
+// need the automaton only when a flag cannot be decided without them.
+type replyFlags struct {
+	e       *Engine
+	sc      *scratch
+	reply   string
+	mask    uint64
+	shaped  bool
+	scanned bool
+	shape   replyInfo
+	cues    replyInfo
+	blank   bool
+	// q is the question cue alone (replyQuestionCue): 0 unknown, 1 no, 2 yes.
+	q uint8
+}
+
+func (r *replyFlags) getShape() *replyInfo {
+	if !r.shaped {
+		r.shape = replyShape(r.reply)
+		r.blank = strings.TrimSpace(r.reply) == ""
+		r.shaped = true
+	}
+	return &r.shape
+}
+
+func (r *replyFlags) getCues() *replyInfo {
+	if !r.scanned {
+		if r.getShape(); !r.blank {
+			r.cues = r.e.replyCues(r.sc, r.reply, r.mask)
+		}
+		r.scanned = true
+	}
+	return &r.cues
+}
+
+func (r *replyFlags) refusal() bool { return r.getCues().refusal }
+func (r *replyFlags) cutoff() bool  { return r.getShape().cutoff }
+func (r *replyFlags) question() bool {
+	if r.getShape().question {
+		return true
+	}
+	if r.scanned || r.blank {
+		return r.getCues().question
+	}
+	if r.q == 0 {
+		r.q = 1
+		if r.e.replyQuestionCue(r.sc, r.reply, r.mask) {
+			r.q = 2
+		}
+	}
+	return r.q == 2
+}
+func (r *replyFlags) holding() bool {
+	return len(r.reply) <= maxHoldingBytes && r.getCues().holding
+}
+
+// all computes every flag.
+func (r *replyFlags) all() replyInfo {
+	return replyInfo{refusal: r.refusal(), question: r.question(), cutoff: r.cutoff(), holding: r.holding()}
+}
+
+func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 	var a Analysis
 	if t == nil || t.Conv == nil || t.FollowUp < 0 || t.FollowUp >= len(t.Conv.Messages) {
 		return a
@@ -294,9 +375,13 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 	// whose rules win over English rules of the same pattern.
 	known := mask != ^uint64(0) && code != "en"
 
-	// Reply side: refusal, question, cut-off.
-	rinfo := e.analyzeReply(sc, reply, mask)
-	a.Refusal, a.Question, a.Holding = rinfo.refusal, rinfo.question, rinfo.holding
+	// Reply side: refusal, question, cut-off; now, or when first needed.
+	// The reply scan reuses sc.matches, so it runs before the follow-up
+	// scan fills it or after its matches are consumed.
+	rinfo := replyFlags{e: e, sc: sc, reply: reply, mask: mask}
+	if !lazy {
+		rinfo.all()
+	}
 	sc.matches = e.fu.scan(nb, sc.matches[:0])
 	sc.errAt = -1
 	sc.cands = sc.cands[:0]
@@ -397,7 +482,7 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 			sig.Cue = ExtensionCue + " " + sig.Cue
 		case labelCategory:
 			sig.Polarity, sig.Category = DSAT, c.r.cat
-			if c.r.cat == Pushback && !a.Refusal {
+			if c.r.cat == Pushback && !rinfo.refusal() {
 				sig.Score *= pushbackNoRefusal
 				sig.Cue += " (no refusal in reply)"
 			}
@@ -458,13 +543,13 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 				guard = GuardThanks
 			case accepts && s.Score < strongScore && s.Category != Preference && s.Category != Refinement:
 				guard = GuardAccept
-			case hasContinue && rinfo.cutoff && (s.Category == Refinement || s.Category == Complaint):
+			case hasContinue && (s.Category == Refinement || s.Category == Complaint) && rinfo.cutoff():
 				guard = GuardContinue
 			case hasNewTask && (s.Detector == DetectorRephrase || s.Category == Refinement && s.Score < 0.6):
 				guard = GuardNewTask
-			case a.Question && len(text) <= maxAnswerBytes && s.Score < strongScore:
+			case len(text) <= maxAnswerBytes && s.Score < strongScore && rinfo.question():
 				guard = GuardAnswer
-			case a.Holding && s.Score < strongScore && (s.Category == Preference || s.Category == Correction || s.Category == Refinement):
+			case s.Score < strongScore && (s.Category == Preference || s.Category == Correction || s.Category == Refinement) && rinfo.holding():
 				// The user changed or refined the request before any
 				// answer came back: nothing to be dissatisfied with yet.
 				guard = GuardHolding
@@ -477,6 +562,10 @@ func (e *Engine) Analyze(t *Turn) Analysis {
 		kept = append(kept, s)
 	}
 	a.Signals = kept
+	if !lazy {
+		ri := rinfo.all()
+		a.Refusal, a.Question, a.Holding, a.ReplyChecked = ri.refusal, ri.question, ri.holding, true
+	}
 	a.Scores, a.SAT = combineCounted(a.Signals)
 	for _, v := range a.Scores {
 		a.DSAT = max(a.DSAT, v)

@@ -84,11 +84,24 @@ func (n *normText) normalize(text string) {
 				} else {
 					b[spaceAt] = '\n'
 				}
+			case c > ' ':
+				// A run of printable ASCII: one byte out per byte in, as
+				// far as the buffer has room.
+				inSpace = false
+				end := min(len(text), i+len(b)-j)
+				for ; i < end; i, j = i+1, j+1 {
+					c := text[i]
+					if c <= ' ' || c >= utf8.RuneSelf {
+						break
+					}
+					if 'A' <= c && c <= 'Z' {
+						c += 'a' - 'A'
+					}
+					b[j], st[j] = c, int32(i)
+				}
+				continue
 			default:
 				inSpace = false
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
 				b[j], st[j] = c, int32(i)
 				j++
 			}

@@ -77,7 +77,7 @@ func TestNormalizeMatchesReference(t *testing.T) {
 	// Pieces that exercise every branch, including runes whose lower case
 	// is longer than they are (Ⱥ, Ȿ) and invalid bytes.
 	pieces := []string{"a", "Z", " ", "\t", "\r\n", "\n\n", "\u00a0", "\u2028", "\u0085", "’", "“", "？", "！", "Ⱥ", "ȾȾȾ",
-		"Ȿ", "İ", "ß", "世界", "Привет", "\xff", "\xe2\x80", "don't", "  \n  ", "É", "😀", "\x00"}
+		"Ȿ", "İ", "ß", "世界", "Привет", "\xff", "\xe2\x80", "don't", "  \n  ", "É", "😀", "\x00", "Hello, World!", "x\x7fY"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	var n normText
 	for trial := range 3000 {
@@ -87,6 +87,9 @@ func TestNormalizeMatchesReference(t *testing.T) {
 		}
 		if trial%100 == 0 {
 			sb.WriteString(strings.Repeat("ȾⱥȺ", 500)) // the matching form outgrows the text
+		}
+		if trial%100 == 1 {
+			sb.WriteString(strings.Repeat("ȾȾ", 300) + strings.Repeat("Long ASCII Run.", 200)) // runs after growth
 		}
 		text := sb.String()
 		wantB, wantS := normalizeRef(text)

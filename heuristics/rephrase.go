@@ -2,7 +2,6 @@ package heuristics
 
 import (
 	"slices"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -21,27 +20,58 @@ import (
 const (
 	maxRephraseBytes = 2000
 	maxRequestBytes  = 8 << 10
-	maxEarlier       = 2 // earlier user requests compared, newest first
-	minTokens        = 3 // content tokens a follow-up needs to be compared
-	maxStemCache     = 4096
+	maxEarlier       = 2       // earlier user requests compared, newest first
+	minTokens        = 3       // content tokens a follow-up needs to be compared
+	maxStemCache     = 1 << 15 // entries of 16 bytes
 )
 
 type stemmer struct {
 	stem func(string, bool) string
 	stop func(string) bool
-	// tag prefixes the stems this stemmer puts in a stem cache, which
-	// is shared by all languages: a word's stem depends on the language.
+	// tag seeds the keys this stemmer puts in a stem cache, which is
+	// shared by all languages: a word's stem depends on the language.
 	tag string
+	// seed is the FNV-1a state after tag.
+	seed uint64
+}
+
+func newStemmer(stem func(string, bool) string, stop func(string) bool, tag string) stemmer {
+	return stemmer{stem: stem, stop: stop, tag: tag, seed: hashString(fnvOffset, tag)}
 }
 
 var stemmers = map[string]stemmer{
-	"en": {english.Stem, english.IsStopWord, "en\x00"},
-	"es": {spanish.Stem, spanish.IsStopWord, "es\x00"},
-	"fr": {french.Stem, french.IsStopWord, "fr\x00"},
-	"ru": {russian.Stem, russian.IsStopWord, "ru\x00"},
-	"sv": {swedish.Stem, swedish.IsStopWord, "sv\x00"},
-	"no": {norwegian.Stem, norwegian.IsStopWord, "no\x00"},
-	"hu": {hungarian.Stem, hungarian.IsStopWord, "hu\x00"},
+	"en": newStemmer(stemEnglish, english.IsStopWord, "en\x00"),
+	"es": newStemmer(spanish.Stem, spanish.IsStopWord, "es\x00"),
+	"fr": newStemmer(french.Stem, french.IsStopWord, "fr\x00"),
+	"ru": newStemmer(russian.Stem, russian.IsStopWord, "ru\x00"),
+	"sv": newStemmer(swedish.Stem, swedish.IsStopWord, "sv\x00"),
+	"no": newStemmer(norwegian.Stem, norwegian.IsStopWord, "no\x00"),
+	"hu": newStemmer(hungarian.Stem, hungarian.IsStopWord, "hu\x00"),
+}
+
+// Token sets hold 64-bit FNV-1a hashes of the tokens (stems, words or
+// bigrams), sorted: comparing two sets compares integers, and a cached stem
+// is a map lookup by integer without building a string. Two distinct
+// tokens share a hash with probability about 2^-64 per pair.
+const (
+	fnvOffset uint64 = 14695981039346656037
+	fnvPrime  uint64 = 1099511628211
+)
+
+func hashString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func hashBytes(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
 }
 
 // extraStop are request words that carry no topic in any English request.
@@ -71,10 +101,11 @@ func pickStemmer(lang string, text []byte) (stemmer, bool) {
 }
 
 // tokenSet appends the sorted, de-duplicated content tokens of the
-// normalised text b to dst: stemmed words for languages with a snowball
-// stemmer, plain words otherwise, and character bigrams for unspaced
-// scripts.
-func tokenSet(b []byte, st stemmer, hasStem bool, cache map[string]string, dst []string) []string {
+// normalised text b to dst, as hashes (see hashString): stemmed words for
+// languages with a snowball stemmer, plain words otherwise, and character
+// bigrams for unspaced scripts. cache maps the hash of a word, seeded with
+// the stemmer's language tag, to the hash of its stem (0 for stop words).
+func tokenSet(b []byte, st stemmer, hasStem bool, cache map[uint64]uint64, dst []uint64) []uint64 {
 	if len(b) > maxRephraseBytes {
 		b = b[:maxRephraseBytes]
 	}
@@ -91,28 +122,29 @@ func tokenSet(b []byte, st stemmer, hasStem bool, cache map[string]string, dst [
 			return
 		}
 		if !hasStem {
-			dst = append(dst, string(raw))
+			dst = append(dst, hashBytes(fnvOffset, raw))
 			return
 		}
-		// The cache maps a word to its stem ("" for stop words) tagged with
-		// the stemmer's language; an entry of another language is redone.
-		if w, ok := cache[string(raw)]; ok && strings.HasPrefix(w, st.tag) { // no allocation for the lookup
-			if w = w[len(st.tag):]; w != "" {
-				dst = append(dst, w)
+		key := hashBytes(st.seed, raw)
+		if h, ok := cache[key]; ok {
+			if h != 0 {
+				dst = append(dst, h)
 			}
 			return
 		}
 		w := string(raw)
-		stem := ""
+		var h uint64
 		if !st.stop(w) && !extraStop[w] {
-			stem = st.stem(w, false)
+			if stem := st.stem(w, false); stem != "" {
+				h = max(hashString(fnvOffset, stem), 1)
+			}
 		}
 		if len(cache) >= maxStemCache {
 			clear(cache)
 		}
-		cache[w] = st.tag + stem
-		if stem != "" {
-			dst = append(dst, stem)
+		cache[key] = h
+		if h != 0 {
+			dst = append(dst, h)
 		}
 	}
 	for i := 0; i < len(b); {
@@ -135,7 +167,7 @@ func tokenSet(b []byte, st stemmer, hasStem bool, cache map[string]string, dst [
 		case isUnspacedRune(r):
 			flush(i)
 			if prevUnspaced != 0 {
-				dst = append(dst, string(b[prevAt:i+size])) // the two runes, adjacent in b
+				dst = append(dst, hashBytes(fnvOffset, b[prevAt:i+size])) // the two runes, adjacent in b
 			}
 			prevUnspaced, prevAt = r, i
 		case isWordRune(r) || r == '\'' || r == '.' && start >= 0 && isDigits(string(b[i-1:i])) && i+1 < len(b) && isDigits(string(b[i+1:i+2])):
@@ -155,7 +187,7 @@ func tokenSet(b []byte, st stemmer, hasStem bool, cache map[string]string, dst [
 }
 
 // overlap returns the size of the intersection of two sorted sets.
-func overlap(a, b []string) int {
+func overlap(a, b []uint64) int {
 	n := 0
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
@@ -174,7 +206,7 @@ func overlap(a, b []string) int {
 
 // similarity returns the Jaccard similarity of two sorted sets and the
 // containment of a in b.
-func similarity(a, b []string) (jaccard, containment float64) {
+func similarity(a, b []uint64) (jaccard, containment float64) {
 	if len(a) == 0 || len(b) == 0 {
 		return 0, 0
 	}

@@ -6,6 +6,7 @@
 // Usage:
 //
 //	go run ./bench/gen -size 500MB -o bench/corpus/wildchat-500MB.jsonl
+//	go run ./bench/gen -real ../shared/data/real/sharegpt-sample.json -copies 18 -o bench/corpus/sharegpt-real-18x.jsonl
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dsatmine/dsatmine/bench/realcorpus"
 	"github.com/dsatmine/dsatmine/bench/wildchat"
 )
 
@@ -24,7 +26,30 @@ func main() {
 	size := flag.String("size", "100MB", "corpus size: bytes, or a number with a KB, MB or GB suffix (powers of 1000)")
 	seed := flag.Uint64("seed", 1, "random seed")
 	out := flag.String("o", "-", "output file (- for standard output)")
+	real := flag.String("real", "", "instead of generating, write this ShareGPT JSON array -copies times as JSON Lines with fresh ids (package bench/realcorpus)")
+	copies := flag.Int("copies", realcorpus.DefaultCopies, "with -real: how many times the records are written")
+	asParquet := flag.Bool("parquet", false, "with -real: write a Parquet file (columns id, conversations) instead of JSON Lines")
 	flag.Parse()
+	if *real != "" && *asParquet {
+		if err := realcorpus.BuildParquetFile(*out, *real, *copies, 1000); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *real != "" {
+		if *out == "-" {
+			fmt.Fprintln(os.Stderr, "gen: -real needs -o FILE")
+			os.Exit(2)
+		}
+		n, err := realcorpus.BuildFile(*out, *real, *copies)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "gen: %d bytes from %d copies of %s\n", n, *copies, *real)
+		return
+	}
 	n, err := parseSize(*size)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)

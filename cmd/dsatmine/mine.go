@@ -70,8 +70,8 @@ them, and writes one anchor per DSAT event: the prompt up to the request the
 reply answered, the rejected reply, the follow-up and, when a later reply to the
 same need satisfied the user, a chosen reply. Anchors are deduplicated by
 normalised prompt and reply. Outputs are written to a temporary file and
-renamed into place when the run succeeds; -o - writes anchors to standard
-output. A one-line summary goes to standard error, with a progress bar when
+renamed into place when the run succeeds (a device or pipe such as /dev/null
+is written in place); -o - writes anchors to standard output. A one-line summary goes to standard error, with a progress bar when
 standard error is a terminal.
 
 Synthetic setting: UltraFeedback inputs (records with "instruction" and rated
