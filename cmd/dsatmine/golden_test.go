@@ -33,8 +33,8 @@ var goldenModes = []struct {
 	name string
 	args []string
 }{
-	{"heuristics", nil},
-	{"classifier", []string{"--classifier", "default"}},
+	{"heuristics", []string{"--classifier", "none"}},
+	{"classifier", nil}, // the default detector: heuristics with the embedded model
 	{"kto", []string{"--export", "kto", "--workers", "1"}},
 }
 
