@@ -6,8 +6,9 @@
 # one run, for each corpus size:
 #   decode   `dsatmine stats`: read and decode every record, nothing else
 #            (with GOGC=400, the collector setting mine uses by default)
-#   mine     `dsatmine mine` with 1 and 2 workers, without and with the
-#            embedded classifier (--classifier default, on every follow-up)
+#   mine     `dsatmine mine` with 1 and 2 workers, heuristics only
+#            (--classifier none) and with the embedded classifier (the
+#            default detector, --classifier default, on every follow-up)
 # as MB/s and conversations/s of wall time (best of BENCH_REPEAT runs), CPU
 # seconds, and peak RSS from GNU time (installed with apt-get when missing).
 #
@@ -120,8 +121,8 @@ for f in "${CORPORA[@]}"; do
 	# mine sets GOGC=400 unless GOGC is set; decode with the same collector.
 	measure "decode-only (stats)" "$bytes" "$OUT/stdout.txt" env GOGC="${GOGC:-400}" "$BIN/dsatmine" stats "$f"
 	for w in $WORKERS; do
-		measure "mine --workers $w" "$bytes" "$OUT/stats.json" \
-			"$BIN/dsatmine" mine "$f" -o "$OUT/anchors.jsonl" --stats "$OUT/stats.json" --workers "$w"
+		measure "mine --workers $w --classifier none" "$bytes" "$OUT/stats.json" \
+			"$BIN/dsatmine" mine "$f" -o "$OUT/anchors.jsonl" --stats "$OUT/stats.json" --workers "$w" --classifier none
 	done
 	for w in $WORKERS; do
 		measure "mine --workers $w --classifier default" "$bytes" "$OUT/stats.json" \
@@ -134,8 +135,8 @@ for f in "${CORPORA[@]}"; do
 		# The same records as Parquet; MB/s counts the JSON Lines bytes, so
 		# the two are comparable.
 		measure "parquet: decode-only (stats)" "$bytes" "$OUT/stdout.txt" env GOGC="${GOGC:-400}" "$BIN/dsatmine" stats "$REALPQ"
-		measure "parquet: mine --workers 1" "$bytes" "$OUT/stats.json" \
-			"$BIN/dsatmine" mine "$REALPQ" -o "$OUT/anchors.jsonl" --stats "$OUT/stats.json" --workers 1
+		measure "parquet: mine --workers 1 --classifier none" "$bytes" "$OUT/stats.json" \
+			"$BIN/dsatmine" mine "$REALPQ" -o "$OUT/anchors.jsonl" --stats "$OUT/stats.json" --workers 1 --classifier none
 	fi
 	echo
 done
@@ -146,11 +147,11 @@ done
 awk -F'\t' -v real="$(basename "${REAL:-none}" .jsonl)" '
 	{ wall[$7, $1] = $3; cpu[$7, $1] = $4; rss[$7, $1] = $5; bytes[$7] = $2
 	  if ($7 != real && $2 + 0 > big + 0) { big = $2; bigc = $7 } }
-	$1 == "mine --workers 2" && $7 != real { sizes = sizes sprintf("%.0f MB: %d MB  ", $2 / 1e6, $5) }
+	$1 == "mine --workers 2 --classifier none" && $7 != real { sizes = sizes sprintf("%.0f MB: %d MB  ", $2 / 1e6, $5) }
 	function report(c, d, m1, m2, c1, c2) {
-		d = wall[c, "decode-only (stats)"]; m1 = wall[c, "mine --workers 1"]; m2 = wall[c, "mine --workers 2"]
+		d = wall[c, "decode-only (stats)"]; m1 = wall[c, "mine --workers 1 --classifier none"]; m2 = wall[c, "mine --workers 2 --classifier none"]
 		c1 = wall[c, "mine --workers 1 --classifier default"]; c2 = wall[c, "mine --workers 2 --classifier default"]
-		if (d && m1) printf "  mine --workers 1 / stats throughput: %.2f of wall time, %.2f of CPU time\n", d / m1, cpu[c, "decode-only (stats)"] / cpu[c, "mine --workers 1"]
+		if (d && m1) printf "  mine --workers 1 / stats throughput: %.2f of wall time, %.2f of CPU time\n", d / m1, cpu[c, "decode-only (stats)"] / cpu[c, "mine --workers 1 --classifier none"]
 		if (d && c1) printf "  mine --workers 1 --classifier default / stats throughput: %.2f of wall time, %.2f of CPU time\n", d / c1, cpu[c, "decode-only (stats)"] / cpu[c, "mine --workers 1 --classifier default"]
 		if (m1 && m2) printf "  speed-up from 1 to 2 workers: %.2fx\n", m1 / m2
 		if (c1 && c2) printf "  speed-up from 1 to 2 workers with the classifier: %.2fx\n", c1 / c2
@@ -167,11 +168,11 @@ awk -F'\t' -v real="$(basename "${REAL:-none}" .jsonl)" '
 			report(real)
 			p = wall[real, "python3 bench/baseline.py (not dsatmine)"]
 			if (p) {
-				printf "  mine --workers 1 vs the Python script: %.2fx its MB/s (wall), %.2fx (CPU)\n", p / wall[real, "mine --workers 1"], cpu[real, "python3 bench/baseline.py (not dsatmine)"] / cpu[real, "mine --workers 1"]
+				printf "  mine --workers 1 vs the Python script: %.2fx its MB/s (wall), %.2fx (CPU)\n", p / wall[real, "mine --workers 1 --classifier none"], cpu[real, "python3 bench/baseline.py (not dsatmine)"] / cpu[real, "mine --workers 1 --classifier none"]
 				printf "  mine --workers 1 --classifier default vs the Python script: %.2fx its MB/s (wall), %.2fx (CPU)\n", p / wall[real, "mine --workers 1 --classifier default"], cpu[real, "python3 bench/baseline.py (not dsatmine)"] / cpu[real, "mine --workers 1 --classifier default"]
 			}
-			q = wall[real, "parquet: mine --workers 1"]
-			if (q) printf "  the same records as Parquet: mine --workers 1 at %.2f of the JSON Lines throughput (wall), %.2f (CPU); peak RSS %d MB vs %d MB\n", wall[real, "mine --workers 1"] / q, cpu[real, "mine --workers 1"] / cpu[real, "parquet: mine --workers 1"], rss[real, "parquet: mine --workers 1"], rss[real, "mine --workers 1"]
-			printf "  peak RSS: mine --workers 1 %d MB, --workers 2 %d MB, with the classifier %d / %d MB\n", rss[real, "mine --workers 1"], rss[real, "mine --workers 2"], rss[real, "mine --workers 1 --classifier default"], rss[real, "mine --workers 2 --classifier default"]
+			q = wall[real, "parquet: mine --workers 1 --classifier none"]
+			if (q) printf "  the same records as Parquet: mine --workers 1 at %.2f of the JSON Lines throughput (wall), %.2f (CPU); peak RSS %d MB vs %d MB\n", wall[real, "mine --workers 1 --classifier none"] / q, cpu[real, "mine --workers 1 --classifier none"] / cpu[real, "parquet: mine --workers 1 --classifier none"], rss[real, "parquet: mine --workers 1 --classifier none"], rss[real, "mine --workers 1 --classifier none"]
+			printf "  peak RSS: mine --workers 1 %d MB, --workers 2 %d MB, with the classifier %d / %d MB\n", rss[real, "mine --workers 1 --classifier none"], rss[real, "mine --workers 2 --classifier none"], rss[real, "mine --workers 1 --classifier default"], rss[real, "mine --workers 2 --classifier default"]
 		}
 	}' "$OUT/results.txt"
