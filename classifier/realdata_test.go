@@ -311,3 +311,31 @@ func TestCheckLang(t *testing.T) {
 		assert.Equal(t, c.want, checkLang(c.lang, c.text), "%s %q", c.lang, c.text)
 	}
 }
+
+// The translated follow-ups parse, are read as training aids, carry one
+// labelled follow-up each and are in the language their file names.
+func TestTranslatedAids(t *testing.T) {
+	const dir = "../testdata/labelled/translated"
+	for _, lang := range []string{"es", "ru", "zh"} {
+		b, err := os.ReadFile(filepath.Join(dir, lang+".jsonl"))
+		require.NoError(t, err)
+		ex, err := ReadExamples(context.Background(), bytes.NewReader(b), lang+".jsonl", nil)
+		require.NoError(t, err, lang)
+		require.NotEmpty(t, ex)
+		for _, e := range ex {
+			assert.True(t, e.Aid, "%s %s: translated follow-up not read as a training aid", lang, e.Turn.Conv.ID)
+			assert.Equal(t, "dsatmine-translated", e.Source)
+		}
+		n := 0
+		for line := range bytes.Lines(b) {
+			var r realRecord
+			require.NoError(t, jsonx.Unmarshal(line, &r))
+			n++
+			assert.Equal(t, lang, r.Lang, r.ID)
+			require.Len(t, r.Messages, 3, r.ID)
+			assert.True(t, checkLang(lang, r.Messages[2].Content) || checkLang(lang, r.Messages[0].Content),
+				"%s: not in %s", r.ID, lang)
+		}
+		assert.Equal(t, n, len(ex), "%s: one labelled follow-up per record", lang)
+	}
+}
