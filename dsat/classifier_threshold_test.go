@@ -171,3 +171,23 @@ func TestTargetPrecision(t *testing.T) {
 	m = newTestMiner(t, func(cfg *Config) { cfg.TargetPrecision = 0.8 })
 	assert.Greater(t, m.Config().ClassifierThreshold, 0.0)
 }
+
+// A follow-up the heuristics read as pushback stays pushback: the classifier
+// cannot turn a pushback against a refusal into a complaint anchor.
+func TestClassifierKeepsPushbackPushback(t *testing.T) {
+	ctx := context.Background()
+	p := classifier.Prediction{DSAT: 0.95, Categories: map[heuristics.Category]float64{heuristics.Complaint: 0.8, heuristics.Pushback: 0.1}}
+	m := newTestMiner(t, func(cfg *Config) { cfg.Classifier = fakeClassifier{p: p} })
+
+	res, err := m.Mine(ctx, conv("c", "user", "q", "assistant", "a", "user", "x #pushback=0.9"))
+	require.NoError(t, err)
+	require.Len(t, res.Events, 1)
+	assert.Equal(t, []heuristics.Category{heuristics.Pushback}, res.Events[0].Categories)
+	assert.Empty(t, res.Anchors, "pushback anchors are off by default")
+
+	res, err = m.Mine(ctx, conv("c", "user", "q", "assistant", "a", "user", "x #pushback=0.2"))
+	require.NoError(t, err)
+	require.Len(t, res.Events, 1, "below its threshold pushback does not hold the classifier back")
+	assert.Contains(t, res.Events[0].Categories, heuristics.Complaint)
+	assert.NotEmpty(t, res.Anchors)
+}

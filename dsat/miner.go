@@ -320,7 +320,15 @@ func maxScore(scores map[heuristics.Category]float64) float64 {
 // combineClassifier merges a classifier prediction into heuristic scores
 // with classifier.Rule.Combine (the rule cross-validation scores too), and
 // records whether that changed the DSAT decision.
+//
+// A follow-up the heuristics read as pushback against a refusal stays
+// pushback: the classifier may raise only that category there, never turn it
+// into a complaint or correction, so Config.PushbackAnchors alone decides
+// whether a refusal becomes a rejected reply.
 func (m *Miner) combineClassifier(ta turnAnalysis, p classifier.Prediction) turnAnalysis {
+	if pb := ta.scores[heuristics.Pushback]; pb > 0 && pb >= m.cfg.Thresholds[heuristics.Pushback] {
+		p.Categories = map[heuristics.Category]float64{heuristics.Pushback: p.Categories[heuristics.Pushback]}
+	}
 	c := m.clfRule.Combine(ta.scores, ta.sat, p)
 	scores, sat := c.Scores, c.SAT
 	before, after := m.isDSAT(ta.scores), m.isDSAT(scores)

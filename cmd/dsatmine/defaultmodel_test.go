@@ -26,6 +26,7 @@ func TestDefaultModelReproducible(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "default.json")
 	args = append(args, "--leave-source-out=false", "--decision", "combined",
+		"--combined-threshold", "0.8",
 		"--operating-sets", "sharegpt-dev.jsonl,sharegpt-dev-b.jsonl,oasst-dev.jsonl,eurtad-filtered.jsonl", "-o", out)
 	_, _, err := runCmd(t, newTrainCmd(), args...)
 	require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsatmine/dsatmine/classifier"
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
@@ -19,6 +20,10 @@ func init() {
 type evalOutput struct {
 	Files   []*dsat.Report `json:"files"`
 	Overall *dsat.Report   `json:"overall"`
+	// Targets are the figures at each --targets precision.
+	Targets []targetFigures `json:"targets,omitempty"`
+	// TargetsInSample lists the files the targets' model was trained on.
+	TargetsInSample []string `json:"targets_in_sample,omitempty"`
 }
 
 func newEvalCmd() *cobra.Command {
@@ -27,6 +32,7 @@ func newEvalCmd() *cobra.Command {
 		asJSON      bool
 		predictions string
 		scoreFlags  *scoringFlags
+		targets     string
 	)
 	cmd := &cobra.Command{
 		Use:   "eval LABELLED.jsonl...",
@@ -45,6 +51,10 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 			}
 			cfg := policy.config(nil)
 			sc.apply(&cfg)
+			ts, err := parseTargets(targets)
+			if err != nil {
+				return err
+			}
 			m, err := dsat.NewMiner(cfg)
 			if err != nil {
 				return err
@@ -81,6 +91,13 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 					return err
 				}
 			}
+			var tmodel *classifier.Model
+			if res.Targets, tmodel, err = evalTargets(cmd, cfg, ts, args); err != nil {
+				return err
+			}
+			if tmodel != nil {
+				res.TargetsInSample = inSample(tmodel, args)
+			}
 			w := cmd.OutOrStdout()
 			if asJSON {
 				b, err := jsonx.MarshalIndent(res, "", "  ")
@@ -99,13 +116,20 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 				}
 			}
 			if len(res.Files) > 1 {
-				return res.Overall.WriteText(w)
+				if err := res.Overall.WriteText(w); err != nil {
+					return err
+				}
 			}
-			return nil
+			model := "embedded"
+			if !classifierOff(scoreFlags.classifier) && scoreFlags.classifier != "default" {
+				model = scoreFlags.classifier
+			}
+			return writeTargets(w, model, res.Targets, res.TargetsInSample)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reports as JSON")
 	cmd.Flags().StringVar(&predictions, "predictions", "", "write one prediction per labelled turn to this JSON Lines file")
+	cmd.Flags().StringVar(&targets, "targets", defaultEvalTargets, `also evaluate with --target-precision at each of these precisions (comma-separated; "none" = off), with the classifier's operating table (the embedded model's when none is given); skipped with --target-precision, --classifier-threshold or a judge`)
 	policy.register(cmd)
 	scoreFlags = addScoringFlags(cmd)
 	return cmd

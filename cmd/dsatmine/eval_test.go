@@ -71,3 +71,50 @@ func TestEvalCommand(t *testing.T) {
 	_, _, err = runCmd(t, newEvalCmd(), filepath.Join(dir, "missing.jsonl"))
 	assert.Error(t, err)
 }
+
+// eval --targets re-evaluates with the embedded model deciding at the
+// threshold its operating table gives for each target, and reports the
+// table's promise beside what was achieved.
+func TestEvalTargets(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "gold.jsonl", labelledInput)
+
+	stdout, _, err := runCmd(t, newEvalCmd(), in, "--json", "--targets", "0.7,0.9")
+	require.NoError(t, err)
+	var res struct {
+		Targets []struct {
+			Target            float64 `json:"target"`
+			Reachable         bool    `json:"reachable"`
+			Threshold         float64 `json:"threshold"`
+			PromisedPrecision float64 `json:"promised_precision"`
+			DSAT              *struct {
+				TP, FP, FN int
+			} `json:"dsat"`
+		} `json:"targets"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &res))
+	require.Len(t, res.Targets, 2)
+	for _, tf := range res.Targets {
+		require.True(t, tf.Reachable, "the embedded model's table reaches %v", tf.Target)
+		assert.GreaterOrEqual(t, tf.PromisedPrecision, tf.Target)
+		require.NotNil(t, tf.DSAT)
+		assert.Equal(t, 1, tf.DSAT.TP+tf.DSAT.FN, "one gold DSAT turn")
+	}
+	assert.Less(t, res.Targets[0].Threshold, res.Targets[1].Threshold, "a higher target needs a higher threshold")
+
+	text, _, err := runCmd(t, newEvalCmd(), in)
+	require.NoError(t, err)
+	assert.Contains(t, text, "== --target-precision (embedded model")
+	assert.Contains(t, text, "0.80", "the default targets are 0.70, 0.80, 0.90")
+
+	none, _, err := runCmd(t, newEvalCmd(), in, "--targets", "none")
+	require.NoError(t, err)
+	assert.NotContains(t, none, "--target-precision")
+
+	_, _, err = runCmd(t, newEvalCmd(), in, "--targets", "1.5")
+	require.ErrorContains(t, err, "--targets")
+
+	skipped, _, err := runCmd(t, newEvalCmd(), in, "--target-precision", "0.8")
+	require.NoError(t, err)
+	assert.NotContains(t, skipped, "== --target-precision", "one target already chosen")
+}

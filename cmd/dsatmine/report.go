@@ -21,6 +21,7 @@ func newReportCmd() *cobra.Command {
 	var (
 		read                 readFlags
 		policy               policyFlags
+		scoreFlags           *scoringFlags
 		out, stats, anchors  string
 		title                string
 		asJSON               bool
@@ -93,7 +94,13 @@ follow-ups that made an event.`,
 				if err != nil {
 					return err
 				}
-				m, err := dsat.NewMiner(policy.config(nil))
+				sc, err := scoreFlags.build()
+				if err != nil {
+					return err
+				}
+				cfg := policy.config(nil)
+				sc.apply(&cfg)
+				m, err := dsat.NewMiner(cfg)
 				if err != nil {
 					return err
 				}
@@ -141,6 +148,7 @@ follow-ups that made an event.`,
 	fs.IntVar(&group, "max-groups", report.DefaultOptions().MaxGroups, "models or languages shown before the rest are summed as \"other\"")
 	read.register(cmd)
 	policy.register(cmd)
+	scoreFlags = addScoringFlags(cmd)
 	return cmd
 }
 

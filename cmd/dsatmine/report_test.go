@@ -107,7 +107,7 @@ func TestReportCommandThreshold(t *testing.T) {
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.jsonl", mineInput)
 	out := filepath.Join(dir, "r.json")
-	_, _, err := runCmd(t, newReportCmd(), in, "-o", out, "--json", "--threshold", "0.95")
+	_, _, err := runCmd(t, newReportCmd(), in, "-o", out, "--json", "--threshold", "0.95", "--classifier", "none")
 	require.NoError(t, err)
 	var r struct {
 		Threshold float64 `json:"threshold"`
@@ -120,7 +120,7 @@ func TestReportCommandThreshold(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &r))
 	assert.Equal(t, 0.95, r.Threshold)
 	high := r.Summary.DSATEvents
-	_, _, err = runCmd(t, newReportCmd(), in, "-o", out, "--json")
+	_, _, err = runCmd(t, newReportCmd(), in, "-o", out, "--json", "--classifier", "none")
 	require.NoError(t, err)
 	b, err = os.ReadFile(out)
 	require.NoError(t, err)

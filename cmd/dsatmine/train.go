@@ -40,6 +40,7 @@ type trainFlags struct {
 	calFolds    int
 	decision    string
 	target      float64
+	combinedAt  float64
 	loso        bool
 	curve       []float64
 	structure   int
@@ -81,6 +82,7 @@ but never scored.`,
 	fl.Float64Var(&f.veto, "veto", 0, "classifier DSAT probability below which the miner lowers heuristic scores; stored in the model and used for the combined figures (0: 0.2; negative: no veto)")
 	fl.IntVar(&f.calFolds, "calibration-folds", 5, "folds of the out-of-fold Platt scaling that calibrates the DSAT probability (0: none)")
 	fl.StringVar(&f.decision, "decision", classifier.DecisionModel, `how the miner decides with the model: "model" (the calibrated probability decides; heuristic signals are its features) or "combined" (the heuristic verdict, raised and vetoed by the model)`)
+	fl.Float64Var(&f.combinedAt, "combined-threshold", 0, "with --decision combined: store this classifier threshold as the model's operating point instead of the best out-of-fold point (chosen from leave-one-source-out figures; see classifier/models/README.md)")
 	fl.Float64Var(&f.target, "target-precision", classifier.DefaultTargetPrecision, "with --decision model: the stored operating point is the lowest threshold whose out-of-fold precision on the real (non-aid) sets reaches this")
 	fl.BoolVar(&f.loso, "leave-source-out", true, "print leave-one-source-out figures: train on every real source but one, score that one (sources from each record's \"source\"; sets whose source starts with \"dsatmine\" are training aids, never held out)")
 	fl.Float64SliceVar(&f.curve, "learning-curve", nil, "with --leave-source-out: also train on these fractions of the other sources' real conversations, e.g. 0.25,0.5,0.75,1")
@@ -129,6 +131,9 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 	case classifier.DecisionModel, classifier.DecisionCombined:
 	default:
 		return fmt.Errorf("--decision %q: want %q or %q", f.decision, classifier.DecisionModel, classifier.DecisionCombined)
+	}
+	if f.combinedAt < 0 || f.combinedAt >= 1 || (f.combinedAt > 0 && f.decision != classifier.DecisionCombined) {
+		return fmt.Errorf("--combined-threshold %v: want a value in (0,1) with --decision combined", f.combinedAt)
 	}
 	if f.target <= 0 || f.target >= 1 {
 		return fmt.Errorf("--target-precision %v: want a value in (0,1)", f.target)
@@ -200,6 +205,10 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 		case rep.CV.Best.Threshold > 0:
 			m.SetThreshold("dsat", rep.CV.Best.Threshold)
 		}
+	}
+	if f.combinedAt > 0 {
+		m.SetThreshold("dsat", f.combinedAt)
+		fmt.Fprintf(stderr, "train: operating point stored in the model: combined decision at classifier threshold %.2f (--combined-threshold)\n", f.combinedAt)
 	}
 	if err := writeModel(f.output, m); err != nil {
 		return err

@@ -45,7 +45,7 @@ func main() {
 	fs.IntVar(&p.MaxTotalTokens, "max-total-tokens", 0, "limit prompt plus reply tokens (0 = no limit)")
 	fs.StringVar(&p.Encoding, "encoding", p.Encoding, "token encoding for the budgets: cl100k_base or o200k_base")
 	fs.BoolVar(&p.NoDedup, "no-dedup", false, "keep anchors whose normalised prompt and reply repeat")
-	fs.StringVar(&p.Classifier, "classifier", "", `in-process classifier: "default" (the embedded model) or a model file written by "dsatmine train" (off when empty)`)
+	fs.StringVar(&p.Classifier, "classifier", p.Classifier, `in-process classifier: "default" (the embedded model, combined with the heuristics), "none" (heuristics only) or a model file written by "dsatmine train"`)
 	fs.StringVar(&p.Cascade, "cascade", "", `score only follow-ups whose heuristic DSAT score is in the band LOW:HIGH with the classifier ("default" = 0:0.8; off when empty)`)
 	fs.Float64Var(&p.ClassifierThreshold, "classifier-threshold", 0, "classifier DSAT probability that makes a follow-up DSAT (0 = the model's stored operating point)")
 	fs.Float64Var(&p.ClassifierVeto, "classifier-veto", 0, "classifier DSAT probability below which heuristic scores are lowered in proportion (0 = the model's stored value; negative = no veto)")

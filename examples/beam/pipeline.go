@@ -37,7 +37,8 @@ type Policy struct {
 	MaxTotalTokens  int
 	// NoDedup keeps anchors whose normalised prompt and reply repeat.
 	NoDedup bool
-	// Classifier is "" (heuristics only), "default" (the embedded model) or
+	// Classifier is "default" (the embedded model: DefaultPolicy's, as
+	// `dsatmine mine`), "" or "none" (heuristics only) or
 	// the path of a model file written by `dsatmine train`, in any Beam file
 	// system. Build reads the file once and ships its bytes in Model, so
 	// workers need no access to it.
@@ -55,7 +56,7 @@ type Policy struct {
 
 // DefaultPolicy returns the defaults of `dsatmine mine`.
 func DefaultPolicy() Policy {
-	return Policy{Policy: dsat.DefaultPolicy(), Encoding: dsat.EncodingCL100k}
+	return Policy{Policy: dsat.DefaultPolicy(), Encoding: dsat.EncodingCL100k, Classifier: "default"}
 }
 
 // Config returns the dsat configuration p describes, built the way
@@ -69,7 +70,7 @@ func (p Policy) Config() (dsat.Config, error) {
 		cfg.Tokens = &dsat.TokenBudget{Encoding: p.Encoding, MaxPromptTokens: p.MaxPromptTokens, MaxTotalTokens: p.MaxTotalTokens}
 	}
 	switch p.Classifier {
-	case "":
+	case "", "none":
 	case "default":
 		m, err := classifier.Default()
 		if err != nil {
@@ -114,7 +115,7 @@ func parseBand(v string) (dsat.Band, error) {
 
 // loadModel reads the classifier model file into p.Model.
 func (p *Policy) loadModel(ctx context.Context) error {
-	if p.Classifier == "" || p.Classifier == "default" || p.Model != nil {
+	if p.Classifier == "" || p.Classifier == "none" || p.Classifier == "default" || p.Model != nil {
 		return nil
 	}
 	fs, err := filesystem.New(ctx, p.Classifier)

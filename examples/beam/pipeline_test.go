@@ -267,6 +267,7 @@ func TestBuildErrors(t *testing.T) {
 	assert.Error(t, build(o))
 
 	o = base
+	o.Policy.Classifier = "none"
 	o.Policy.Cascade = "0:0.5"
 	assert.Error(t, build(o), "a cascade needs a classifier")
 
