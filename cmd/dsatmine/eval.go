@@ -43,8 +43,10 @@ func newEvalCmd() *cobra.Command {
 with per-turn labels per line; gzip or zstd allowed) and compares its verdicts
 with the labels: DSAT and SAT precision, recall and F1, per-category precision
 and recall on turns whose label carries categories, a confusion table and a
-threshold sweep, per file and overall. --predictions writes one line per
-labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
+threshold sweep, per file and overall, then DSAT figures per language (a
+record's optional "lang" field, else the language guessed from its user
+messages). --predictions writes one line per labelled turn:
+{"id","turn","dsat","sat","categories","score"}.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sc, err := scoreFlags.build()
