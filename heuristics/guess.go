@@ -1,37 +1,40 @@
 package heuristics
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// guessBytes is how much of a text GuessLanguage reads.
-const guessBytes = 1024
+// guessBytes is how much of a text GuessLanguage reads for its script;
+// guessWordBytes how much of it it reads for function words.
+const (
+	guessBytes     = 1024
+	guessWordBytes = 300
+)
 
 // functionWords are short, frequent words that mark a Latin-script
 // language. Words shared by several of these languages are left out.
-var functionWords = map[string]string{
+var functionWords = map[string]int{
 	// English
-	"the": "en", "and": "en", "is": "en", "you": "en", "it": "en", "what": "en", "how": "en",
-	"this": "en", "that": "en", "of": "en", "to": "en", "with": "en", "can": "en", "not": "en",
-	"are": "en", "for": "en", "my": "en", "your": "en", "i": "en", "me": "en", "do": "en",
+	"the": langEN, "and": langEN, "is": langEN, "you": langEN, "it": langEN, "what": langEN, "how": langEN,
+	"this": langEN, "that": langEN, "of": langEN, "to": langEN, "with": langEN, "can": langEN, "not": langEN,
+	"are": langEN, "for": langEN, "my": langEN, "your": langEN, "i": langEN, "me": langEN, "do": langEN,
 	// Spanish
-	"el": "es", "los": "es", "las": "es", "del": "es", "por": "es", "para": "es", "una": "es",
-	"es": "es", "que": "es", "qué": "es", "cómo": "es", "pero": "es", "muy": "es", "y": "es",
-	"lo": "es", "mi": "es", "puedes": "es", "está": "es", "más": "es", "esto": "es", "eso": "es",
-	"hay": "es", "sí": "es", "gracias": "es", "como": "es",
+	"el": langES, "los": langES, "las": langES, "del": langES, "por": langES, "para": langES, "una": langES,
+	"es": langES, "que": langES, "qué": langES, "cómo": langES, "pero": langES, "muy": langES, "y": langES,
+	"lo": langES, "mi": langES, "puedes": langES, "está": langES, "más": langES, "esto": langES, "eso": langES,
+	"hay": langES, "sí": langES, "gracias": langES, "como": langES,
 	// French
-	"le": "fr", "les": "fr", "des": "fr", "est": "fr", "et": "fr", "une": "fr", "je": "fr",
-	"vous": "fr", "pas": "fr", "ce": "fr", "c'est": "fr", "pour": "fr", "avec": "fr", "qui": "fr",
-	"au": "fr", "merci": "fr", "très": "fr", "il": "fr",
+	"le": langFR, "les": langFR, "des": langFR, "est": langFR, "et": langFR, "une": langFR, "je": langFR,
+	"vous": langFR, "pas": langFR, "ce": langFR, "c'est": langFR, "pour": langFR, "avec": langFR, "qui": langFR,
+	"au": langFR, "merci": langFR, "très": langFR, "il": langFR,
 	// German
-	"der": "de", "die": "de", "das": "de", "und": "de", "ist": "de", "ich": "de", "nicht": "de",
-	"mit": "de", "ein": "de", "eine": "de", "sie": "de", "wie": "de", "auf": "de", "bitte": "de",
-	"danke": "de", "kannst": "de", "was": "de", "zu": "de",
+	"der": langDE, "die": langDE, "das": langDE, "und": langDE, "ist": langDE, "ich": langDE, "nicht": langDE,
+	"mit": langDE, "ein": langDE, "eine": langDE, "sie": langDE, "wie": langDE, "auf": langDE, "bitte": langDE,
+	"danke": langDE, "kannst": langDE, "was": langDE, "zu": langDE,
 	// Portuguese
-	"não": "pt", "você": "pt", "os": "pt", "da": "pt", "em": "pt", "isso": "pt", "obrigado": "pt",
-	"obrigada": "pt", "muito": "pt", "pode": "pt", "são": "pt", "é": "pt", "ao": "pt",
+	"não": langPT, "você": langPT, "os": langPT, "da": langPT, "em": langPT, "isso": langPT, "obrigado": langPT,
+	"obrigada": langPT, "muito": langPT, "pode": langPT, "são": langPT, "é": langPT, "ao": langPT,
 }
 
 // GuessLanguage returns the ISO 639-1 code of the language text is most
@@ -45,28 +48,43 @@ func GuessLanguage(text string) string {
 		text = capText(text, guessBytes)
 	}
 	var han, kana, hangul, cyr, ukr, thai, latin int
+	var votes [len(guessLangs)]int
 	for _, r := range text {
 		switch {
 		case r < utf8.RuneSelf:
 			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
 				latin++
 			}
-		case unicode.Is(unicode.Han, r):
+		case 0x4E00 <= r && r <= 0x9FFF || 0x3400 <= r && r <= 0x4DBF:
 			han++
-		case unicode.In(r, unicode.Hiragana, unicode.Katakana):
+		case 0x3040 <= r && r <= 0x30FF:
 			kana++
-		case unicode.Is(unicode.Hangul, r):
+		case 0xAC00 <= r && r <= 0xD7AF:
 			hangul++
-		case unicode.Is(unicode.Cyrillic, r):
+		case 0x0400 <= r && r <= 0x04FF:
 			cyr++
 			switch r {
 			case 'і', 'ї', 'є', 'ґ', 'І', 'Ї', 'Є', 'Ґ':
 				ukr++
 			}
-		case unicode.Is(unicode.Thai, r):
+		case 0x0E00 <= r && r <= 0x0E7F:
 			thai++
-		case unicode.Is(unicode.Latin, r):
+		case 0x00C0 <= r && r <= 0x024F:
 			latin++
+			switch r {
+			case 'ñ', 'Ñ':
+				votes[langES] += 2
+			case 'ã', 'õ', 'Ã', 'Õ':
+				votes[langPT] += 2
+			case 'ß', 'ä', 'ö', 'ü', 'Ä', 'Ö', 'Ü':
+				votes[langDE]++
+			case 'è', 'ê', 'à', 'ù', 'â', 'î', 'ô', 'û', 'œ', 'ë':
+				votes[langFR]++
+			}
+		case r == '¿' || r == '¡':
+			votes[langES] += 2
+		case unicode.Is(unicode.Han, r):
+			han++
 		}
 	}
 	// Letters of unspaced scripts carry a word each; compare them with
@@ -91,34 +109,35 @@ func GuessLanguage(text string) string {
 	if latin == 0 {
 		return ""
 	}
-	langs := [...]string{"en", "es", "fr", "de", "pt"} // ties go to the earlier
-	var votes [len(langs)]int
-	vote := func(l string, n int) {
-		for i, x := range langs {
-			if x == l {
-				votes[i] += n
+	// Function words of the opening, lower-cased into a stack buffer.
+	words := capText(text, guessWordBytes)
+	var buf [16]byte
+	for i := 0; i < len(words); {
+		r, size := guessRune(words, i)
+		if !isGuessLetter(r) {
+			i += size
+			continue
+		}
+		n, ok := 0, true
+		for i < len(words) {
+			r, size := guessRune(words, i)
+			if !isGuessLetter(r) {
+				break
 			}
+			switch {
+			case !ok:
+			case r < utf8.RuneSelf && n < len(buf):
+				buf[n] = byte(r)
+				n++
+			case r >= utf8.RuneSelf && n+utf8.RuneLen(r) <= len(buf):
+				n += utf8.EncodeRune(buf[n:], r)
+			default:
+				ok = false
+			}
+			i += size
 		}
-	}
-	for _, r := range text {
-		switch r {
-		case 'ñ', 'Ñ', '¿', '¡':
-			vote("es", 2)
-		case 'ã', 'õ', 'Ã', 'Õ':
-			vote("pt", 2)
-		case 'ß', 'ä', 'ö', 'ü', 'Ä', 'Ö', 'Ü':
-			vote("de", 1)
-		case 'è', 'ê', 'à', 'ù', 'â', 'î', 'ô', 'û', 'œ', 'ë':
-			vote("fr", 1)
-		}
-	}
-	for w := range strings.FieldsFuncSeq(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\''
-	}) {
-		if l := functionWords[w]; l != "" {
-			vote(l, 1)
-		} else if l := functionWords[strings.ToLower(w)]; l != "" {
-			vote(l, 1)
+		if l, found := functionWords[string(buf[:n])]; ok && found {
+			votes[l]++
 		}
 	}
 	best, second := 0, 0
@@ -133,5 +152,35 @@ func GuessLanguage(text string) string {
 	if votes[best] < 2 || votes[best] == second {
 		return ""
 	}
-	return langs[best]
+	return guessLangs[best]
+}
+
+// Latin-script languages GuessLanguage tells apart; ties go to the earlier.
+const (
+	langEN = iota
+	langES
+	langFR
+	langDE
+	langPT
+)
+
+var guessLangs = [...]string{langEN: "en", langES: "es", langFR: "fr", langDE: "de", langPT: "pt"}
+
+// guessRune decodes the rune at byte i of s, lower-cased.
+func guessRune(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		return rune(c), 1
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return unicode.ToLower(r), size
+}
+
+func isGuessLetter(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || r == '\''
+	}
+	return unicode.IsLetter(r)
 }

@@ -1,6 +1,7 @@
 package heuristics
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,5 +89,16 @@ func TestRevisedLexiconCues(t *testing.T) {
 	} {
 		a := Default().Analyze(turnOf("", "Pregunta. Вопрос. 问题。", reply, fu))
 		assert.Empty(t, a.Categories(0.5), "%q: %s", fu, a)
+	}
+}
+
+func BenchmarkGuessLanguage(b *testing.B) {
+	text := strings.Repeat("¿Podrías hacerla menos extensa? Es para un correo a mi jefe, gracias. ", 16)
+	b.SetBytes(int64(min(len(text), guessBytes)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if GuessLanguage(text) != "es" {
+			b.Fatal("not es")
+		}
 	}
 }
