@@ -18,4 +18,9 @@ type Labelled struct {
 	Source   string    `json:"source"`
 	Messages []Message `json:"messages"`
 	Labels   []Label   `json:"labels"`
+	// Lang optionally names the conversation's language ("es", "zh-CN");
+	// evaluation reports figures per language with it. Detection does not
+	// read it, as it does not read the language of a plain log unless the
+	// format carries one.
+	Lang string `json:"lang,omitempty"`
 }

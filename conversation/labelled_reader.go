@@ -79,7 +79,7 @@ func (r *LabelledReader) Next(ctx context.Context) (*Labelled, error) {
 	if err := decode(rec, &in); err != nil {
 		return nil, toParseError(loc, err)
 	}
-	l := &Labelled{ID: string(in.ID), Source: in.Source, Labels: in.Labels, Messages: make([]Message, len(in.Messages))}
+	l := &Labelled{ID: string(in.ID), Source: in.Source, Lang: in.Lang, Labels: in.Labels, Messages: make([]Message, len(in.Messages))}
 	for i, m := range in.Messages {
 		text, err := contentText(m.Content)
 		if err != nil {
@@ -114,6 +114,7 @@ type labelledRecord struct {
 	Source   string      `json:"source"`
 	Messages []openAIMsg `json:"messages"`
 	Labels   []Label     `json:"labels"`
+	Lang     string      `json:"lang"`
 }
 
 // Conversation returns l as a normalised Conversation: roles mapped, empty

@@ -221,7 +221,8 @@ func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Sig
 	if sc.stems == nil {
 		sc.stems = make(map[uint64]uint64)
 	}
-	st, ok := pickStemmer(lang, b)
+	var st stemmer // chosen when the first comparison needs it
+	var ok bool
 	sc.toksF = sc.toksF[:0]
 	bestJ, bestAt, bestNovel := 0.0, -1, 0
 	seen := 0
@@ -238,6 +239,7 @@ func (e *Engine) rephrase(sc *scratch, t *Turn, lang string, dst []Signal) []Sig
 			continue
 		}
 		if len(sc.toksF) == 0 {
+			st, ok = pickStemmer(lang, b)
 			sc.toksF = tokenSet(b, st, ok, sc.stems, sc.toksF)
 			if len(sc.toksF) < minTokens {
 				return dst

@@ -206,7 +206,7 @@ func Default() *Engine {
 func (e *Engine) Name() string { return "heuristics" }
 
 // Version identifies the rule set; it changes whenever rules or scoring change.
-func (e *Engine) Version() string { return "1.2.0" }
+func (e *Engine) Version() string { return "1.3.0" }
 
 // Languages returns the lexicon languages the engine loaded.
 func (e *Engine) Languages() []string { return slices.Clone(e.langs) }

@@ -2,7 +2,6 @@ package heuristics
 
 import (
 	"slices"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
@@ -90,12 +89,17 @@ func pickStemmer(lang string, text []byte) (stemmer, bool) {
 	if lang != "" {
 		return stemmer{}, false
 	}
-	for i := 0; i < len(text) && i < 512; {
-		r, size := utf8.DecodeRune(text[i:])
-		if unicode.Is(unicode.Cyrillic, r) {
-			return stemmers["ru"], true
-		}
-		i += size
+	// The log names no language: guess it from the text. Text in a
+	// language without a stemmer is compared word by word (and by
+	// character bigrams in unspaced scripts); English is the fallback.
+	switch g := GuessLanguage(string(text[:min(len(text), guessBytes)])); {
+	case g == "uk":
+		return stemmers["ru"], true // closer than none
+	case g == "" || g == "en":
+	case stemmers[g].stem != nil:
+		return stemmers[g], true
+	default:
+		return stemmer{}, false
 	}
 	return stemmers["en"], true
 }

@@ -20,6 +20,8 @@ func init() {
 type evalOutput struct {
 	Files   []*dsat.Report `json:"files"`
 	Overall *dsat.Report   `json:"overall"`
+	// Languages splits the overall figures by language.
+	Languages []*dsat.Report `json:"languages"`
 	// Targets are the figures at each --targets precision.
 	Targets []targetFigures `json:"targets,omitempty"`
 	// TargetsInSample lists the files the targets' model was trained on.
@@ -41,8 +43,10 @@ func newEvalCmd() *cobra.Command {
 with per-turn labels per line; gzip or zstd allowed) and compares its verdicts
 with the labels: DSAT and SAT precision, recall and F1, per-category precision
 and recall on turns whose label carries categories, a confusion table and a
-threshold sweep, per file and overall. --predictions writes one line per
-labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
+threshold sweep, per file and overall, then DSAT figures per language (a
+record's optional "lang" field, else the language guessed from its user
+messages). --predictions writes one line per labelled turn:
+{"id","turn","dsat","sat","categories","score"}.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sc, err := scoreFlags.build()
@@ -78,14 +82,23 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 				}
 			}
 			res := evalOutput{Overall: dsat.NewReport("overall")}
+			byLang := dsat.NewByLanguage()
+			observe := func(p dsat.Prediction) error {
+				_ = byLang.Observe(p)
+				if onPred != nil {
+					return onPred(p)
+				}
+				return nil
+			}
 			for _, path := range args {
-				rep, err := evalFile(cmd, m, path, onPred)
+				rep, err := evalFile(cmd, m, path, byLang, observe)
 				if err != nil {
 					return err
 				}
 				res.Files = append(res.Files, rep)
 				res.Overall.Merge(rep)
 			}
+			res.Languages = byLang.Reports()
 			if predOut != nil {
 				if err := predOut.commit(); err != nil {
 					return err
@@ -119,6 +132,12 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 				if err := res.Overall.WriteText(w); err != nil {
 					return err
 				}
+				if _, err := w.Write([]byte("\n")); err != nil {
+					return err
+				}
+			}
+			if err := dsat.WriteLanguageTable(w, res.Languages); err != nil {
+				return err
 			}
 			model := "embedded"
 			if !classifierOff(scoreFlags.classifier) && scoreFlags.classifier != "default" {
@@ -135,8 +154,9 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 	return cmd
 }
 
-// evalFile evaluates one labelled file.
-func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, onPred func(dsat.Prediction) error) (rep *dsat.Report, err error) {
+// evalFile evaluates one labelled file, splitting it by language into
+// byLang when it is not nil.
+func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, byLang *dsat.ByLanguage, onPred func(dsat.Prediction) error) (rep *dsat.Report, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -144,5 +164,9 @@ func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, onPred func(dsat.P
 	defer f.Close()
 	r := conversation.NewLabelledReader(f, path)
 	defer func() { err = errors.Join(err, r.Close()) }()
-	return dsat.Evaluate(cmd.Context(), m, r, path, onPred)
+	var src dsat.LabelledSource = r
+	if byLang != nil {
+		src = byLang.Source(r)
+	}
+	return dsat.Evaluate(cmd.Context(), m, src, path, onPred)
 }

@@ -114,7 +114,7 @@ func evalTargets(cmd *cobra.Command, cfg dsat.Config, targets []float64, paths [
 		}
 		overall := dsat.NewReport("overall")
 		for _, p := range paths {
-			rep, err := evalFile(cmd, m, p, nil)
+			rep, err := evalFile(cmd, m, p, nil, nil)
 			if err != nil {
 				return nil, nil, err
 			}

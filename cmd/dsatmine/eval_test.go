@@ -118,3 +118,36 @@ func TestEvalTargets(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, skipped, "== --target-precision", "one target already chosen")
 }
+
+// eval splits its figures by language: the record's "lang" when given,
+// else the language guessed from the user messages.
+func TestEvalByLanguage(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "gold.jsonl",
+		`{"id":"a","source":"t","lang":"es","messages":[{"role":"user","content":"hola"},{"role":"assistant","content":"Hola, ¿qué tal?"},{"role":"user","content":"No me entendiste, te pregunté por el precio."}],"labels":[{"turn":2,"dsat":true,"categories":["complaint"]}]}
+{"id":"b","source":"t","messages":[{"role":"user","content":"Какая погода в Москве?"},{"role":"assistant","content":"Солнечно."},{"role":"user","content":"Ты не так понял, мне нужен прогноз на завтра."}],"labels":[{"turn":2,"dsat":true,"categories":["complaint"]}]}
+{"id":"c","source":"t","messages":[{"role":"user","content":"北京天气怎么样"},{"role":"assistant","content":"晴天。"},{"role":"user","content":"谢谢"}],"labels":[{"turn":2,"sat":true}]}
+`)
+	stdout, _, err := runCmd(t, newEvalCmd(), in, "--json", "--classifier", "none", "--targets", "none")
+	require.NoError(t, err)
+	var res struct {
+		Languages []struct {
+			Name  string `json:"name"`
+			Turns int    `json:"turns"`
+			DSAT  struct{ TP, FP, FN int }
+		} `json:"languages"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &res))
+	require.Len(t, res.Languages, 3)
+	for i, want := range []string{"es", "ru", "zh"} {
+		assert.Equal(t, want, res.Languages[i].Name)
+		assert.Equal(t, 1, res.Languages[i].Turns)
+	}
+	assert.Equal(t, 1, res.Languages[0].DSAT.TP)
+	assert.Equal(t, 1, res.Languages[1].DSAT.TP)
+	assert.Zero(t, res.Languages[2].DSAT.TP+res.Languages[2].DSAT.FP)
+
+	stdout, _, err = runCmd(t, newEvalCmd(), in, "--classifier", "none", "--targets", "none")
+	require.NoError(t, err)
+	assert.Contains(t, stdout, "DSAT by language")
+}
