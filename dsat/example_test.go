@@ -10,6 +10,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/eval"
 )
 
 func ExampleMiner_Mine() {
@@ -85,7 +86,7 @@ func ExampleEvaluate() {
 		log.Fatal(err)
 	}
 	src := conversation.NewLabelledReader(strings.NewReader(gold), "gold.jsonl")
-	rep, err := dsat.Evaluate(context.Background(), m, src, "gold.jsonl", func(p dsat.Prediction) error {
+	rep, err := eval.Evaluate(context.Background(), m, src, "gold.jsonl", func(p eval.Prediction) error {
 		fmt.Printf("%s turn %d: dsat=%v sat=%v\n", p.ID, p.Turn, p.DSAT, p.SAT)
 		return nil
 	})

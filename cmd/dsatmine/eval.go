@@ -8,6 +8,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/eval"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -17,8 +18,8 @@ func init() {
 
 // evalOutput is the JSON document of eval --json.
 type evalOutput struct {
-	Files   []*dsat.Report `json:"files"`
-	Overall *dsat.Report   `json:"overall"`
+	Files   []*eval.Report `json:"files"`
+	Overall *eval.Report   `json:"overall"`
 }
 
 func newEvalCmd() *cobra.Command {
@@ -49,7 +50,7 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 			if err != nil {
 				return err
 			}
-			var onPred func(dsat.Prediction) error
+			var onPred func(eval.Prediction) error
 			var predOut *output
 			if predictions != "" {
 				if predOut, err = createOutput(predictions, cmd.OutOrStdout()); err != nil {
@@ -57,7 +58,7 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 				}
 				defer predOut.abort()
 				var buf []byte
-				onPred = func(p dsat.Prediction) error {
+				onPred = func(p eval.Prediction) error {
 					b, err := jsonx.Marshal(p)
 					if err != nil {
 						return err
@@ -67,7 +68,7 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 					return err
 				}
 			}
-			res := evalOutput{Overall: dsat.NewReport("overall")}
+			res := evalOutput{Overall: eval.NewReport("overall")}
 			for _, path := range args {
 				rep, err := evalFile(cmd, m, path, onPred)
 				if err != nil {
@@ -112,7 +113,7 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 }
 
 // evalFile evaluates one labelled file.
-func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, onPred func(dsat.Prediction) error) (rep *dsat.Report, err error) {
+func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, onPred func(eval.Prediction) error) (rep *eval.Report, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -120,5 +121,5 @@ func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, onPred func(dsat.P
 	defer f.Close()
 	r := conversation.NewLabelledReader(f, path)
 	defer func() { err = errors.Join(err, r.Close()) }()
-	return dsat.Evaluate(cmd.Context(), m, r, path, onPred)
+	return eval.Evaluate(cmd.Context(), m, r, path, onPred)
 }

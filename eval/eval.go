@@ -1,4 +1,4 @@
-package dsat
+package eval
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/heuristics"
 )
 
@@ -153,7 +154,7 @@ func NewReport(name string) *Report {
 // Evaluate runs m over every labelled conversation of src and compares its
 // verdicts with the labels. onPrediction, if not nil, receives one
 // Prediction per labelled turn in input order. The report's name is name.
-func Evaluate(ctx context.Context, m *Miner, src LabelledSource, name string, onPrediction func(Prediction) error) (*Report, error) {
+func Evaluate(ctx context.Context, m *dsat.Miner, src LabelledSource, name string, onPrediction func(Prediction) error) (*Report, error) {
 	rep := NewReport(name)
 	for {
 		l, err := src.Next(ctx)
@@ -169,11 +170,11 @@ func Evaluate(ctx context.Context, m *Miner, src LabelledSource, name string, on
 			return rep, err
 		}
 		rep.Conversations++
-		byTurn := map[int]*FollowUpScore{}
+		byTurn := map[int]*dsat.FollowUpScore{}
 		for i := range res.FollowUps {
 			byTurn[res.FollowUps[i].Turn] = &res.FollowUps[i]
 		}
-		events := map[int]*Event{}
+		events := map[int]*dsat.Event{}
 		for i := range res.Events {
 			events[res.Events[i].Turn] = &res.Events[i]
 		}
@@ -185,8 +186,8 @@ func Evaluate(ctx context.Context, m *Miner, src LabelledSource, name string, on
 				rep.Unmatched++
 			}
 			if e, ok := events[lb.Turn]; ok {
-				p.DSAT = e.Kind == KindDSAT
-				p.SAT = e.Kind == KindSAT
+				p.DSAT = e.Kind == dsat.KindDSAT
+				p.SAT = e.Kind == dsat.KindSAT
 				for _, cat := range e.Categories {
 					p.Categories = append(p.Categories, string(cat))
 				}
@@ -302,3 +303,6 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	return tw.Flush()
 }
+
+// round4 rounds to four decimals, as the miner rounds its scores.
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

@@ -1,4 +1,4 @@
-package dsat
+package eval
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/internal/minertest"
 	"github.com/dsatmine/dsatmine/internal/shareddata"
 )
 
@@ -58,7 +60,7 @@ func evalFixture() *labelledSlice {
 
 func TestEvaluateHandComputed(t *testing.T) {
 	var preds []Prediction
-	rep, err := Evaluate(context.Background(), newTestMiner(t, nil), evalFixture(), "fixture", func(p Prediction) error {
+	rep, err := Evaluate(context.Background(), minertest.NewMiner(t, nil), evalFixture(), "fixture", func(p Prediction) error {
 		preds = append(preds, p)
 		return nil
 	})
@@ -132,7 +134,7 @@ func TestEvaluateBundledLabelledSet(t *testing.T) {
 	}
 	require.NoError(t, err)
 	defer f.Close()
-	m, err := NewMiner(DefaultConfig())
+	m, err := dsat.NewMiner(dsat.DefaultConfig())
 	require.NoError(t, err)
 	rep, err := Evaluate(context.Background(), m, conversation.NewLabelledReader(f, f.Name()), "en", nil)
 	require.NoError(t, err)
@@ -153,7 +155,7 @@ func TestEvaluateSharedDev(t *testing.T) {
 	f, err := os.Open(p)
 	require.NoError(t, err)
 	defer f.Close()
-	m, err := NewMiner(DefaultConfig())
+	m, err := dsat.NewMiner(dsat.DefaultConfig())
 	require.NoError(t, err)
 	rep, err := Evaluate(context.Background(), m, conversation.NewLabelledReader(f, p), "sharegpt-dev", nil)
 	require.NoError(t, err)
