@@ -118,8 +118,9 @@ type AnchorWriter struct {
 	format    ExportFormat
 	buf       []byte
 	counts    ExportStats
-	// parts makes a drift writer keep desirable records (resume parts).
-	parts bool
+	// KeepDesirable makes a drift writer keep desirable records (the part
+	// files of a resumable run, merged into the final export later).
+	KeepDesirable bool
 }
 
 // ExportStats counts what an AnchorWriter changed and wrote (Stats.Export).
@@ -190,7 +191,7 @@ func (aw *AnchorWriter) WriteAnchor(a *Anchor) error {
 // row with label true. Other formats return ErrNotExported.
 func (aw *AnchorWriter) WriteDesirable(a *Anchor) error {
 	switch {
-	case aw.format == ExportDRIFT && aw.parts:
+	case aw.format == ExportDRIFT && aw.KeepDesirable:
 		return writeLine(aw.w, &aw.buf, a)
 	case aw.format != ExportKTO || len(a.Chosen) == 0:
 		return ErrNotExported
