@@ -11,6 +11,7 @@ import (
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/eval"
+	"github.com/dsatmine/dsatmine/export"
 )
 
 func ExampleMiner_Mine() {
@@ -66,7 +67,7 @@ func ExampleMiner_Run() {
 	}
 	// TRL's conversational preference layout: only anchors with a chosen reply.
 	st, err := m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{
-		Anchors: dsat.NewAnchorWriter(os.Stdout, dsat.ExportTRL),
+		Anchors: export.NewAnchorWriter(os.Stdout, export.ExportTRL),
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -110,7 +111,7 @@ func ExampleNormalizeRoles() {
 		{Role: "system", Content: "Answer in English."},
 		{Role: "user", Content: "About spring rain."},
 	}
-	for _, m := range dsat.NormalizeRoles(msgs) {
+	for _, m := range export.NormalizeRoles(msgs) {
 		fmt.Printf("%s: %q\n", m.Role, m.Content)
 	}
 	// Output:

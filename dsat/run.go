@@ -220,7 +220,7 @@ func syncExport(sink AnchorSink, st *Stats) {
 		return
 	}
 	c := es.ExportStats()
-	if c.Format == string(ExportDRIFT) {
+	if c.Format == "drift" {
 		return
 	}
 	st.Export = &c

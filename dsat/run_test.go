@@ -47,7 +47,7 @@ func TestRunDedupAndStats(t *testing.T) {
 	var anchors, events bytes.Buffer
 	var progress int
 	st, err := m.Run(context.Background(), []Input{&sliceInput{convs: []*conversation.Conversation{a, b}}, &sliceInput{convs: []*conversation.Conversation{c, d}}},
-		Sinks{Events: NewEventWriter(&events), Anchors: NewAnchorWriter(&anchors, ExportDRIFT), Progress: func(*Stats) { progress++ }})
+		Sinks{Events: newLineSink(&events), Anchors: newLineSink(&anchors), Progress: func(*Stats) { progress++ }})
 	require.NoError(t, err)
 
 	assert.Equal(t, 4, progress)
@@ -89,7 +89,7 @@ func TestRunCountsExportSkips(t *testing.T) {
 	b := conv("b", "user", "q2", "assistant", "bad", "user", "x #complaint=0.9", "assistant", "good", "user", "#sat=0.9")
 	var buf bytes.Buffer
 	st, err := newTestMiner(t, func(c *Config) { c.DRIFTPairing = true }).Run(context.Background(), []Input{&sliceInput{convs: []*conversation.Conversation{a, b}}},
-		Sinks{Anchors: NewAnchorWriter(&buf, ExportTRL)})
+		Sinks{Anchors: &lineSink{w: &buf, pairsOnly: true}})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, st.Anchors)
 	assert.EqualValues(t, 1, st.Pairs)
@@ -106,7 +106,7 @@ this line is not json
 func TestRunWithReaderAccountsForEveryRecord(t *testing.T) {
 	r := conversation.NewReader(strings.NewReader(jsonlInput), "in.jsonl")
 	var out bytes.Buffer
-	st, err := newTestMiner(t, nil).Run(context.Background(), []Input{r}, Sinks{Anchors: NewAnchorWriter(&out, ExportDRIFT)})
+	st, err := newTestMiner(t, nil).Run(context.Background(), []Input{r}, Sinks{Anchors: newLineSink(&out)})
 	require.NoError(t, err)
 	assert.EqualValues(t, 4, st.Records)
 	assert.EqualValues(t, 1, st.RecordsSkipped)
@@ -137,7 +137,7 @@ func TestRunIsByteIdentical(t *testing.T) {
 	run := func() (string, string, string) {
 		r := conversation.NewReader(strings.NewReader(jsonlInput), "in.jsonl")
 		var a, e bytes.Buffer
-		st, err := newTestMiner(t, nil).Run(context.Background(), []Input{r}, Sinks{Events: NewEventWriter(&e), Anchors: NewAnchorWriter(&a, ExportDRIFT)})
+		st, err := newTestMiner(t, nil).Run(context.Background(), []Input{r}, Sinks{Events: newLineSink(&e), Anchors: newLineSink(&a)})
 		require.NoError(t, err)
 		sj, err := json.Marshal(st)
 		require.NoError(t, err)

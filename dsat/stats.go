@@ -301,3 +301,12 @@ func addGroups(dst, src map[string]GroupStats) map[string]GroupStats {
 	}
 	return dst
 }
+
+// AddModels adds per-model counts to s.Models (rates recomputed).
+func (s *Stats) AddModels(groups map[string]GroupStats) {
+	s.Models = addGroups(s.Models, groups)
+}
+
+// SyncExport copies the export counts of sink (an AnchorSink with an
+// ExportStats method, such as export.AnchorWriter) into s.Export.
+func (s *Stats) SyncExport(sink AnchorSink) { syncExport(sink, s) }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/atomicfile"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
@@ -247,9 +248,9 @@ func minePart(ctx context.Context, m *dsat.Miner, path, dir, part string, open f
 	if err != nil {
 		return nil, err
 	}
-	aw := dsat.NewAnchorWriter(anw, dsat.ExportDRIFT)
+	aw := export.NewAnchorWriter(anw, export.ExportDRIFT)
 	aw.KeepDesirable = true // desirable records are kept for the final export
-	st, runErr := m.WithoutDedup().Run(ctx, []dsat.Input{in}, dsat.Sinks{Events: dsat.NewEventWriter(evw), Anchors: aw})
+	st, runErr := m.WithoutDedup().Run(ctx, []dsat.Input{in}, dsat.Sinks{Events: export.NewEventWriter(evw), Anchors: aw})
 	if runErr != nil {
 		return st, runErr
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -46,8 +47,8 @@ type resumeOutput struct {
 	stats           []byte
 }
 
-func (o *resumeOutput) sinks(format dsat.ExportFormat) dsat.Sinks {
-	return dsat.Sinks{Events: dsat.NewEventWriter(&o.events), Anchors: dsat.NewAnchorWriter(&o.anchors, format)}
+func (o *resumeOutput) sinks(format export.ExportFormat) dsat.Sinks {
+	return dsat.Sinks{Events: export.NewEventWriter(&o.events), Anchors: export.NewAnchorWriter(&o.anchors, format)}
 }
 
 func (o *resumeOutput) setStats(t *testing.T, st *dsat.Stats) {
@@ -57,14 +58,14 @@ func (o *resumeOutput) setStats(t *testing.T, st *dsat.Stats) {
 }
 
 func TestRunResumableMatchesRun(t *testing.T) {
-	for _, format := range []dsat.ExportFormat{dsat.ExportDRIFT, dsat.ExportTRL, dsat.ExportKTO} {
+	for _, format := range []export.ExportFormat{export.ExportDRIFT, export.ExportTRL, export.ExportKTO} {
 		t.Run(string(format), func(t *testing.T) {
 			dir := t.TempDir()
 			paths := resumeInputs(t, dir)
 			cfg := dsat.DefaultConfig()
 			cfg.Workers = 2
 			// kto: the label-true rows go through the part files too.
-			cfg.Desirable = format == dsat.ExportKTO
+			cfg.Desirable = format == export.ExportKTO
 			m, err := dsat.NewMiner(cfg)
 			require.NoError(t, err)
 
@@ -84,7 +85,7 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			require.Positive(t, ref.anchors.Len())
 			require.Positive(t, ref.events.Len())
 			require.True(t, st.Accounting.Balanced)
-			if format == dsat.ExportKTO {
+			if format == export.ExportKTO {
 				require.NotNil(t, st.Export)
 				require.Positive(t, st.Export.Desirable)
 				require.Contains(t, ref.anchors.String(), `"label":true`)

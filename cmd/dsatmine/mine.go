@@ -18,6 +18,7 @@ import (
 	"github.com/dsatmine/dsatmine/classifier"
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/atomicfile"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
@@ -47,19 +48,19 @@ func (f *policyFlags) config(clf classifier.Classifier) dsat.Config {
 
 func newMineCmd() *cobra.Command {
 	var (
-		read                          readFlags
-		policy                        policyFlags
-		out, events, stats, export    string
-		encoding                      string
-		maxPromptTokens, maxTotalToks int
-		noDedup                       bool
-		keepRoles, driftPairing       bool
-		noDesirable                   bool
-		workers                       int
-		shard                         shardFlag
-		resume                        string
-		scoreFlags                    *scoringFlags
-		synth                         *synthFlags
+		read                           readFlags
+		policy                         policyFlags
+		out, events, stats, exportName string
+		encoding                       string
+		maxPromptTokens, maxTotalToks  int
+		noDedup                        bool
+		keepRoles, driftPairing        bool
+		noDesirable                    bool
+		workers                        int
+		shard                          shardFlag
+		resume                         string
+		scoreFlags                     *scoringFlags
+		synth                          *synthFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "mine INPUT... -o ANCHORS.jsonl",
@@ -97,7 +98,7 @@ inputs and writes the same output as an uninterrupted run.`,
 				return errors.New("missing -o ANCHORS.jsonl (use -o - for standard output)")
 			}
 			tuneGC()
-			format, err := dsat.ParseExportFormat(export)
+			format, err := export.ParseExportFormat(exportName)
 			if err != nil {
 				return err
 			}
@@ -133,7 +134,7 @@ inputs and writes the same output as an uninterrupted run.`,
 			cfg.Dedup = !noDedup
 			cfg.Workers = workers
 			cfg.DRIFTPairing = driftPairing
-			cfg.Desirable = format == dsat.ExportKTO && !noDesirable
+			cfg.Desirable = format == export.ExportKTO && !noDesirable
 			if maxPromptTokens > 0 || maxTotalToks > 0 {
 				cfg.Tokens = &dsat.TokenBudget{Encoding: encoding, MaxPromptTokens: maxPromptTokens, MaxTotalTokens: maxTotalToks}
 			}
@@ -147,7 +148,7 @@ inputs and writes the same output as an uninterrupted run.`,
 				return err
 			}
 			defer anchorsOut.abort()
-			aw := dsat.NewAnchorWriter(anchorsOut, format)
+			aw := export.NewAnchorWriter(anchorsOut, format)
 			aw.KeepRoles = keepRoles
 			sinks := dsat.Sinks{Anchors: aw}
 			var eventsOut *output
@@ -156,7 +157,7 @@ inputs and writes the same output as an uninterrupted run.`,
 					return err
 				}
 				defer eventsOut.abort()
-				sinks.Events = dsat.NewEventWriter(eventsOut)
+				sinks.Events = export.NewEventWriter(eventsOut)
 			}
 
 			if resume != "" {
@@ -205,7 +206,7 @@ inputs and writes the same output as an uninterrupted run.`,
 	fs.StringVarP(&out, "output", "o", "", "anchors output file (JSON Lines; - for standard output)")
 	fs.StringVar(&events, "events", "", "also write every DSAT and SAT event to this JSON Lines file")
 	fs.StringVar(&stats, "stats", "", "write run statistics as JSON to this file")
-	fs.StringVar(&export, "export", string(dsat.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory (pairwise layouts keep only anchors with a chosen reply)")
+	fs.StringVar(&exportName, "export", string(export.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory (pairwise layouts keep only anchors with a chosen reply)")
 	fs.IntVar(&maxPromptTokens, "max-prompt-tokens", 0, "left-truncate prompt history to this many tokens; skip anchors that still do not fit (0 = no limit)")
 	fs.IntVar(&maxTotalToks, "max-total-tokens", 0, "limit prompt plus reply tokens (0 = no limit)")
 	fs.StringVar(&encoding, "encoding", dsat.EncodingCL100k, "token encoding for the budgets: cl100k_base or o200k_base")

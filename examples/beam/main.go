@@ -23,8 +23,6 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
-
-	"github.com/dsatmine/dsatmine/dsat"
 )
 
 func main() {
@@ -36,7 +34,7 @@ func main() {
 	fs.StringVar(&opts.Anchors, "output", "", "anchors output file (JSON Lines; required)")
 	fs.StringVar(&opts.Events, "events", "", "also write every DSAT and SAT event to this JSON Lines file")
 	fs.StringVar(&opts.Stats, "stats", "", "write the merged run statistics as JSON to this file")
-	fs.StringVar(&export, "export", string(dsat.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory")
+	fs.StringVar(&export, "export", string(export.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory")
 	fs.StringVar(&opts.Format, "format", "auto", "input record format (auto detects it per file)")
 	fs.BoolVar(&opts.Strict, "strict", false, "fail on the first bad record instead of skipping and counting it")
 	fs.Int64Var(&opts.SplitBytes, "split-bytes", 0, "cut local plain JSON Lines files bigger than this into byte-range shards of about this size (0 = one shard per file)")
@@ -54,7 +52,7 @@ func main() {
 	// worker harness and never returns.
 	beam.Init()
 
-	opts.Export = dsat.ExportFormat(export)
+	opts.Export = export.ExportFormat(export)
 	opts.Inputs = flag.Args()
 	if input != "" {
 		opts.Inputs = append(strings.Split(input, ","), opts.Inputs...)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -82,8 +83,8 @@ func runSingle(t *testing.T, opts Options) output {
 	var out output
 	var anchors, events bytes.Buffer
 	st, err := m.Run(context.Background(), inputs, dsat.Sinks{
-		Anchors: dsat.NewAnchorWriter(&anchors, opts.Export),
-		Events:  dsat.NewEventWriter(&events),
+		Anchors: export.NewAnchorWriter(&anchors, opts.Export),
+		Events:  export.NewEventWriter(&events),
 	})
 	require.NoError(t, err)
 	out.anchors, out.events = anchors.Bytes(), events.Bytes()
@@ -135,14 +136,14 @@ func TestPipelineMatchesSingleProcess(t *testing.T) {
 			assert.Positive(t, st.RecordsSkipped, "the bad file gives skipped records")
 			assert.Positive(t, st.Pairs)
 		}},
-		{"trl", Options{Inputs: sampleInputs, Export: dsat.ExportTRL, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
+		{"trl", Options{Inputs: sampleInputs, Export: export.ExportTRL, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
 			assert.Positive(t, st.Skipped[dsat.SkipNoChosen], "pairwise export declines anchors without chosen")
 			assert.Equal(t, st.Pairs, st.Anchors)
 		}},
 		{"no-dedup", Options{Inputs: sampleInputs, Policy: noDedup}, func(t *testing.T, st *dsat.Stats) {
 			assert.Zero(t, st.Duplicates)
 		}},
-		{"policy", Options{Inputs: sampleInputs, Export: dsat.ExportKTO, Policy: strict}, func(t *testing.T, st *dsat.Stats) {
+		{"policy", Options{Inputs: sampleInputs, Export: export.ExportKTO, Policy: strict}, func(t *testing.T, st *dsat.Stats) {
 			assert.Positive(t, st.Skipped[dsat.SkipMaxAnchors])
 		}},
 		{"split", Options{Inputs: sampleInputs, SplitBytes: 4000, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
@@ -208,7 +209,7 @@ func TestPipelineMatchesCLI(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	opts := Options{Inputs: sampleInputs, Export: dsat.ExportOpenRLHF, Policy: DefaultPolicy()}
+	opts := Options{Inputs: sampleInputs, Export: export.ExportOpenRLHF, Policy: DefaultPolicy()}
 	shards, err := ExpandInputs(context.Background(), opts.Inputs, 0, conversation.FormatAuto)
 	require.NoError(t, err)
 	args := []string{"mine", "--export", "openrlhf",
@@ -256,7 +257,7 @@ func TestBuildErrors(t *testing.T) {
 
 	o := base
 	o.Export = "csv"
-	assert.ErrorIs(t, build(o), dsat.ErrUnknownExport)
+	assert.ErrorIs(t, build(o), export.ErrUnknownExport)
 
 	o = base
 	o.Policy.Threshold = 2

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 )
 
 func main() {
@@ -40,7 +41,7 @@ func main() {
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	st, err := m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{
-		Anchors: dsat.NewAnchorWriter(out, dsat.ExportDRIFT),
+		Anchors: export.NewAnchorWriter(out, export.ExportDRIFT),
 	})
 	if err != nil {
 		log.Fatal(err)
