@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,10 +32,29 @@ type policyFlags struct{ dsat.Policy }
 
 func (f *policyFlags) register(cmd *cobra.Command) {
 	f.Policy = dsat.DefaultPolicy()
-	fs := flag.NewFlagSet(cmd.Name(), flag.ContinueOnError)
-	f.RegisterFlags(fs)
-	cmd.Flags().AddGoFlagSet(fs)
+	p, fs := &f.Policy, cmd.Flags()
+	fs.Var(thresholdFlag{p}, "threshold", `score threshold of the DSAT categories: a number for all ("0.6"), category=number pairs ("complaint=0.6,doubt=0.8"), or both ("0.5,complaint=0.7")`)
+	fs.Float64Var(&p.SATThreshold, "sat-threshold", p.SATThreshold, "score at which a follow-up is SAT")
+	fs.Float64Var(&p.MinScore, "min-score", p.MinScore, "global operating point: anchors scoring below it are not written")
+	fs.BoolVar(&p.DoubtAnchors, "doubt-anchors", p.DoubtAnchors, "doubt-only events make anchors (scored × --doubt-weight)")
+	fs.Float64Var(&p.DoubtWeight, "doubt-weight", p.DoubtWeight, "score factor of doubt-only anchors")
+	fs.BoolVar(&p.PushbackAnchors, "pushback-anchors", p.PushbackAnchors, "pushback-only events make anchors (off: rejecting a correct refusal teaches a model to stop refusing)")
+	fs.BoolVar(&p.CountExtensions, "count-extensions", p.CountExtensions, "count refinements that only extend a good answer")
+	fs.Float64Var(&p.TargetPrecision, "target-precision", p.TargetPrecision, "let the classifier (the embedded model unless --classifier names one) decide at the lowest threshold whose out-of-fold precision, stored with the model, is at least this (0 = off)")
+	fs.IntVar(&p.MaxAnchorsPerConversation, "max-anchors-per-conversation", p.MaxAnchorsPerConversation, "keep at most N anchors per conversation, highest scores first (0 = unlimited)")
 }
+
+// thresholdFlag is --threshold: dsat.Policy.ParseThreshold's spec.
+type thresholdFlag struct{ p *dsat.Policy }
+
+func (t thresholdFlag) String() string {
+	if t.p == nil {
+		return ""
+	}
+	return t.p.ThresholdString()
+}
+func (t thresholdFlag) Set(s string) error { return t.p.ParseThreshold(s) }
+func (t thresholdFlag) Type() string       { return "spec" }
 
 // config returns the miner configuration the flags describe.
 func (f *policyFlags) config(clf classifier.Classifier) dsat.Config {
