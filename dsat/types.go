@@ -1,6 +1,3 @@
-// Package dsat is the miner: it runs detectors (and optionally a classifier)
-// over conversations, produces DSAT/SAT events and builds preference-training
-// anchors, with filters, token budgets, exports, evaluation and run statistics.
 package dsat
 
 import (

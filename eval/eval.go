@@ -107,8 +107,8 @@ func class(dsat, sat bool) string {
 	return "neither"
 }
 
-// Report is the evaluation of the miner on labelled conversations.
-type Report struct {
+// Scorecard is the evaluation of the miner on labelled conversations.
+type Scorecard struct {
 	// Name is the file (or other source) name; "overall" for merged reports.
 	Name          string `json:"name"`
 	Conversations int    `json:"conversations"`
@@ -127,25 +127,26 @@ type Report struct {
 	Sweep      []SweepPoint      `json:"sweep"`
 }
 
-// SweepThresholds are the thresholds of the sweep: 0.10, 0.15, …, 0.90.
-var SweepThresholds = func() []float64 {
+// SweepThresholds returns the thresholds of the sweep: 0.10, 0.15, …, 0.90
+// (a new slice on every call).
+func SweepThresholds() []float64 {
 	var ts []float64
 	for i := 0; i <= 16; i++ {
 		ts = append(ts, math.Round((0.10+0.05*float64(i))*100)/100)
 	}
 	return ts
-}()
+}
 
-// NewReport returns an empty report.
-func NewReport(name string) *Report {
-	r := &Report{Name: name, Categories: map[string]Binary{}, Confusion: Confusion{}}
+// NewScorecard returns an empty report.
+func NewScorecard(name string) *Scorecard {
+	r := &Scorecard{Name: name, Categories: map[string]Binary{}, Confusion: Confusion{}}
 	for _, g := range confusionClasses {
 		r.Confusion[g] = map[string]int{}
 		for _, p := range confusionClasses {
 			r.Confusion[g][p] = 0
 		}
 	}
-	for _, t := range SweepThresholds {
+	for _, t := range SweepThresholds() {
 		r.Sweep = append(r.Sweep, SweepPoint{Threshold: t})
 	}
 	return r
@@ -154,8 +155,8 @@ func NewReport(name string) *Report {
 // Evaluate runs m over every labelled conversation of src and compares its
 // verdicts with the labels. onPrediction, if not nil, receives one
 // Prediction per labelled turn in input order. The report's name is name.
-func Evaluate(ctx context.Context, m *dsat.Miner, src LabelledSource, name string, onPrediction func(Prediction) error) (*Report, error) {
-	rep := NewReport(name)
+func Evaluate(ctx context.Context, m *dsat.Miner, src LabelledSource, name string, onPrediction func(Prediction) error) (*Scorecard, error) {
+	rep := NewScorecard(name)
 	for {
 		l, err := src.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -205,7 +206,7 @@ func Evaluate(ctx context.Context, m *dsat.Miner, src LabelledSource, name strin
 }
 
 // add scores one labelled turn.
-func (r *Report) add(lb conversation.Label, p Prediction) {
+func (r *Scorecard) add(lb conversation.Label, p Prediction) {
 	r.Turns++
 	r.DSAT.add(lb.DSAT, p.DSAT)
 	r.SAT.add(lb.SAT && !lb.DSAT, p.SAT)
@@ -229,7 +230,7 @@ func (r *Report) add(lb conversation.Label, p Prediction) {
 }
 
 // Merge adds the counts of o to r and recomputes the metrics.
-func (r *Report) Merge(o *Report) {
+func (r *Scorecard) Merge(o *Scorecard) {
 	r.Conversations += o.Conversations
 	r.Turns += o.Turns
 	r.Unmatched += o.Unmatched
@@ -256,7 +257,7 @@ func (r *Report) Merge(o *Report) {
 	r.finish()
 }
 
-func (r *Report) finish() {
+func (r *Scorecard) finish() {
 	r.DSAT.finish()
 	r.SAT.finish()
 	for k, b := range r.Categories {
@@ -269,7 +270,7 @@ func (r *Report) finish() {
 }
 
 // WriteText writes the report as aligned text tables.
-func (r *Report) WriteText(w io.Writer) error {
+func (r *Scorecard) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "== %s: %d conversations, %d labelled turns", r.Name, r.Conversations, r.Turns)
 	if r.Unmatched > 0 {

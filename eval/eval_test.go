@@ -110,7 +110,7 @@ func TestEvaluateHandComputed(t *testing.T) {
 	assert.Equal(t, Prediction{ID: "L3", Turn: 2, Categories: []string{}, Score: 0.3}, preds[4])
 
 	// Merging a report with itself doubles counts and keeps the metrics.
-	all := NewReport("overall")
+	all := NewScorecard("overall")
 	all.Merge(rep)
 	all.Merge(rep)
 	assert.Equal(t, 14, all.Turns)

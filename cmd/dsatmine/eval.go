@@ -18,8 +18,8 @@ func init() {
 
 // evalOutput is the JSON document of eval --json.
 type evalOutput struct {
-	Files   []*eval.Report `json:"files"`
-	Overall *eval.Report   `json:"overall"`
+	Files   []*eval.Scorecard `json:"files"`
+	Overall *eval.Scorecard   `json:"overall"`
 }
 
 func newEvalCmd() *cobra.Command {
@@ -68,7 +68,7 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 					return err
 				}
 			}
-			res := evalOutput{Overall: eval.NewReport("overall")}
+			res := evalOutput{Overall: eval.NewScorecard("overall")}
 			for _, path := range args {
 				rep, err := evalFile(cmd, m, path, onPred)
 				if err != nil {
@@ -113,7 +113,7 @@ labelled turn: {"id","turn","dsat","sat","categories","score"}.`,
 }
 
 // evalFile evaluates one labelled file.
-func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, onPred func(eval.Prediction) error) (rep *eval.Report, err error) {
+func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, onPred func(eval.Prediction) error) (rep *eval.Scorecard, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
