@@ -26,7 +26,7 @@ type Sinks struct {
 	// Events receives every DSAT and SAT event.
 	Events EventSink
 	// Anchors receives the deduplicated anchors. A sink may return
-	// ErrNotExported to decline an anchor; Run counts it under SkipNoChosen.
+	// ErrNotExported to decline an anchor; Run counts it in Stats.Dropped under SkipNoChosen.
 	Anchors AnchorSink
 	// Progress is called after every conversation with the running
 	// statistics, which it must not modify or retain.
@@ -140,7 +140,7 @@ func (w *RunWriter) writeAnchor(a *Anchor) error {
 	if w.out.Anchors != nil {
 		err := w.out.Anchors.WriteAnchor(a)
 		if errors.Is(err, ErrNotExported) {
-			w.st.Skipped[SkipNoChosen]++
+			w.st.Dropped[SkipNoChosen]++
 			return nil
 		}
 		if err != nil {

@@ -93,7 +93,8 @@ func TestRunCountsExportSkips(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, st.Anchors)
 	assert.EqualValues(t, 1, st.Pairs)
-	assert.EqualValues(t, 1, st.Skipped[SkipNoChosen])
+	assert.EqualValues(t, 1, st.Dropped[SkipNoChosen])
+	assert.Empty(t, st.ReadSkipped, "the reader skipped nothing")
 	assert.Equal(t, 1, strings.Count(buf.String(), "\n"))
 }
 
@@ -113,12 +114,14 @@ func TestRunWithReaderAccountsForEveryRecord(t *testing.T) {
 	assert.EqualValues(t, 3, st.Conversations)
 	assert.Equal(t, st.Records, st.Conversations+st.RecordsSkipped, "one conversation per good record here")
 	var skippedByReason int64
-	for reason, n := range st.Skipped {
-		if !strings.HasPrefix(reason, "export_") && reason != SkipPushbackPolicy {
-			skippedByReason += n
-		}
+	for _, n := range st.ReadSkipped {
+		skippedByReason += n
 	}
 	assert.EqualValues(t, 1, skippedByReason)
+	assert.Equal(t, st.RecordsSkipped, skippedByReason, "ReadSkipped holds the reader's skips only")
+	for reason := range st.Dropped {
+		assert.NotContains(t, st.ReadSkipped, reason, "miner reasons stay out of ReadSkipped")
+	}
 	assert.EqualValues(t, 1, st.Anchors)
 	assert.EqualValues(t, 1, st.SATEvents)
 	assert.Equal(t, st.Conversations, st.ConversationsMined+st.ConversationsNoSignal)
@@ -184,7 +187,8 @@ func TestStatsJSONSortsKeys(t *testing.T) {
 	st := NewStats()
 	for _, k := range []string{"refinement", "complaint", "pushback", "correction", "doubt", "preference"} {
 		st.Events[k] = 1
-		st.Skipped[k+"_x"] = 2
+		st.ReadSkipped[k+"_x"] = 2
+		st.Dropped[k+"_y"] = 2
 		st.Models["m-"+k] = GroupStats{Conversations: 1}
 	}
 	for range 5 {

@@ -294,7 +294,7 @@ func mergeParts(m *dsat.Miner, dir string, parts []ManifestEntry, out dsat.Sinks
 		// Anchor counts depend on dedup and the export format: they are
 		// counted again below.
 		ps.Anchors, ps.Pairs, ps.Duplicates, ps.Export = 0, 0, 0, nil
-		delete(ps.Skipped, dsat.SkipNoChosen)
+		delete(ps.Dropped, dsat.SkipNoChosen)
 		if ps.Classifier != nil {
 			ps.Classifier.Details = nil
 		}

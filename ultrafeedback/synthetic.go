@@ -109,7 +109,7 @@ func (r RankBy) tieBreakers() []RankBy {
 	return []RankBy{RankFineGrained, RankOverall}
 }
 
-// Reasons a record makes no synthetic anchor, counted in Stats.Skipped.
+// Reasons a record makes no synthetic anchor, counted in Stats.Dropped.
 const (
 	SkipAllEqual    = "all_equal"     // every ranked completion has the same score
 	SkipTiedLowest  = "tied_lowest"   // several completions share the lowest score (BreakTies off)
@@ -118,7 +118,7 @@ const (
 )
 
 // Reasons a written synthetic anchor has no chosen completion, counted in
-// Stats.Skipped with the prefix "pair_" and recorded in
+// Stats.Dropped with the prefix "pair_" and recorded in
 // Metadata["no_pair"].
 const (
 	NoPairBelowMargin = "below_margin" // the best score exceeds the rejected one by less than Margin
@@ -459,8 +459,8 @@ type SyntheticInput interface {
 // the good records (one instruction each) and Messages their instructions
 // and completions; ConversationsMined those that made an anchor and
 // ConversationsNoSignal the others, whose reasons (Skip*, or a token budget
-// reason) are in Skipped. Written anchors without a chosen completion are
-// counted in Skipped as "pair_below_margin" or "pair_tied_highest". Models
+// reason) are in Dropped. Written anchors without a chosen completion are
+// counted in Dropped as "pair_below_margin" or "pair_tied_highest". Models
 // are completion models: conversations = records with a completion of the
 // model, follow_ups = its ranked completions, dsat = how often it was the
 // rejected one, rate = dsat / follow_ups. FollowUps, the event counts and
@@ -495,7 +495,7 @@ func (s *Synthesizer) runInput(ctx context.Context, in SyntheticInput, out dsat.
 			var pe *conversation.ParseError
 			if errors.As(err, &pe) && !s.cfg.Strict {
 				st.RecordsSkipped++
-				st.Skipped[pe.Reason]++
+				st.ReadSkipped[pe.Reason]++
 				continue
 			}
 			return err
@@ -528,7 +528,7 @@ func (s *Synthesizer) write(res *SyntheticResult, out dsat.Sinks, st *dsat.Stats
 	st.AddModels(groups)
 	if res.Anchor == nil {
 		st.ConversationsNoSignal++
-		st.Skipped[res.Skipped]++
+		st.Dropped[res.Skipped]++
 		if out.Progress != nil {
 			out.Progress(st)
 		}
@@ -547,12 +547,12 @@ func (s *Synthesizer) write(res *SyntheticResult, out dsat.Sinks, st *dsat.Stats
 	}
 	if written {
 		if res.NoPair != "" {
-			st.Skipped["pair_"+res.NoPair]++
+			st.Dropped["pair_"+res.NoPair]++
 		}
 		if out.Anchors != nil {
 			err := out.Anchors.WriteAnchor(a)
 			if errors.Is(err, dsat.ErrNotExported) {
-				st.Skipped[dsat.SkipNoChosen]++
+				st.Dropped[dsat.SkipNoChosen]++
 				written = false
 			} else if err != nil {
 				return err

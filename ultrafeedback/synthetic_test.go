@@ -269,7 +269,7 @@ func TestSynthesizerRun(t *testing.T) {
 	assert.Equal(t, int64(6+4+3+4+2+3+3), st.Messages)
 	assert.Equal(t, int64(4), st.Anchors)
 	assert.Equal(t, int64(3), st.Pairs)
-	assert.Equal(t, map[string]int64{SkipTiedLowest: 1, SkipAllEqual: 1, "pair_below_margin": 1}, st.Skipped)
+	assert.Equal(t, map[string]int64{SkipTiedLowest: 1, SkipAllEqual: 1, "pair_below_margin": 1}, st.Dropped)
 	assert.Equal(t, map[string]int64{"ultrafeedback": 6}, st.Formats)
 	assert.Equal(t, map[string]dsat.GroupStats{
 		"model-a": {Conversations: 6, FollowUps: 6, DSAT: 1, Rate: 0.1667},
@@ -304,7 +304,7 @@ func TestSynthesizerRunExports(t *testing.T) {
 			want := 4
 			if format.Pairwise() {
 				want = 3
-				assert.Equal(t, int64(1), st.Skipped[dsat.SkipNoChosen])
+				assert.Equal(t, int64(1), st.Dropped[dsat.SkipNoChosen])
 			}
 			require.Len(t, lines, want)
 			assert.Equal(t, int64(want), st.Anchors)
@@ -341,7 +341,8 @@ func TestSynthesizerRunMalformed(t *testing.T) {
 	assert.Equal(t, map[string]int64{
 		"missing_rating": 1, "invalid_rating": 2, "too_few_completions": 1, "invalid_json": 1,
 		"missing_field": 2, "wrong_type": 1, "unknown_format": 1,
-	}, st.Skipped)
+	}, st.ReadSkipped)
+	assert.Empty(t, st.Dropped)
 	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 2)
 
 	// A record without the rank score: skipped and counted when lenient,
@@ -355,7 +356,7 @@ func TestSynthesizerRunMalformed(t *testing.T) {
 	assert.Equal(t, int64(2), st.Records)
 	assert.Equal(t, int64(1), st.RecordsSkipped)
 	assert.Equal(t, int64(1), st.Conversations)
-	assert.Equal(t, int64(1), st.Skipped["missing_rating"])
+	assert.Equal(t, int64(1), st.ReadSkipped["missing_rating"])
 	assert.Equal(t, int64(1), st.Anchors)
 
 	st, err = newSynth(t, func(c *SyntheticConfig) { c.Strict = true }).
@@ -382,14 +383,14 @@ func TestSynthesizerRunDedupAndTokens(t *testing.T) {
 	s := newSynth(t, func(c *SyntheticConfig) { c.Tokens = &dsat.TokenBudget{MaxTotalTokens: 40} })
 	st, out = runSynth(t, s, export.ExportDRIFT, "sample.jsonl")
 	assert.Equal(t, int64(1), st.Anchors)
-	assert.Equal(t, int64(3), st.Skipped[dsat.SkipTotalTooLong])
+	assert.Equal(t, int64(3), st.Dropped[dsat.SkipTotalTooLong])
 	assert.Equal(t, int64(1), st.ConversationsMined)
 	assert.Contains(t, out, "goldfish")
 
 	s = newSynth(t, func(c *SyntheticConfig) { c.Tokens = &dsat.TokenBudget{MaxPromptTokens: 15} })
 	st, out = runSynth(t, s, export.ExportDRIFT, "sample.jsonl")
 	assert.Equal(t, int64(2), st.Anchors)
-	assert.Equal(t, int64(2), st.Skipped[dsat.SkipPromptTooLong])
+	assert.Equal(t, int64(2), st.Dropped[dsat.SkipPromptTooLong])
 	assert.Contains(t, out, "basil")
 	assert.Contains(t, out, "goldfish")
 }

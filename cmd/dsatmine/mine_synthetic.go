@@ -183,7 +183,7 @@ func (f *synthFlags) run(cmd *cobra.Command, paths []string, o mineOptions) erro
 	}
 	fmt.Fprintln(cmd.ErrOrStderr(), syntheticSummary(st, rank, o.out))
 	if st.Records == st.RecordsSkipped {
-		return &nothingReadError{records: st.Records, skipped: st.Skipped}
+		return &nothingReadError{records: st.Records, skipped: st.ReadSkipped}
 	}
 	return nil
 }
@@ -193,7 +193,7 @@ func syntheticSummary(st *dsat.Stats, rank ultrafeedback.RankBy, out string) str
 	var none []string
 	for _, r := range []string{ultrafeedback.SkipAllEqual, ultrafeedback.SkipTiedLowest, ultrafeedback.SkipTooFewRated, ultrafeedback.SkipNoCritique,
 		dsat.SkipPromptTooLong, dsat.SkipTotalTooLong} {
-		if n := st.Skipped[r]; n > 0 {
+		if n := st.Dropped[r]; n > 0 {
 			none = append(none, fmt.Sprintf("%s %d", r, n))
 		}
 	}

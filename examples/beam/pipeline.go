@@ -546,7 +546,7 @@ func (f *writeAnchorsFn) ProcessElement(ctx context.Context, _ int, recs func(*A
 		for _, a := range all {
 			st.Duplicates += a.Dups
 			if !a.Exported {
-				st.Skipped[dsat.SkipNoChosen]++
+				st.Dropped[dsat.SkipNoChosen]++
 				continue
 			}
 			if st.Export != nil {

@@ -137,14 +137,14 @@ func TestPipelineMatchesSingleProcess(t *testing.T) {
 			assert.Positive(t, st.Pairs)
 		}},
 		{"trl", Options{Inputs: sampleInputs, Export: export.ExportTRL, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
-			assert.Positive(t, st.Skipped[dsat.SkipNoChosen], "pairwise export declines anchors without chosen")
+			assert.Positive(t, st.Dropped[dsat.SkipNoChosen], "pairwise export declines anchors without chosen")
 			assert.Equal(t, st.Pairs, st.Anchors)
 		}},
 		{"no-dedup", Options{Inputs: sampleInputs, Policy: noDedup}, func(t *testing.T, st *dsat.Stats) {
 			assert.Zero(t, st.Duplicates)
 		}},
 		{"policy", Options{Inputs: sampleInputs, Export: export.ExportKTO, Policy: strict}, func(t *testing.T, st *dsat.Stats) {
-			assert.Positive(t, st.Skipped[dsat.SkipMaxAnchors])
+			assert.Positive(t, st.Dropped[dsat.SkipMaxAnchors])
 		}},
 		{"split", Options{Inputs: sampleInputs, SplitBytes: 4000, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
 			assert.True(t, st.Accounting.Balanced)
@@ -384,11 +384,11 @@ func TestDedupKeepsFirstInInputOrder(t *testing.T) {
 func TestStatsCombine(t *testing.T) {
 	a := RunStats{S: *dsat.NewStats()}
 	a.S.Records, a.S.Anchors = 3, 1
-	a.S.Skipped["duplicate"] = 1
+	a.S.Dropped["duplicate"] = 1
 	a.S.Models["m"] = dsat.GroupStats{Conversations: 1, FollowUps: 4, DSAT: 1}
 	b := RunStats{S: *dsat.NewStats()}
 	b.S.Records, b.S.Duplicates = 2, 2
-	b.S.Skipped["duplicate"] = 2
+	b.S.Dropped["duplicate"] = 2
 	b.S.Models["m"] = dsat.GroupStats{Conversations: 1, FollowUps: 4, DSAT: 3}
 
 	fn := statsCombineFn{}
@@ -396,9 +396,9 @@ func TestStatsCombine(t *testing.T) {
 	assert.Equal(t, int64(5), got.S.Records)
 	assert.Equal(t, int64(1), got.S.Anchors)
 	assert.Equal(t, int64(2), got.S.Duplicates)
-	assert.Equal(t, int64(3), got.S.Skipped["duplicate"])
+	assert.Equal(t, int64(3), got.S.Dropped["duplicate"])
 	assert.Equal(t, dsat.GroupStats{Conversations: 2, FollowUps: 8, DSAT: 4, Rate: 0.5}, got.S.Models["m"])
-	assert.Equal(t, int64(1), a.S.Skipped["duplicate"], "inputs are not modified")
+	assert.Equal(t, int64(1), a.S.Dropped["duplicate"], "inputs are not modified")
 
 	// The coder round-trips the statistics exactly.
 	enc, err := encodeRunStats(got)
