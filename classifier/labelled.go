@@ -11,7 +11,7 @@ import (
 )
 
 // ReadExamples reads labelled conversations (JSON Lines, optionally gzip- or
-// zstd-compressed; SPEC.md §5) from r with conversation.LabelledReader and
+// zstd-compressed; docs/records.md) from r with conversation.LabelledReader and
 // returns their labelled turns as examples with Set set to name. sig, when
 // not nil, supplies heuristic signals. A bad line is returned as the
 // reader's *conversation.ParseError; a label that does not point at a user

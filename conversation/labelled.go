@@ -1,6 +1,6 @@
 package conversation
 
-// Label is the annotation of one user follow-up (SPEC.md §5).
+// Label is the annotation of one user follow-up (docs/records.md, "Labelled data").
 type Label struct {
 	// Turn indexes the labelled user follow-up in Messages.
 	Turn       int      `json:"turn"`

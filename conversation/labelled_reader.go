@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// LabelledReader reads labelled conversations (SPEC.md §5): JSON Lines,
+// LabelledReader reads labelled conversations (docs/records.md): JSON Lines,
 // optionally gzip- or zstd-compressed, one Labelled per line. It is strict:
 // every bad line is reported as a *ParseError.
 type LabelledReader struct {

@@ -134,7 +134,7 @@ func ParseBand(v string) (Band, error) {
 // the heuristic verdict, everything below goes to the classifier.
 var DefaultCascade = Band{Low: 0, High: 0.8}
 
-// DefaultConfig returns the defaults of SPEC.md §2: every category threshold
+// DefaultConfig returns the defaults docs/taxonomy.md describes: every category threshold
 // 0.5, doubt anchors on at weight 0.6, pushback anchors off, extensions not
 // counted, SAT threshold 0.5, dedup on, and the classifier's own
 // recommended threshold.

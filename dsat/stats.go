@@ -4,7 +4,7 @@ import (
 	"github.com/dsatmine/dsatmine/conversation"
 )
 
-// Stats are the statistics of a run (SPEC.md §4). Every input record is
+// Stats are the statistics of a run (docs/records.md, "Run statistics"). Every input record is
 // accounted for, and Accounting shows it: Records = records that yielded
 // conversations + RecordsSkipped, and every conversation read was mined
 // (Conversations = ConversationsMined + ConversationsNoSignal). Maps are
@@ -66,7 +66,7 @@ type Stats struct {
 	Accounting Accounting `json:"accounting"`
 }
 
-// Accounting proves that a run lost no input record (SPEC.md §3):
+// Accounting proves that a run lost no input record (docs/records.md):
 //
 //	Records = ConversationsMined + ConversationsNoSignal + RecordsSkipped - FanOut
 //

@@ -15,7 +15,7 @@ import (
 	"github.com/dsatmine/dsatmine/heuristics"
 )
 
-// LabelledSource yields labelled conversations (SPEC.md §5).
+// LabelledSource yields labelled conversations (docs/records.md, "Labelled data").
 // *conversation.LabelledReader implements it.
 type LabelledSource interface {
 	// Next returns the next labelled conversation, or io.EOF at the end.
@@ -118,7 +118,7 @@ type Scorecard struct {
 	Unmatched int    `json:"unmatched"`
 	DSAT      Binary `json:"dsat"`
 	// SAT scores satisfaction; a turn labelled both DSAT and SAT is gold
-	// DSAT only (SPEC.md §2: thanks plus a correction is DSAT).
+	// DSAT only (docs/taxonomy.md: thanks plus a correction is DSAT).
 	SAT Binary `json:"sat"`
 	// Categories holds per-category results on the turns whose label
 	// carries categories.

@@ -13,7 +13,7 @@ import (
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
-// devDir holds the optional labelled development data (SPEC.md §5/§6).
+// devDir holds the optional labelled development data (the labelled-data format of docs/records.md).
 var devDir = filepath.Join("..", "..", "shared", "data", "dev")
 
 // loadLabelled is a small test-only reader for labelled JSON Lines.

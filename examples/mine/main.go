@@ -29,7 +29,7 @@ func main() {
 	}
 	defer r.Close()
 
-	// The defaults follow SPEC.md §2: per-category thresholds of 0.5, doubt
+	// The defaults follow docs/taxonomy.md: per-category thresholds of 0.5, doubt
 	// anchors at a lower score, no pushback anchors, dedup on.
 	cfg := dsat.DefaultConfig()
 	cfg.Tokens = &dsat.TokenBudget{Encoding: dsat.EncodingCL100k, MaxPromptTokens: 1024, MaxTotalTokens: 2048}
