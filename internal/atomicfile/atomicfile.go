@@ -17,13 +17,24 @@ import (
 // is a no-op, so `defer f.Abort()` is the usual pattern.
 type File struct {
 	*os.File
-	path string
-	done bool
+	path   string
+	done   bool
+	direct bool // path is not a regular file (a device such as /dev/null, a pipe): written in place
 }
 
 // Create starts writing the file at path. The temporary file is
 // ".<base>.<random>.tmp" in the same directory, so the rename is atomic.
+// When path exists and is not a regular file (a device such as /dev/null, a
+// named pipe) it is opened and written in place: renaming over it would
+// replace the device with a regular file.
 func Create(path string) (*File, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &File{File: f, path: path, direct: true}, nil
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return nil, err
@@ -42,6 +53,9 @@ func (f *File) Commit() error {
 		return errors.New("atomicfile: already committed or aborted")
 	}
 	f.done = true
+	if f.direct {
+		return f.File.Close()
+	}
 	tmp := f.Name()
 	fail := func(err error) error {
 		f.File.Close()
@@ -73,7 +87,9 @@ func (f *File) Abort() {
 	}
 	f.done = true
 	f.File.Close()
-	os.Remove(f.Name())
+	if !f.direct {
+		os.Remove(f.Name())
+	}
 }
 
 // WriteFile writes data to path atomically.
