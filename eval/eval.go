@@ -10,16 +10,16 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 // LabelledSource yields labelled conversations (docs/records.md, "Labelled data").
-// *conversation.LabelledReader implements it.
+// *labelled.Reader implements it.
 type LabelledSource interface {
 	// Next returns the next labelled conversation, or io.EOF at the end.
-	Next(ctx context.Context) (*conversation.Labelled, error)
+	Next(ctx context.Context) (*labelled.Record, error)
 }
 
 // Prediction is the miner's verdict on one labelled turn.
@@ -206,7 +206,7 @@ func Evaluate(ctx context.Context, m *dsat.Miner, src LabelledSource, name strin
 }
 
 // add scores one labelled turn.
-func (r *Scorecard) add(lb conversation.Label, p Prediction) {
+func (r *Scorecard) add(lb labelled.Label, p Prediction) {
 	r.Turns++
 	r.DSAT.add(lb.DSAT, p.DSAT)
 	r.SAT.add(lb.SAT && !lb.DSAT, p.SAT)

@@ -7,9 +7,9 @@ import (
 	"log"
 	"strings"
 
-	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/eval"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 func ExampleEvaluate() {
@@ -19,7 +19,7 @@ func ExampleEvaluate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	src := conversation.NewLabelledReader(strings.NewReader(gold), "gold.jsonl")
+	src := labelled.NewReader(strings.NewReader(gold), "gold.jsonl")
 	rep, err := eval.Evaluate(context.Background(), m, src, "gold.jsonl", func(p eval.Prediction) error {
 		fmt.Printf("%s turn %d: dsat=%v sat=%v\n", p.ID, p.Turn, p.DSAT, p.SAT)
 		return nil

@@ -1,4 +1,10 @@
-package conversation
+// Package labelled reads labelled conversations, the data that measures and
+// trains the miner: conversations with gold DSAT/SAT verdicts on some of
+// their user follow-ups (docs/records.md, "Labelled data"). Package eval
+// scores the miner on them and package classifier trains on them.
+package labelled
+
+import "github.com/dsatmine/dsatmine/conversation"
 
 // Label is the annotation of one user follow-up (docs/records.md, "Labelled data").
 type Label struct {
@@ -11,11 +17,11 @@ type Label struct {
 	Evidence string `json:"evidence,omitempty"`
 }
 
-// Labelled is one labelled conversation: a conversation in OpenAI messages
+// Record is one labelled conversation: a conversation in OpenAI messages
 // form plus per-turn labels. Only listed turns are scored.
-type Labelled struct {
-	ID       string    `json:"id"`
-	Source   string    `json:"source"`
-	Messages []Message `json:"messages"`
-	Labels   []Label   `json:"labels"`
+type Record struct {
+	ID       string                 `json:"id"`
+	Source   string                 `json:"source"`
+	Messages []conversation.Message `json:"messages"`
+	Labels   []Label                `json:"labels"`
 }

@@ -6,10 +6,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/eval"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 func init() {
@@ -119,7 +119,7 @@ func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, onPred func(eval.P
 		return nil, err
 	}
 	defer f.Close()
-	r := conversation.NewLabelledReader(f, path)
+	r := labelled.NewReader(f, path)
 	defer func() { err = errors.Join(err, r.Close()) }()
 	return eval.Evaluate(cmd.Context(), m, r, path, onPred)
 }
