@@ -5,9 +5,9 @@
 // detectors of package heuristics and, when configured, a classifier
 // (package classifier) over every user follow-up, decides which follow-ups
 // are DSAT or SAT (Config, Policy), and turns every DSAT follow-up into an
-// Event and an Anchor: the prompt up to the reply the user was unhappy
-// with, that reply as rejected and, when the conversation has one, a later
-// reply that answers the same prompt as chosen. Run and RunShard mine whole
+// Event and an Anchor: the conversation up to the request the judged reply
+// answered as prompt, that reply as rejected and, when the conversation has
+// one, a later satisfied reply that answers the same prompt as chosen. Run and RunShard mine whole
 // inputs with several goroutines and write to Sinks in input order, with
 // Stats that account for every record read. TokenBudget trims or drops
 // anchors that do not fit a trainer's context.
