@@ -80,7 +80,7 @@ type Figures struct {
 	Best OperatingPoint `json:"dsat_best"`
 	SAT  Metrics        `json:"sat"`
 	// Categories scores each category on the gold-DSAT turns (does the model
-	// name the right categories once a turn is known to be DSAT; SPEC.md §5).
+	// name the right categories once a turn is known to be DSAT; docs/records.md, "Labelled data").
 	Categories map[heuristics.Category]Metrics `json:"categories"`
 	// EndToEnd scores each category over all turns: predicted when DSAT >= 0.5
 	// and the category's conditional probability >= 0.5.

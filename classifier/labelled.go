@@ -8,16 +8,17 @@ import (
 	"strings"
 
 	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 // ReadExamples reads labelled conversations (JSON Lines, optionally gzip- or
-// zstd-compressed; SPEC.md §5) from r with conversation.LabelledReader and
+// zstd-compressed; docs/records.md) from r with labelled.Reader and
 // returns their labelled turns as examples with Set set to name. sig, when
 // not nil, supplies heuristic signals. A bad line is returned as the
 // reader's *conversation.ParseError; a label that does not point at a user
 // follow-up as an error wrapping ErrLabel.
 func ReadExamples(ctx context.Context, r io.Reader, name string, sig SignalFunc) ([]Example, error) {
-	lr := conversation.NewLabelledReader(r, name)
+	lr := labelled.NewReader(r, name)
 	defer lr.Close()
 	var out []Example
 	for {

@@ -15,6 +15,7 @@ import (
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/heuristics"
 	"github.com/dsatmine/dsatmine/internal/shareddata"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 func TestNumCategoriesMatchesTaxonomy(t *testing.T) {
@@ -239,12 +240,12 @@ func TestClassifyConcurrent(t *testing.T) {
 }
 
 func TestExamplesFromLabelled(t *testing.T) {
-	l := conversation.Labelled{ID: "x", Messages: []conversation.Message{
+	l := labelled.Record{ID: "x", Messages: []conversation.Message{
 		{Role: conversation.System, Content: "be nice"},
 		{Role: conversation.User, Content: "q1"},
 		{Role: conversation.Assistant, Content: "a1"},
 		{Role: conversation.User, Content: "wrong"},
-	}, Labels: []conversation.Label{{Turn: 3, DSAT: true, Categories: []string{"complaint", "not-a-category", "complaint"}}}}
+	}, Labels: []labelled.Label{{Turn: 3, DSAT: true, Categories: []string{"complaint", "not-a-category", "complaint"}}}}
 	ex, err := ExamplesFromLabelled(&l, synthSignals)
 	require.NoError(t, err)
 	require.Len(t, ex, 1)
@@ -255,13 +256,13 @@ func TestExamplesFromLabelled(t *testing.T) {
 	assert.Len(t, ex[0].Signals, 1)
 
 	// Empty messages are dropped but label turns keep their original index.
-	withBlank := conversation.Labelled{ID: "y", Messages: []conversation.Message{
+	withBlank := labelled.Record{ID: "y", Messages: []conversation.Message{
 		{Role: conversation.User, Content: "q1"},
 		{Role: conversation.Assistant, Content: ""},
 		{Role: conversation.Assistant, Content: "a1"},
 		{Role: "human", Content: "not that"},
-	}, Labels: []conversation.Label{{Turn: 3, DSAT: true}}}
-	withBlank.Labels = append(withBlank.Labels, conversation.Label{Turn: 1})
+	}, Labels: []labelled.Label{{Turn: 3, DSAT: true}}}
+	withBlank.Labels = append(withBlank.Labels, labelled.Label{Turn: 1})
 	ex, err = ExamplesFromLabelled(&withBlank, nil)
 	require.NoError(t, err)
 	require.Len(t, ex, 1, "the label on the empty message is not an example")

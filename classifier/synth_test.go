@@ -7,6 +7,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 // Synthetic labelled conversations for tests. The phrasings are our own.
@@ -69,31 +70,31 @@ var (
 
 // synthLabelled returns n labelled conversations built from the phrase
 // lists above with a fixed seed.
-func synthLabelled(n int, seed uint64) []conversation.Labelled {
+func synthLabelled(n int, seed uint64) []labelled.Record {
 	rng := rand.New(rand.NewPCG(seed, 42))
 	pick := func(s []string) string { return s[rng.IntN(len(s))] }
-	out := make([]conversation.Labelled, n)
+	out := make([]labelled.Record, n)
 	for i := range out {
-		l := conversation.Labelled{ID: fmt.Sprintf("synth-%03d", i), Source: "synthetic"}
+		l := labelled.Record{ID: fmt.Sprintf("synth-%03d", i), Source: "synthetic"}
 		req := pick(synthRequests)
 		l.Messages = append(l.Messages,
 			conversation.Message{Role: conversation.User, Content: req},
 			conversation.Message{Role: conversation.Assistant, Content: pick(synthReplies)})
 		turns := 1 + rng.IntN(3)
 		for range turns {
-			var lb conversation.Label
+			var lb labelled.Label
 			var text string
 			switch k := rng.IntN(7); k {
 			case 0:
-				text, lb = pick(synthComplaints), conversation.Label{DSAT: true, Categories: []string{"complaint"}}
+				text, lb = pick(synthComplaints), labelled.Label{DSAT: true, Categories: []string{"complaint"}}
 			case 1:
-				text, lb = pick(synthRefinements), conversation.Label{DSAT: true, Categories: []string{"refinement"}}
+				text, lb = pick(synthRefinements), labelled.Label{DSAT: true, Categories: []string{"refinement"}}
 			case 2:
-				text, lb = pick(synthCorrections), conversation.Label{DSAT: true, Categories: []string{"correction"}}
+				text, lb = pick(synthCorrections), labelled.Label{DSAT: true, Categories: []string{"correction"}}
 			case 3:
-				text, lb = pick(synthPreferences), conversation.Label{DSAT: true, Categories: []string{"preference"}}
+				text, lb = pick(synthPreferences), labelled.Label{DSAT: true, Categories: []string{"preference"}}
 			case 4:
-				text, lb = pick(synthThanks), conversation.Label{SAT: true}
+				text, lb = pick(synthThanks), labelled.Label{SAT: true}
 			default:
 				text = pick(synthNeutral)
 			}

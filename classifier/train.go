@@ -14,6 +14,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 // SignalFunc returns the heuristic signals for a turn. Training passes the
@@ -68,7 +69,7 @@ var ErrLabel = errors.New("classifier: label does not point at a user follow-up"
 // (readers drop those, so they are never mined). A label whose turn is not
 // a user message with an assistant reply before it is an error wrapping
 // ErrLabel.
-func ExamplesFromLabelled(l *conversation.Labelled, sig SignalFunc) ([]Example, error) {
+func ExamplesFromLabelled(l *labelled.Record, sig SignalFunc) ([]Example, error) {
 	c := l.Conversation()
 	out := make([]Example, 0, len(l.Labels))
 	for _, lb := range l.Labels {

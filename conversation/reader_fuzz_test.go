@@ -192,39 +192,6 @@ func FuzzParquet(f *testing.F) {
 	})
 }
 
-// FuzzLabelled fuzzes the labelled-conversation reader.
-func FuzzLabelled(f *testing.F) {
-	names, _ := filepath.Glob("../testdata/labelled/*.jsonl")
-	for _, name := range names {
-		if b, err := os.ReadFile(name); err == nil && len(b) < 64<<10 {
-			f.Add(b)
-		}
-	}
-	f.Add([]byte(`{"id":"x","messages":[{"role":"user","content":"a"}],"labels":[{"turn":7,"dsat":true}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		r := NewLabelledReader(bytes.NewReader(data), "fuzz.jsonl")
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		for {
-			lc, err := r.Next(ctx)
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				if _, ok := err.(*ParseError); ok {
-					continue
-				}
-				return // a fatal error ends the stream; it must not panic
-			}
-			for _, l := range lc.Labels {
-				if l.Turn < 0 || l.Turn >= len(lc.Messages) {
-					t.Fatalf("label turn %d outside %d messages", l.Turn, len(lc.Messages))
-				}
-			}
-		}
-	})
-}
-
 // TestParquetCorruptFooterLength is the regression test of a FuzzParquet
 // crash: a flipped bit in the footer length made the Parquet library
 // allocate up to 4 GiB before noticing that the file is shorter.

@@ -30,6 +30,12 @@ func checkBalanced(t *testing.T, st *Stats) {
 	assert.Equal(t, a.ConversationsRead, st.ConversationsMined+st.ConversationsNoSignal, "every conversation read was mined: %+v", a)
 	assert.Equal(t, st.Conversations, a.ConversationsRead)
 	assert.Equal(t, a.Records, st.ConversationsMined+st.ConversationsNoSignal+skipped-a.FanOut, "the equation: %+v", a)
+	// The reader layer's map is the accounting's: miner and export drops
+	// (Stats.Dropped) are never mistaken for skipped records.
+	assert.Equal(t, a.SkippedByReason, st.ReadSkipped, "ReadSkipped is the readers' skips by reason")
+	for reason := range st.Dropped {
+		assert.NotContains(t, st.ReadSkipped, reason)
+	}
 	assert.True(t, a.Balanced, "%+v", a)
 }
 

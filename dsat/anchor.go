@@ -115,6 +115,8 @@ func eventAnchor(c *conversation.Conversation, e *Event, end int) Anchor {
 		Prompt:         chatMessages(c.Messages[:end]),
 		UserPreference: chatMessage(c.Messages[e.FollowUp]),
 		Evidence:       e.Evidence,
+
+		DetectorVersion: e.DetectorVersion,
 	}
 	if a.Evidence == nil {
 		a.Evidence = []Evidence{}

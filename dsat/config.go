@@ -194,7 +194,7 @@ func ParseJudgeBand(v string) (Band, error) {
 	return Band{}, fmt.Errorf("%w: judge band %q: want LOW:HIGH with 0 <= LOW < HIGH <= 1", ErrConfig, v)
 }
 
-// DefaultConfig returns the defaults of SPEC.md §2: every category threshold
+// DefaultConfig returns the defaults docs/taxonomy.md describes: every category threshold
 // 0.5, doubt anchors on at weight 0.6, pushback anchors off, extensions not
 // counted, SAT threshold 0.5, dedup on, and the classifier's own
 // recommended threshold.

@@ -47,7 +47,7 @@ func TestDeterminismBadInputCorpus(t *testing.T) {
 			inputs = append(inputs, r)
 		}
 		var anchors, events bytes.Buffer
-		st, err := m.Run(context.Background(), inputs, Sinks{Anchors: NewAnchorWriter(&anchors, ExportDRIFT), Events: NewEventWriter(&events)})
+		st, err := m.Run(context.Background(), inputs, Sinks{Anchors: newLineSink(&anchors), Events: newLineSink(&events)})
 		require.NoError(t, err)
 		require.True(t, st.Accounting.Balanced)
 		sb, err := jsonx.MarshalIndent(st, "", " ")

@@ -3,13 +3,13 @@ package dsat_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"strings"
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 )
 
 func ExampleMiner_Mine() {
@@ -65,7 +65,7 @@ func ExampleMiner_Run() {
 	}
 	// TRL's conversational preference layout: only anchors with a chosen reply.
 	st, err := m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{
-		Anchors: dsat.NewAnchorWriter(os.Stdout, dsat.ExportTRL),
+		Anchors: export.NewAnchorWriter(os.Stdout, export.ExportTRL),
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -75,44 +75,4 @@ func ExampleMiner_Run() {
 	// Output:
 	// {"prompt":[{"role":"user","content":"Translate 'good morning' to French."}],"chosen":[{"role":"assistant","content":"Bonjour."}],"rejected":[{"role":"assistant","content":"Buenos días."}]}
 	// records 2, conversations 2 (1 mined), anchors 1, pairs 1
-}
-
-func ExampleEvaluate() {
-	gold := `{"id":"g1","source":"example","messages":[{"role":"user","content":"Give me a synonym for happy."},{"role":"assistant","content":"Sad."},{"role":"user","content":"No, that's the opposite. I asked for a synonym."},{"role":"assistant","content":"Joyful."},{"role":"user","content":"Thanks, that works."}],"labels":[{"turn":2,"dsat":true,"sat":false,"categories":["correction"]},{"turn":4,"dsat":false,"sat":true}]}
-`
-	m, err := dsat.NewMiner(dsat.DefaultConfig())
-	if err != nil {
-		log.Fatal(err)
-	}
-	src := conversation.NewLabelledReader(strings.NewReader(gold), "gold.jsonl")
-	rep, err := dsat.Evaluate(context.Background(), m, src, "gold.jsonl", func(p dsat.Prediction) error {
-		fmt.Printf("%s turn %d: dsat=%v sat=%v\n", p.ID, p.Turn, p.DSAT, p.SAT)
-		return nil
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("DSAT P=%.2f R=%.2f; SAT P=%.2f R=%.2f\n", rep.DSAT.Precision, rep.DSAT.Recall, rep.SAT.Precision, rep.SAT.Recall)
-	_ = rep.WriteText(io.Discard) // or os.Stdout for the full tables
-	// Output:
-	// g1 turn 2: dsat=true sat=false
-	// g1 turn 4: dsat=false sat=true
-	// DSAT P=1.00 R=1.00; SAT P=1.00 R=1.00
-}
-
-// ExampleNormalizeRoles puts a logged message list into the shape chat
-// templates that require alternating roles accept.
-func ExampleNormalizeRoles() {
-	msgs := []dsat.ChatMessage{
-		{Role: "assistant", Content: "Hi! How can I help?"},
-		{Role: "user", Content: "Write a haiku about rain."},
-		{Role: "system", Content: "Answer in English."},
-		{Role: "user", Content: "About spring rain."},
-	}
-	for _, m := range dsat.NormalizeRoles(msgs) {
-		fmt.Printf("%s: %q\n", m.Role, m.Content)
-	}
-	// Output:
-	// system: "Answer in English."
-	// user: "Write a haiku about rain.\n\nAbout spring rain."
 }

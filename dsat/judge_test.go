@@ -212,7 +212,7 @@ func TestJudgeDeterministicAcrossWorkers(t *testing.T) {
 			c.Workers = workers
 		})
 		var out strings.Builder
-		st, err := m.Run(context.Background(), []Input{conversation.NewReader(stringsReader(input), "judge.jsonl")}, Sinks{Anchors: NewAnchorWriter(&out, ExportDRIFT)})
+		st, err := m.Run(context.Background(), []Input{conversation.NewReader(stringsReader(input), "judge.jsonl")}, Sinks{Anchors: newLineSink(&out)})
 		require.NoError(t, err)
 		return out.String(), st
 	}

@@ -19,7 +19,7 @@ const (
 	KindSAT  = "sat"
 )
 
-// Reasons an event makes no anchor, as counted in Result.Skipped and Stats.Skipped.
+// Reasons an event makes no anchor, as counted in Result.Skipped and Stats.Dropped.
 const (
 	SkipNoRequest      = "no_request"                   // the judged reply has no user request before it
 	SkipPushbackPolicy = "pushback_policy"              // pushback-only event, Config.PushbackAnchors off

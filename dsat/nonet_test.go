@@ -46,7 +46,7 @@ func TestNoNetworkAtRunTime(t *testing.T) {
 		r, err := conversation.Open("../testdata/sample/openai-sample.jsonl")
 		require.NoError(t, err)
 		var anchors bytes.Buffer
-		st, err := m.Run(context.Background(), []Input{r}, Sinks{Anchors: NewAnchorWriter(&anchors, ExportDRIFT)})
+		st, err := m.Run(context.Background(), []Input{r}, Sinks{Anchors: newLineSink(&anchors)})
 		r.Close()
 		require.NoError(t, err, enc)
 		assert.Positive(t, st.Anchors, enc)

@@ -65,7 +65,7 @@ func runFiles(t *testing.T, workers int, cfg func(*Config), paths ...string) (ru
 	var a, e bytes.Buffer
 	var out runOutput
 	st, err := m.Run(context.Background(), inputs, Sinks{
-		Anchors: NewAnchorWriter(&a, ExportDRIFT), Events: NewEventWriter(&e),
+		Anchors: newLineSink(&a), Events: newLineSink(&e),
 		Progress: func(*Stats) { out.progress++ },
 	})
 	sj, jerr := jsonx.Marshal(st)
@@ -191,7 +191,7 @@ func TestRunStrictErrorIdentical(t *testing.T) {
 		defer r.Close()
 		r.Strict = true
 		var a bytes.Buffer
-		st, err := m.Run(context.Background(), []Input{r}, Sinks{Anchors: NewAnchorWriter(&a, ExportDRIFT)})
+		st, err := m.Run(context.Background(), []Input{r}, Sinks{Anchors: newLineSink(&a)})
 		sj, _ := jsonx.Marshal(st)
 		return runOutput{anchors: a.String(), stats: string(sj)}, err
 	}
@@ -387,7 +387,7 @@ func TestRunShardsMergeToTheWholeRun(t *testing.T) {
 	r, err := conversation.Open(p)
 	require.NoError(t, err)
 	var want bytes.Buffer
-	wst, err := m.Run(context.Background(), []Input{r}, Sinks{Anchors: NewAnchorWriter(&want, ExportDRIFT)})
+	wst, err := m.Run(context.Background(), []Input{r}, Sinks{Anchors: newLineSink(&want)})
 	r.Close()
 	require.NoError(t, err)
 
@@ -396,7 +396,7 @@ func TestRunShardsMergeToTheWholeRun(t *testing.T) {
 	var got bytes.Buffer
 	total := m.NewStats()
 	for _, sh := range shards {
-		st, err := m.RunShard(context.Background(), sh, func(r *conversation.Reader) { r.MaxMessages = 500 }, Sinks{Anchors: NewAnchorWriter(&got, ExportDRIFT)})
+		st, err := m.RunShard(context.Background(), sh, func(r *conversation.Reader) { r.MaxMessages = 500 }, Sinks{Anchors: newLineSink(&got)})
 		require.NoError(t, err)
 		total.Merge(st)
 	}

@@ -1,14 +1,23 @@
 package dsat
 
-import "flag"
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dsatmine/dsatmine/heuristics"
+)
 
 // Policy is the part of Config that decides which follow-ups become events
-// and anchors, as plain values: it can be set from command-line flags
-// (RegisterFlags) and serialised to the workers of a distributed run.
+// and anchors, as plain values that a command line maps its flags to and
+// that serialise to the workers of a distributed run.
 // dsatmine's mine, eval and report commands and the Beam example use it.
 type Policy struct {
 	// Threshold is the score threshold of every DSAT category (Config.SetThreshold).
-	Threshold                 float64
+	Threshold float64
+	// Thresholds overrides Threshold for the categories it names.
+	Thresholds                map[heuristics.Category]float64 `json:",omitempty"`
 	SATThreshold              float64
 	MinScore                  float64
 	DoubtAnchors              bool
@@ -39,6 +48,9 @@ func DefaultPolicy() Policy {
 // Apply sets the policy's fields of cfg.
 func (p Policy) Apply(cfg *Config) {
 	cfg.SetThreshold(p.Threshold)
+	for cat, t := range p.Thresholds {
+		cfg.Thresholds[cat] = t
+	}
 	cfg.SATThreshold = p.SATThreshold
 	cfg.MinScore = p.MinScore
 	cfg.DoubtAnchors = p.DoubtAnchors
@@ -49,18 +61,49 @@ func (p Policy) Apply(cfg *Config) {
 	cfg.TargetPrecision = p.TargetPrecision
 }
 
-// RegisterFlags defines one flag per field on fs, with p's current values
-// as defaults: --threshold, --sat-threshold, --min-score, --doubt-anchors,
-// --doubt-weight, --pushback-anchors, --count-extensions,
-// --target-precision and --max-anchors-per-conversation.
-func (p *Policy) RegisterFlags(fs *flag.FlagSet) {
-	fs.Float64Var(&p.Threshold, "threshold", p.Threshold, "score threshold of every DSAT category")
-	fs.Float64Var(&p.SATThreshold, "sat-threshold", p.SATThreshold, "score at which a follow-up is SAT")
-	fs.Float64Var(&p.MinScore, "min-score", p.MinScore, "global operating point: anchors scoring below it are not written")
-	fs.BoolVar(&p.DoubtAnchors, "doubt-anchors", p.DoubtAnchors, "doubt-only events make anchors (scored × --doubt-weight)")
-	fs.Float64Var(&p.DoubtWeight, "doubt-weight", p.DoubtWeight, "score factor of doubt-only anchors")
-	fs.BoolVar(&p.PushbackAnchors, "pushback-anchors", p.PushbackAnchors, "pushback-only events make anchors (off: rejecting a correct refusal teaches a model to stop refusing)")
-	fs.BoolVar(&p.CountExtensions, "count-extensions", p.CountExtensions, "count refinements that only extend a good answer")
-	fs.Float64Var(&p.TargetPrecision, "target-precision", p.TargetPrecision, "let the classifier (the embedded model unless --classifier names one) decide at the lowest threshold whose out-of-fold precision, stored with the model, is at least this (0 = off)")
-	fs.IntVar(&p.MaxAnchorsPerConversation, "max-anchors-per-conversation", p.MaxAnchorsPerConversation, "keep at most N anchors per conversation, highest scores first (0 = unlimited)")
+// ParseThreshold sets the thresholds from spec: a number for every
+// category ("0.6"), category=number pairs for some ("complaint=0.6,doubt=0.8";
+// the others keep Threshold), or both ("0.5,complaint=0.7"). Numbers must
+// lie in [0,1] and categories be among heuristics.Categories; on an error p
+// is unchanged.
+func (p *Policy) ParseThreshold(spec string) error {
+	all, per := p.Threshold, map[heuristics.Category]float64{}
+	for part := range strings.SplitSeq(spec, ",") {
+		part = strings.TrimSpace(part)
+		name, num, isPair := strings.Cut(part, "=")
+		if !isPair {
+			num = name
+		}
+		t, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		if err != nil || t < 0 || t > 1 {
+			return fmt.Errorf("%w: threshold %q: want a number in [0,1]", ErrConfig, part)
+		}
+		if !isPair {
+			all = t
+			continue
+		}
+		cat := heuristics.Category(strings.ToLower(strings.TrimSpace(name)))
+		if !slices.Contains(heuristics.Categories, cat) {
+			return fmt.Errorf("%w: threshold %q: unknown category %q (want one of %v)", ErrConfig, part, name, heuristics.Categories)
+		}
+		per[cat] = t
+	}
+	p.Threshold = all
+	p.Thresholds = nil
+	if len(per) > 0 {
+		p.Thresholds = per
+	}
+	return nil
+}
+
+// ThresholdString is the spec ParseThreshold reads back into the same
+// thresholds: Threshold, then the overrides in category order.
+func (p Policy) ThresholdString() string {
+	parts := []string{strconv.FormatFloat(p.Threshold, 'g', -1, 64)}
+	for _, cat := range heuristics.Categories {
+		if t, ok := p.Thresholds[cat]; ok {
+			parts = append(parts, string(cat)+"="+strconv.FormatFloat(t, 'g', -1, 64))
+		}
+	}
+	return strings.Join(parts, ",")
 }

@@ -26,7 +26,7 @@ type Sinks struct {
 	// Events receives every DSAT and SAT event.
 	Events EventSink
 	// Anchors receives the deduplicated anchors. A sink may return
-	// ErrNotExported to decline an anchor; Run counts it under SkipNoChosen.
+	// ErrNotExported to decline an anchor; Run counts it in Stats.Dropped under SkipNoChosen.
 	Anchors AnchorSink
 	// Progress is called after every conversation with the running
 	// statistics, which it must not modify or retain.
@@ -113,28 +113,8 @@ func (w *RunWriter) Write(res *Result) error {
 		}
 	}
 	for i := range res.Anchors {
-		a := &res.Anchors[i]
-		if w.dedup {
-			k := DedupKey(a)
-			if _, dup := w.seen[k]; dup {
-				w.st.Duplicates++
-				continue
-			}
-			w.seen[k] = struct{}{}
-		}
-		if w.out.Anchors != nil {
-			err := w.out.Anchors.WriteAnchor(a)
-			if errors.Is(err, ErrNotExported) {
-				w.st.Skipped[SkipNoChosen]++
-				continue
-			}
-			if err != nil {
-				return err
-			}
-		}
-		w.st.Anchors++
-		if len(a.Chosen) > 0 {
-			w.st.Pairs++
+		if err := w.writeAnchor(&res.Anchors[i]); err != nil {
+			return err
 		}
 	}
 	if err := writeDesirable(w.out.Anchors, res.Desirable, w.dedup, w.seen, w.st); err != nil {
@@ -145,6 +125,61 @@ func (w *RunWriter) Write(res *Result) error {
 		w.out.Progress(w.st)
 	}
 	return nil
+}
+
+// writeAnchor deduplicates, writes and counts one anchor.
+func (w *RunWriter) writeAnchor(a *Anchor) error {
+	if w.dedup {
+		k := DedupKey(a)
+		if _, dup := w.seen[k]; dup {
+			w.st.Duplicates++
+			return nil
+		}
+		w.seen[k] = struct{}{}
+	}
+	if w.out.Anchors != nil {
+		err := w.out.Anchors.WriteAnchor(a)
+		if errors.Is(err, ErrNotExported) {
+			w.st.Dropped[SkipNoChosen]++
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	w.st.Anchors++
+	if len(a.Chosen) > 0 {
+		w.st.Pairs++
+	}
+	return nil
+}
+
+// WriteAnchor deduplicates, writes and counts one anchor mined earlier (a
+// resumable run's part file), without counting its conversation again: a
+// desirable record (Anchor.Desirable) goes to a DesirableSink, any other
+// anchor as Write writes the anchors of a Result.
+func (w *RunWriter) WriteAnchor(a *Anchor) error {
+	if a.Desirable {
+		return writeDesirable(w.out.Anchors, []Anchor{*a}, w.dedup, w.seen, w.st)
+	}
+	return w.writeAnchor(a)
+}
+
+// Sync copies the anchor sink's export counts into the statistics and
+// reports progress, as Write does after each Result.
+func (w *RunWriter) Sync() {
+	syncExport(w.out.Anchors, w.st)
+	if w.out.Progress != nil {
+		w.out.Progress(w.st)
+	}
+}
+
+// WithoutDedup returns a copy of m that does not deduplicate anchors, for
+// output that is deduplicated later, when it is merged.
+func (m *Miner) WithoutDedup() *Miner {
+	pm := *m
+	pm.cfg.Dedup = false
+	return &pm
 }
 
 // DesirableSink is implemented by anchor sinks that write SAT-confirmed
@@ -185,7 +220,7 @@ func syncExport(sink AnchorSink, st *Stats) {
 		return
 	}
 	c := es.ExportStats()
-	if c.Format == string(ExportDRIFT) {
+	if c.Format == "drift" {
 		return
 	}
 	st.Export = &c

@@ -47,7 +47,7 @@ func TestRunDedupAndStats(t *testing.T) {
 	var anchors, events bytes.Buffer
 	var progress int
 	st, err := m.Run(context.Background(), []Input{&sliceInput{convs: []*conversation.Conversation{a, b}}, &sliceInput{convs: []*conversation.Conversation{c, d}}},
-		Sinks{Events: NewEventWriter(&events), Anchors: NewAnchorWriter(&anchors, ExportDRIFT), Progress: func(*Stats) { progress++ }})
+		Sinks{Events: newLineSink(&events), Anchors: newLineSink(&anchors), Progress: func(*Stats) { progress++ }})
 	require.NoError(t, err)
 
 	assert.Equal(t, 4, progress)
@@ -89,11 +89,12 @@ func TestRunCountsExportSkips(t *testing.T) {
 	b := conv("b", "user", "q2", "assistant", "bad", "user", "x #complaint=0.9", "assistant", "good", "user", "#sat=0.9")
 	var buf bytes.Buffer
 	st, err := newTestMiner(t, func(c *Config) { c.DRIFTPairing = true }).Run(context.Background(), []Input{&sliceInput{convs: []*conversation.Conversation{a, b}}},
-		Sinks{Anchors: NewAnchorWriter(&buf, ExportTRL)})
+		Sinks{Anchors: &lineSink{w: &buf, pairsOnly: true}})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, st.Anchors)
 	assert.EqualValues(t, 1, st.Pairs)
-	assert.EqualValues(t, 1, st.Skipped[SkipNoChosen])
+	assert.EqualValues(t, 1, st.Dropped[SkipNoChosen])
+	assert.Empty(t, st.ReadSkipped, "the reader skipped nothing")
 	assert.Equal(t, 1, strings.Count(buf.String(), "\n"))
 }
 
@@ -106,19 +107,21 @@ this line is not json
 func TestRunWithReaderAccountsForEveryRecord(t *testing.T) {
 	r := conversation.NewReader(strings.NewReader(jsonlInput), "in.jsonl")
 	var out bytes.Buffer
-	st, err := newTestMiner(t, nil).Run(context.Background(), []Input{r}, Sinks{Anchors: NewAnchorWriter(&out, ExportDRIFT)})
+	st, err := newTestMiner(t, nil).Run(context.Background(), []Input{r}, Sinks{Anchors: newLineSink(&out)})
 	require.NoError(t, err)
 	assert.EqualValues(t, 4, st.Records)
 	assert.EqualValues(t, 1, st.RecordsSkipped)
 	assert.EqualValues(t, 3, st.Conversations)
 	assert.Equal(t, st.Records, st.Conversations+st.RecordsSkipped, "one conversation per good record here")
 	var skippedByReason int64
-	for reason, n := range st.Skipped {
-		if !strings.HasPrefix(reason, "export_") && reason != SkipPushbackPolicy {
-			skippedByReason += n
-		}
+	for _, n := range st.ReadSkipped {
+		skippedByReason += n
 	}
 	assert.EqualValues(t, 1, skippedByReason)
+	assert.Equal(t, st.RecordsSkipped, skippedByReason, "ReadSkipped holds the reader's skips only")
+	for reason := range st.Dropped {
+		assert.NotContains(t, st.ReadSkipped, reason, "miner reasons stay out of ReadSkipped")
+	}
 	assert.EqualValues(t, 1, st.Anchors)
 	assert.EqualValues(t, 1, st.SATEvents)
 	assert.Equal(t, st.Conversations, st.ConversationsMined+st.ConversationsNoSignal)
@@ -137,7 +140,7 @@ func TestRunIsByteIdentical(t *testing.T) {
 	run := func() (string, string, string) {
 		r := conversation.NewReader(strings.NewReader(jsonlInput), "in.jsonl")
 		var a, e bytes.Buffer
-		st, err := newTestMiner(t, nil).Run(context.Background(), []Input{r}, Sinks{Events: NewEventWriter(&e), Anchors: NewAnchorWriter(&a, ExportDRIFT)})
+		st, err := newTestMiner(t, nil).Run(context.Background(), []Input{r}, Sinks{Events: newLineSink(&e), Anchors: newLineSink(&a)})
 		require.NoError(t, err)
 		sj, err := json.Marshal(st)
 		require.NoError(t, err)
@@ -184,7 +187,8 @@ func TestStatsJSONSortsKeys(t *testing.T) {
 	st := NewStats()
 	for _, k := range []string{"refinement", "complaint", "pushback", "correction", "doubt", "preference"} {
 		st.Events[k] = 1
-		st.Skipped[k+"_x"] = 2
+		st.ReadSkipped[k+"_x"] = 2
+		st.Dropped[k+"_y"] = 2
 		st.Models["m-"+k] = GroupStats{Conversations: 1}
 	}
 	for range 5 {

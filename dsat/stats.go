@@ -4,7 +4,7 @@ import (
 	"github.com/dsatmine/dsatmine/conversation"
 )
 
-// Stats are the statistics of a run (SPEC.md §4). Every input record is
+// Stats are the statistics of a run (docs/records.md, "Run statistics"). Every input record is
 // accounted for, and Accounting shows it: Records = records that yielded
 // conversations + RecordsSkipped, and every conversation read was mined
 // (Conversations = ConversationsMined + ConversationsNoSignal). Maps are
@@ -13,7 +13,7 @@ type Stats struct {
 	// Records is the number of input records read, good or bad.
 	Records int64 `json:"records"`
 	// RecordsSkipped is the number of records the readers skipped; their
-	// reasons are in Skipped.
+	// reasons are in ReadSkipped.
 	RecordsSkipped int64 `json:"records_skipped"`
 	// Conversations is the number of conversations mined.
 	Conversations int64 `json:"conversations"`
@@ -42,9 +42,16 @@ type Stats struct {
 	// Export counts what the export changed and wrote (role normalisation,
 	// kto labels); nil for the drift layout.
 	Export *ExportStats `json:"export,omitempty"`
-	// Skipped counts skipped records by reader reason, and events that made
-	// no anchor by miner reason (Skip* constants), in one map.
-	Skipped map[string]int64 `json:"skipped"`
+	// ReadSkipped counts the records the readers skipped, by reason (the
+	// conversation.Reason* constants: "invalid_json", "unknown_role", …).
+	// Its sum is RecordsSkipped. These records never reached the miner.
+	ReadSkipped map[string]int64 `json:"read_skipped"`
+	// Dropped counts what the miner and the export left out of the anchors,
+	// by reason (the Skip* constants): DSAT events that made no anchor
+	// (policy, score, token budget, per-conversation cap) and anchors the
+	// export could not represent ("export_no_chosen"). Their conversations
+	// are counted as mined; duplicates are counted in Duplicates instead.
+	Dropped map[string]int64 `json:"dropped"`
 	// Formats counts records per detected input format.
 	Formats map[string]int64 `json:"formats"`
 	// Models and Languages break follow-ups and DSAT events down by the
@@ -59,7 +66,7 @@ type Stats struct {
 	Accounting Accounting `json:"accounting"`
 }
 
-// Accounting proves that a run lost no input record (SPEC.md §3):
+// Accounting proves that a run lost no input record (docs/records.md):
 //
 //	Records = ConversationsMined + ConversationsNoSignal + RecordsSkipped - FanOut
 //
@@ -143,12 +150,13 @@ type GroupStats struct {
 // NewStats returns empty statistics with non-nil maps.
 func NewStats() *Stats {
 	return &Stats{
-		Events:     map[string]int64{},
-		Skipped:    map[string]int64{},
-		Formats:    map[string]int64{},
-		Models:     map[string]GroupStats{},
-		Languages:  map[string]GroupStats{},
-		Accounting: Accounting{SkippedByReason: map[string]int64{}, Balanced: true},
+		Events:      map[string]int64{},
+		ReadSkipped: map[string]int64{},
+		Dropped:     map[string]int64{},
+		Formats:     map[string]int64{},
+		Models:      map[string]GroupStats{},
+		Languages:   map[string]GroupStats{},
+		Accounting:  Accounting{SkippedByReason: map[string]int64{}, Balanced: true},
 	}
 }
 
@@ -176,7 +184,8 @@ func (s *Stats) Merge(o *Stats) {
 		s.Export.Add(o.Export)
 	}
 	s.Events = addCounts(s.Events, o.Events)
-	s.Skipped = addCounts(s.Skipped, o.Skipped)
+	s.ReadSkipped = addCounts(s.ReadSkipped, o.ReadSkipped)
+	s.Dropped = addCounts(s.Dropped, o.Dropped)
 	s.Formats = addCounts(s.Formats, o.Formats)
 	s.Models = addGroups(s.Models, o.Models)
 	s.Languages = addGroups(s.Languages, o.Languages)
@@ -199,7 +208,7 @@ func (s *Stats) AddRead(r conversation.ReadStats) {
 	for _, n := range r.Skipped {
 		s.RecordsSkipped += n
 	}
-	s.Skipped = addCounts(s.Skipped, r.Skipped)
+	s.ReadSkipped = addCounts(s.ReadSkipped, r.Skipped)
 	s.Formats = addCounts(s.Formats, r.Formats)
 	s.Accounting.RecordsKept += r.Kept
 	s.Accounting.ConversationsRead += r.Conversations
@@ -234,7 +243,7 @@ func (s *Stats) AddResult(r *Result) {
 		s.ConversationsNoSignal++
 	}
 	for reason, n := range r.Skipped {
-		s.Skipped[reason] += int64(n)
+		s.Dropped[reason] += int64(n)
 	}
 	for reason, n := range r.Pairing {
 		if s.Pairing == nil {
@@ -256,8 +265,11 @@ func (s *Stats) init() {
 	if s.Events == nil {
 		s.Events = map[string]int64{}
 	}
-	if s.Skipped == nil {
-		s.Skipped = map[string]int64{}
+	if s.ReadSkipped == nil {
+		s.ReadSkipped = map[string]int64{}
+	}
+	if s.Dropped == nil {
+		s.Dropped = map[string]int64{}
 	}
 	if s.Formats == nil {
 		s.Formats = map[string]int64{}
@@ -307,3 +319,12 @@ func addGroups(dst, src map[string]GroupStats) map[string]GroupStats {
 	}
 	return dst
 }
+
+// AddModels adds per-model counts to s.Models (rates recomputed).
+func (s *Stats) AddModels(groups map[string]GroupStats) {
+	s.Models = addGroups(s.Models, groups)
+}
+
+// SyncExport copies the export counts of sink (an AnchorSink with an
+// ExportStats method, such as export.AnchorWriter) into s.Export.
+func (s *Stats) SyncExport(sink AnchorSink) { syncExport(sink, s) }

@@ -193,3 +193,24 @@ func byteBound(ms []ChatMessage) int {
 	}
 	return n
 }
+
+// Validate returns an error wrapping ErrEncoding for an unsupported
+// encoding, or ErrConfig for a negative limit.
+func (b TokenBudget) Validate() error { return b.validate() }
+
+// TokenFitter applies a TokenBudget to anchors built outside the miner (the
+// UltraFeedback setting). It is safe for concurrent use.
+type TokenFitter struct{ tc *tokenCounter }
+
+// NewTokenFitter loads b's encoding and returns a fitter for b.
+func NewTokenFitter(b TokenBudget) (*TokenFitter, error) {
+	tc, err := newTokenCounter(b)
+	if err != nil {
+		return nil, err
+	}
+	return &TokenFitter{tc: tc}, nil
+}
+
+// Fit trims a's prompt history to the budget as the miner does and returns
+// "" when a fits, or the skip reason ("prompt_too_long", "total_too_long").
+func (f *TokenFitter) Fit(a *Anchor) string { return f.tc.fit(a) }

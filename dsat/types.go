@@ -1,6 +1,3 @@
-// Package dsat is the miner: it runs detectors (and optionally a classifier)
-// over conversations, produces DSAT/SAT events and builds preference-training
-// anchors, with filters, token budgets, exports, evaluation and run statistics.
 package dsat
 
 import (
@@ -56,7 +53,8 @@ type ChatMessage struct {
 	Name       string           `json:"name,omitempty"`
 }
 
-// Anchor is one (prompt, rejected) preference-training record (SPEC.md §4).
+// Anchor is one (prompt, rejected) preference-training record; docs/records.md
+// describes its fields and docs/mining.md how it is built.
 type Anchor struct {
 	// ID is a stable hash of conversation id and turn.
 	ID             string        `json:"id"`
@@ -78,6 +76,9 @@ type Anchor struct {
 	// Desirable marks a record of Result.Desirable: a reply the user was
 	// satisfied with (in Chosen), not a DSAT anchor.
 	Desirable bool `json:"desirable,omitempty"`
+	// DetectorVersion is the version of the detectors (and classifier) that
+	// found the event (Event.DetectorVersion); empty in the synthetic setting.
+	DetectorVersion string `json:"detector_version,omitempty"`
 	// Metadata carries setting-specific extras (for example UltraFeedback
 	// scores and margins for synthetic anchors).
 	Metadata map[string]any `json:"metadata,omitempty"`

@@ -80,7 +80,7 @@ func BenchmarkRunWildChat(b *testing.B) {
 				for b.Loop() {
 					r := conversation.NewReader(bytes.NewReader(data), "bench.jsonl")
 					_, err := m.Run(context.Background(), []Input{r}, Sinks{
-						Anchors: NewAnchorWriter(io.Discard, ExportDRIFT), Events: NewEventWriter(io.Discard),
+						Anchors: newLineSink(io.Discard), Events: newLineSink(io.Discard),
 					})
 					if err != nil {
 						b.Fatal(err)
@@ -141,7 +141,7 @@ func BenchmarkRunRealShareGPT(b *testing.B) {
 				for b.Loop() {
 					r := conversation.NewReader(bytes.NewReader(data), "real.jsonl")
 					_, err := m.Run(context.Background(), []Input{r}, Sinks{
-						Anchors: NewAnchorWriter(io.Discard, ExportDRIFT), Events: NewEventWriter(io.Discard),
+						Anchors: newLineSink(io.Discard), Events: newLineSink(io.Discard),
 					})
 					if err != nil {
 						b.Fatal(err)

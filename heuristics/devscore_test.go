@@ -11,27 +11,28 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
-// devDir holds the optional labelled development data (SPEC.md §5/§6).
+// devDir holds the optional labelled development data (the labelled-data format of docs/records.md).
 var devDir = filepath.Join("..", "..", "shared", "data", "dev")
 
 // loadLabelled is a small test-only reader for labelled JSON Lines.
-func loadLabelled(t testing.TB, path string) []conversation.Labelled {
+func loadLabelled(t testing.TB, path string) []labelled.Record {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []conversation.Labelled
+	var out []labelled.Record
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
 	for line := 1; sc.Scan(); line++ {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
-		var l conversation.Labelled
+		var l labelled.Record
 		if err := jsonx.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("%s:%d: %v", path, line, err)
 		}

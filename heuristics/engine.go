@@ -701,7 +701,7 @@ func thanksOnly(b []byte, cands []cand) bool {
 }
 
 // ExtensionCue prefixes the Cue of refinement signals that only ask to
-// extend an acceptable answer ("tell me more", "a few more"). SPEC.md §2 does
+// extend an acceptable answer ("tell me more", "a few more"). docs/taxonomy.md does
 // not count such follow-ups as DSAT by default, so Analyze reports these
 // signals but leaves them out of Scores and DSAT; a caller that counts
 // extensions merges them with Combine.

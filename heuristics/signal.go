@@ -9,7 +9,7 @@ import (
 	"github.com/dsatmine/dsatmine/conversation"
 )
 
-// Category is one label of the DSAT taxonomy (SPEC.md §2).
+// Category is one label of the DSAT taxonomy (docs/taxonomy.md).
 type Category string
 
 // The DSAT categories.

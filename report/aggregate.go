@@ -505,5 +505,35 @@ func window(text string, lo, hi, size int) (start, end int) {
 	for end < len(text) && !utf8.RuneStart(text[end]) {
 		end--
 	}
+	return wordBounds(text, start, end, lo, hi)
+}
+
+// wordBounds moves a cut window's ends to word boundaries: the end back to
+// the last white space, the start forward past the first, each by at most
+// half the window and never into the span [lo, hi) it must show. Text
+// without spaces (CJK) keeps its rune-boundary cuts.
+func wordBounds(text string, start, end, lo, hi int) (int, int) {
+	half := (end - start) / 2
+	if end < len(text) && !isSpaceByte(text[end]) {
+		for i := end - 1; i > start+half && i >= hi; i-- {
+			if isSpaceByte(text[i]) {
+				end = i
+				break
+			}
+		}
+	}
+	if start > 0 && !isSpaceByte(text[start-1]) {
+		for i := start; i < start+half && i < end && i < lo; i++ {
+			if isSpaceByte(text[i]) {
+				start = i + 1
+				break
+			}
+		}
+	}
+	for end > start && isSpaceByte(text[end-1]) && end < len(text) {
+		end--
+	}
 	return start, end
 }
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }

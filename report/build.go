@@ -58,9 +58,11 @@ type Summary struct {
 	// DSATRate and SATRate are events among follow-ups.
 	DSATRate *Proportion `json:"dsat_rate"`
 	SATRate  *Proportion `json:"sat_rate"`
-	// Skipped counts skipped records and events that made no anchor, by
-	// reason, most frequent first.
+	// Skipped counts the records the readers skipped (dsat.Stats.ReadSkipped)
+	// and Dropped what the miner and the export left out of the anchors
+	// (dsat.Stats.Dropped), by reason, most frequent first.
 	Skipped []Count `json:"skipped"`
+	Dropped []Count `json:"dropped"`
 	// Formats counts records per detected input format.
 	Formats []Count `json:"formats"`
 }
@@ -217,6 +219,7 @@ func (a *Aggregator) summary(followUps int64, known bool) Summary {
 		Anchors:    a.anchors,
 		Pairs:      a.pairs,
 		Skipped:    []Count{},
+		Dropped:    []Count{},
 		Formats:    []Count{},
 	}
 	if st := a.stats; st != nil {
@@ -228,7 +231,8 @@ func (a *Aggregator) summary(followUps int64, known bool) Summary {
 		if !a.exact && a.anchors == 0 {
 			s.Anchors, s.Pairs = st.Anchors, st.Pairs
 		}
-		s.Skipped = counts(st.Skipped)
+		s.Skipped = counts(st.ReadSkipped)
+		s.Dropped = counts(st.Dropped)
 		s.Formats = counts(st.Formats)
 	}
 	if known {

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
@@ -15,9 +16,10 @@ import (
 var pageTemplate string
 
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num":  num,
-	"rate": rateText,
-	"ci":   ciText,
+	"num":   num,
+	"rate":  rateText,
+	"ci":    ciText,
+	"reply": replyHTML,
 }).Parse(pageTemplate))
 
 // page is the view of a Report that the template renders.
@@ -92,7 +94,7 @@ func (r *Report) page() *page {
 	p.CategoryChart = template.HTML(hbarChart("categories", "DSAT rate per category", groupBars(r.Categories)))
 	p.ModelChart = template.HTML(hbarChart("models", "DSAT rate per model", groupBars(r.Models)))
 	p.LanguageChart = template.HTML(hbarChart("languages", "DSAT rate per language", groupBars(r.Languages)))
-	pos := groupBars(r.Positions)
+	pos := groupBars(trimEmptyTail(r.Positions))
 	for i := range pos {
 		if pos[i].ci {
 			pos[i].caption = "n=" + num(pos[i].n)
@@ -131,6 +133,61 @@ func groupBars(gs []Group) []bar {
 		out = append(out, b)
 	}
 	return out
+}
+
+// trimEmptyTail drops the trailing positions no follow-up reached, so that
+// the chart ends at the last follow-up number that occurs (keeping one).
+func trimEmptyTail(gs []Group) []Group {
+	n := len(gs)
+	for n > 1 && gs[n-1].FollowUps == 0 && gs[n-1].DSAT == 0 && gs[n-1].SAT == 0 {
+		n--
+	}
+	return gs[:n]
+}
+
+// replyHTML renders a reply as escaped text in which Markdown code fences
+// become code blocks: the text between a line opening with ``` (or ~~~) and
+// the line closing it is shown as preformatted code, without the fence
+// lines; a fence the truncation left open runs to the end. Nothing of the
+// reply is ever interpreted as HTML.
+func replyHTML(text string) template.HTML {
+	var b strings.Builder
+	var code strings.Builder
+	fence, inCode := "", false
+	flushText := func(t string) {
+		if t != "" {
+			b.WriteString(template.HTMLEscapeString(t))
+		}
+	}
+	flushCode := func() {
+		b.WriteString(`<pre class="code"><code>`)
+		b.WriteString(template.HTMLEscapeString(strings.TrimSuffix(code.String(), "\n")))
+		b.WriteString("</code></pre>")
+		code.Reset()
+	}
+	lines := strings.SplitAfter(text, "\n")
+	var plain strings.Builder
+	for _, line := range lines {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case !inCode && (strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~")):
+			flushText(plain.String())
+			plain.Reset()
+			fence, inCode = trimmed[:3], true
+		case inCode && strings.HasPrefix(trimmed, fence) && strings.Trim(trimmed, fence[:1]) == "":
+			flushCode()
+			inCode = false
+		case inCode:
+			code.WriteString(line)
+		default:
+			plain.WriteString(line)
+		}
+	}
+	if inCode {
+		flushCode()
+	}
+	flushText(plain.String())
+	return template.HTML(b.String())
 }
 
 // segments splits text at the marks.

@@ -100,7 +100,8 @@ func TestReadAnchorsAndStatsErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(7), st.FollowUps)
 	assert.Equal(t, int64(2), st.Models["m"].DSAT)
-	assert.NotNil(t, st.Skipped, "maps are usable")
+	assert.NotNil(t, st.ReadSkipped, "maps are usable")
+	assert.NotNil(t, st.Dropped, "maps are usable")
 }
 
 func anchor(id string, score float64, cats ...string) *dsat.Anchor {

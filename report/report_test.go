@@ -12,6 +12,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/heuristics"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
@@ -122,7 +123,7 @@ func TestEventsFileGivesTheSameFigures(t *testing.T) {
 	// Write a run's events, anchors and statistics as mine does, read them
 	// back, and compare with the report of the in-process run.
 	var events, anchors bytes.Buffer
-	ew, aw := dsat.NewEventWriter(&events), dsat.NewAnchorWriter(&anchors, dsat.ExportDRIFT)
+	ew, aw := export.NewEventWriter(&events), export.NewAnchorWriter(&anchors, export.ExportDRIFT)
 	st, err := newMiner(t).Run(context.Background(), []dsat.Input{&sliceInput{convs: fixture()}}, dsat.Sinks{Events: ew, Anchors: aw})
 	require.NoError(t, err)
 	statsJSON, err := jsonx.MarshalIndent(st, "", "  ")
@@ -275,7 +276,7 @@ func TestHTMLPage(t *testing.T) {
 	checkBars("categories", fromJSON.Categories)
 	checkBars("models", fromJSON.Models)
 	checkBars("languages", fromJSON.Languages)
-	checkBars("positions", fromJSON.Positions)
+	checkBars("positions", trimEmptyTail(fromJSON.Positions))
 	hist := ch["histogram"]
 	require.Len(t, hist.Bars, HistogramBins)
 	assert.Equal(t, 0.5, hist.threshold())

@@ -12,7 +12,7 @@
 set -u
 secs=${1:-${FUZZTIME:-20}}
 [ $# -gt 0 ] && shift
-pkgs=${*:-./conversation ./heuristics ./dsat}
+pkgs=${*:-./conversation ./labelled ./heuristics ./dsat}
 GO=${GO:-go}
 parallel=${FUZZ_PARALLEL:-2}
 # Minimising a new input re-runs it many times; inputs grown from the 64 KiB

@@ -6,7 +6,7 @@
 // Usage:
 //
 //	go run ./bench/gen -size 500MB -o bench/corpus/wildchat-500MB.jsonl
-//	go run ./bench/gen -real ../shared/data/real/sharegpt-sample.json -copies 18 -o bench/corpus/sharegpt-real-18x.jsonl
+//	go run ./bench/gen -real DATA/real/sharegpt-sample.json -copies 18 -o bench/corpus/sharegpt-real-18x.jsonl
 package main
 
 import (

@@ -1,5 +1,5 @@
 // Package realcorpus builds the benchmarks' corpus of real chat text: a
-// ShareGPT JSON array (such as ../shared/data/real/sharegpt-sample.json)
+// ShareGPT JSON array (such as the development data's real/sharegpt-sample.json)
 // written N times as JSON Lines, every record with a fresh id ("<id>#<copy>"),
 // so that deduplication sees distinct conversations as it would in a large
 // dump. The text is read at benchmark time and never stored in the project.

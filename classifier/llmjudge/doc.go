@@ -5,7 +5,7 @@
 //
 // The judge sends only the judged reply, the request it answered and the
 // follow-up, each cut to Config.ContextTokens cl100k_base tokens, with a
-// versioned rubric (see Rubric) that states the DSAT taxonomy of SPEC.md §2
+// versioned rubric (see Rubric) that states the DSAT taxonomy of docs/taxonomy.md
 // and asks for strict JSON:
 //
 //	{"dsat":bool,"sat":bool,"categories":[...],"confidence":0..1,"evidence":["quote from the follow-up"]}

@@ -14,6 +14,7 @@ import (
 	"github.com/dsatmine/dsatmine/heuristics"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 	"github.com/dsatmine/dsatmine/internal/shareddata"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 // TestSharedDataEvidenceVerifies checks, on real labelled follow-ups, that
@@ -36,7 +37,7 @@ func TestSharedDataEvidenceVerifies(t *testing.T) {
 			var quotes, verified, placeholder int
 			redactions := map[string]int64{}
 			for quotes < maxQuotes && sc.Scan() {
-				var l conversation.Labelled
+				var l labelled.Record
 				require.NoError(t, jsonx.Unmarshal(sc.Bytes(), &l))
 				c := &conversation.Conversation{ID: l.ID, Messages: l.Messages}
 				for _, lab := range l.Labels {

@@ -7,9 +7,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsatmine/dsatmine/classifier"
-	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/eval"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 func init() {
@@ -18,10 +19,10 @@ func init() {
 
 // evalOutput is the JSON document of eval --json.
 type evalOutput struct {
-	Files   []*dsat.Report `json:"files"`
-	Overall *dsat.Report   `json:"overall"`
+	Files   []*eval.Scorecard `json:"files"`
+	Overall *eval.Scorecard   `json:"overall"`
 	// Languages splits the overall figures by language.
-	Languages []*dsat.Report `json:"languages"`
+	Languages []*eval.Scorecard `json:"languages"`
 	// Targets are the figures at each --targets precision.
 	Targets []targetFigures `json:"targets,omitempty"`
 	// TargetsInSample lists the files the targets' model was trained on.
@@ -63,7 +64,7 @@ messages). --predictions writes one line per labelled turn:
 			if err != nil {
 				return err
 			}
-			var onPred func(dsat.Prediction) error
+			var onPred func(eval.Prediction) error
 			var predOut *output
 			if predictions != "" {
 				if predOut, err = createOutput(predictions, cmd.OutOrStdout()); err != nil {
@@ -71,7 +72,7 @@ messages). --predictions writes one line per labelled turn:
 				}
 				defer predOut.abort()
 				var buf []byte
-				onPred = func(p dsat.Prediction) error {
+				onPred = func(p eval.Prediction) error {
 					b, err := jsonx.Marshal(p)
 					if err != nil {
 						return err
@@ -81,9 +82,9 @@ messages). --predictions writes one line per labelled turn:
 					return err
 				}
 			}
-			res := evalOutput{Overall: dsat.NewReport("overall")}
-			byLang := dsat.NewByLanguage()
-			observe := func(p dsat.Prediction) error {
+			res := evalOutput{Overall: eval.NewScorecard("overall")}
+			byLang := eval.NewByLanguage()
+			observe := func(p eval.Prediction) error {
 				_ = byLang.Observe(p)
 				if onPred != nil {
 					return onPred(p)
@@ -136,7 +137,7 @@ messages). --predictions writes one line per labelled turn:
 					return err
 				}
 			}
-			if err := dsat.WriteLanguageTable(w, res.Languages); err != nil {
+			if err := eval.WriteLanguageTable(w, res.Languages); err != nil {
 				return err
 			}
 			model := "embedded"
@@ -156,17 +157,17 @@ messages). --predictions writes one line per labelled turn:
 
 // evalFile evaluates one labelled file, splitting it by language into
 // byLang when it is not nil.
-func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, byLang *dsat.ByLanguage, onPred func(dsat.Prediction) error) (rep *dsat.Report, err error) {
+func evalFile(cmd *cobra.Command, m *dsat.Miner, path string, byLang *eval.ByLanguage, onPred func(eval.Prediction) error) (rep *eval.Scorecard, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r := conversation.NewLabelledReader(f, path)
+	r := labelled.NewReader(f, path)
 	defer func() { err = errors.Join(err, r.Close()) }()
-	var src dsat.LabelledSource = r
+	var src eval.LabelledSource = r
 	if byLang != nil {
 		src = byLang.Source(r)
 	}
-	return dsat.Evaluate(cmd.Context(), m, src, path, onPred)
+	return eval.Evaluate(cmd.Context(), m, src, path, onPred)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/classifier"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/eval"
 )
 
 // defaultEvalTargets are the precision targets eval reports by default.
@@ -31,7 +32,7 @@ type targetFigures struct {
 	PromisedPrecision float64 `json:"promised_precision,omitempty"`
 	PromisedRecall    float64 `json:"promised_recall,omitempty"`
 	// DSAT is achieved over all the labelled files.
-	DSAT *dsat.Binary `json:"dsat,omitempty"`
+	DSAT *eval.Binary `json:"dsat,omitempty"`
 }
 
 // inSample returns the labelled files (by base name) the model was trained
@@ -112,7 +113,7 @@ func evalTargets(cmd *cobra.Command, cfg dsat.Config, targets []float64, paths [
 		if err != nil {
 			return nil, nil, err
 		}
-		overall := dsat.NewReport("overall")
+		overall := eval.NewScorecard("overall")
 		for _, p := range paths {
 			rep, err := evalFile(cmd, m, p, nil, nil)
 			if err != nil {

@@ -168,7 +168,7 @@ func nothingMined(st *dsat.Stats, err error) error {
 	if err != nil || st.Conversations > 0 {
 		return err
 	}
-	return &nothingReadError{records: st.Records, skipped: st.Skipped}
+	return &nothingReadError{records: st.Records, skipped: st.ReadSkipped}
 }
 
 // skipRecorder keeps the first record a lenient reader skipped.

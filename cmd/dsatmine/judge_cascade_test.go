@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/eval"
 	"github.com/dsatmine/dsatmine/internal/simjudge"
 )
 
@@ -34,8 +35,8 @@ func simServer(t *testing.T, accuracy float64, files ...string) (*simjudge.Judge
 type evalJSON struct {
 	Overall struct {
 		Turns int         `json:"turns"`
-		DSAT  dsat.Binary `json:"dsat"`
-		Judge *dsat.JudgeUse
+		DSAT  eval.Binary `json:"dsat"`
+		Judge *eval.JudgeUse
 	} `json:"overall"`
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/dsatmine/dsatmine/classifier"
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/atomicfile"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
@@ -32,10 +32,29 @@ type policyFlags struct{ dsat.Policy }
 
 func (f *policyFlags) register(cmd *cobra.Command) {
 	f.Policy = dsat.DefaultPolicy()
-	fs := flag.NewFlagSet(cmd.Name(), flag.ContinueOnError)
-	f.RegisterFlags(fs)
-	cmd.Flags().AddGoFlagSet(fs)
+	p, fs := &f.Policy, cmd.Flags()
+	fs.Var(thresholdFlag{p}, "threshold", `score threshold of the DSAT categories: a number for all ("0.6"), category=number pairs ("complaint=0.6,doubt=0.8"), or both ("0.5,complaint=0.7")`)
+	fs.Float64Var(&p.SATThreshold, "sat-threshold", p.SATThreshold, "score at which a follow-up is SAT")
+	fs.Float64Var(&p.MinScore, "min-score", p.MinScore, "global operating point: anchors scoring below it are not written")
+	fs.BoolVar(&p.DoubtAnchors, "doubt-anchors", p.DoubtAnchors, "doubt-only events make anchors (scored × --doubt-weight)")
+	fs.Float64Var(&p.DoubtWeight, "doubt-weight", p.DoubtWeight, "score factor of doubt-only anchors")
+	fs.BoolVar(&p.PushbackAnchors, "pushback-anchors", p.PushbackAnchors, "pushback-only events make anchors (off: rejecting a correct refusal teaches a model to stop refusing)")
+	fs.BoolVar(&p.CountExtensions, "count-extensions", p.CountExtensions, "count refinements that only extend a good answer")
+	fs.Float64Var(&p.TargetPrecision, "target-precision", p.TargetPrecision, "let the classifier (the embedded model unless --classifier names one) decide at the lowest threshold whose out-of-fold precision, stored with the model, is at least this (0 = off)")
+	fs.IntVar(&p.MaxAnchorsPerConversation, "max-anchors-per-conversation", p.MaxAnchorsPerConversation, "keep at most N anchors per conversation, highest scores first (0 = unlimited)")
 }
+
+// thresholdFlag is --threshold: dsat.Policy.ParseThreshold's spec.
+type thresholdFlag struct{ p *dsat.Policy }
+
+func (t thresholdFlag) String() string {
+	if t.p == nil {
+		return ""
+	}
+	return t.p.ThresholdString()
+}
+func (t thresholdFlag) Set(s string) error { return t.p.ParseThreshold(s) }
+func (t thresholdFlag) Type() string       { return "spec" }
 
 // config returns the miner configuration the flags describe.
 func (f *policyFlags) config(clf classifier.Classifier) dsat.Config {
@@ -47,19 +66,19 @@ func (f *policyFlags) config(clf classifier.Classifier) dsat.Config {
 
 func newMineCmd() *cobra.Command {
 	var (
-		read                          readFlags
-		policy                        policyFlags
-		out, events, stats, export    string
-		encoding                      string
-		maxPromptTokens, maxTotalToks int
-		noDedup                       bool
-		keepRoles, driftPairing       bool
-		noDesirable                   bool
-		workers                       int
-		shard                         shardFlag
-		resume                        string
-		scoreFlags                    *scoringFlags
-		synth                         *synthFlags
+		read                           readFlags
+		policy                         policyFlags
+		out, events, stats, exportName string
+		encoding                       string
+		maxPromptTokens, maxTotalToks  int
+		noDedup                        bool
+		keepRoles, driftPairing        bool
+		noDesirable                    bool
+		workers                        int
+		shard                          shardFlag
+		resume                         string
+		scoreFlags                     *scoringFlags
+		synth                          *synthFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "mine INPUT... -o ANCHORS.jsonl",
@@ -97,7 +116,7 @@ inputs and writes the same output as an uninterrupted run.`,
 				return errors.New("missing -o ANCHORS.jsonl (use -o - for standard output)")
 			}
 			tuneGC()
-			format, err := dsat.ParseExportFormat(export)
+			format, err := export.ParseExportFormat(exportName)
 			if err != nil {
 				return err
 			}
@@ -133,7 +152,7 @@ inputs and writes the same output as an uninterrupted run.`,
 			cfg.Dedup = !noDedup
 			cfg.Workers = workers
 			cfg.DRIFTPairing = driftPairing
-			cfg.Desirable = format == dsat.ExportKTO && !noDesirable
+			cfg.Desirable = format == export.ExportKTO && !noDesirable
 			if maxPromptTokens > 0 || maxTotalToks > 0 {
 				cfg.Tokens = &dsat.TokenBudget{Encoding: encoding, MaxPromptTokens: maxPromptTokens, MaxTotalTokens: maxTotalToks}
 			}
@@ -147,7 +166,7 @@ inputs and writes the same output as an uninterrupted run.`,
 				return err
 			}
 			defer anchorsOut.abort()
-			aw := dsat.NewAnchorWriter(anchorsOut, format)
+			aw := export.NewAnchorWriter(anchorsOut, format)
 			aw.KeepRoles = keepRoles
 			sinks := dsat.Sinks{Anchors: aw}
 			var eventsOut *output
@@ -156,7 +175,7 @@ inputs and writes the same output as an uninterrupted run.`,
 					return err
 				}
 				defer eventsOut.abort()
-				sinks.Events = dsat.NewEventWriter(eventsOut)
+				sinks.Events = export.NewEventWriter(eventsOut)
 			}
 
 			if resume != "" {
@@ -205,7 +224,7 @@ inputs and writes the same output as an uninterrupted run.`,
 	fs.StringVarP(&out, "output", "o", "", "anchors output file (JSON Lines; - for standard output)")
 	fs.StringVar(&events, "events", "", "also write every DSAT and SAT event to this JSON Lines file")
 	fs.StringVar(&stats, "stats", "", "write run statistics as JSON to this file")
-	fs.StringVar(&export, "export", string(dsat.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory (pairwise layouts keep only anchors with a chosen reply)")
+	fs.StringVar(&exportName, "export", string(export.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory (pairwise layouts keep only anchors with a chosen reply)")
 	fs.IntVar(&maxPromptTokens, "max-prompt-tokens", 0, "left-truncate prompt history to this many tokens; skip anchors that still do not fit (0 = no limit)")
 	fs.IntVar(&maxTotalToks, "max-total-tokens", 0, "limit prompt plus reply tokens (0 = no limit)")
 	fs.StringVar(&encoding, "encoding", dsat.EncodingCL100k, "token encoding for the budgets: cl100k_base or o200k_base")

@@ -14,6 +14,8 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
+	"github.com/dsatmine/dsatmine/ultrafeedback"
 )
 
 // The synthetic setting of mine: UltraFeedback inputs become anchors and
@@ -32,7 +34,7 @@ type synthFlags struct {
 }
 
 func addSyntheticFlags(cmd *cobra.Command) *synthFlags {
-	def := dsat.DefaultSyntheticConfig()
+	def := ultrafeedback.DefaultSyntheticConfig()
 	f := &synthFlags{}
 	fs := cmd.Flags()
 	fs.StringVar(&f.rankBy, "rank-by", string(def.RankBy),
@@ -84,7 +86,7 @@ func synthetic(format string, inputs []string) (bool, error) {
 // mineOptions are the mine flags the synthetic path shares with mining.
 type mineOptions struct {
 	out, events, stats string
-	export             dsat.ExportFormat
+	export             export.ExportFormat
 	tokens             *dsat.TokenBudget
 	dedup, strict      bool
 	keepRoles          bool
@@ -92,15 +94,15 @@ type mineOptions struct {
 
 // run writes the anchors of the UltraFeedback inputs.
 func (f *synthFlags) run(cmd *cobra.Command, paths []string, o mineOptions) error {
-	rank, err := dsat.ParseRankBy(f.rankBy)
+	rank, err := ultrafeedback.ParseRankBy(f.rankBy)
 	if err != nil {
 		return err
 	}
-	rejected, err := dsat.ParseRejectBy(f.rejected)
+	rejected, err := ultrafeedback.ParseRejectBy(f.rejected)
 	if err != nil {
 		return err
 	}
-	s, err := dsat.NewSynthesizer(dsat.SyntheticConfig{
+	s, err := ultrafeedback.NewSynthesizer(ultrafeedback.SyntheticConfig{
 		RankBy: rank, Rejected: rejected, Seed: f.seed, Pairs: !f.noPairs, Margin: f.margin, BreakTies: f.breakTies,
 		Strict: o.strict, Tokens: o.tokens, Dedup: o.dedup,
 	})
@@ -121,14 +123,14 @@ func (f *synthFlags) run(cmd *cobra.Command, paths []string, o mineOptions) erro
 		}
 		defer eventsOut.abort()
 	}
-	aw := dsat.NewAnchorWriter(anchorsOut, o.export)
+	aw := export.NewAnchorWriter(anchorsOut, o.export)
 	aw.KeepRoles = o.keepRoles
 	sinks := dsat.Sinks{Anchors: aw}
 
 	var (
 		files   []*os.File // given to the readers as files so that Parquet is read in place
 		ufs     []*conversation.UltraFeedbackReader
-		readers []dsat.SyntheticInput
+		readers []ultrafeedback.SyntheticInput
 	)
 	defer func() {
 		for _, r := range ufs {
@@ -181,17 +183,17 @@ func (f *synthFlags) run(cmd *cobra.Command, paths []string, o mineOptions) erro
 	}
 	fmt.Fprintln(cmd.ErrOrStderr(), syntheticSummary(st, rank, o.out))
 	if st.Records == st.RecordsSkipped {
-		return &nothingReadError{records: st.Records, skipped: st.Skipped}
+		return &nothingReadError{records: st.Records, skipped: st.ReadSkipped}
 	}
 	return nil
 }
 
 // syntheticSummary is the one-line report of a synthetic run.
-func syntheticSummary(st *dsat.Stats, rank dsat.RankBy, out string) string {
+func syntheticSummary(st *dsat.Stats, rank ultrafeedback.RankBy, out string) string {
 	var none []string
-	for _, r := range []string{dsat.SkipAllEqual, dsat.SkipTiedLowest, dsat.SkipTooFewRated, dsat.SkipNoCritique,
+	for _, r := range []string{ultrafeedback.SkipAllEqual, ultrafeedback.SkipTiedLowest, ultrafeedback.SkipTooFewRated, ultrafeedback.SkipNoCritique,
 		dsat.SkipPromptTooLong, dsat.SkipTotalTooLong} {
-		if n := st.Skipped[r]; n > 0 {
+		if n := st.Dropped[r]; n > 0 {
 			none = append(none, fmt.Sprintf("%s %d", r, n))
 		}
 	}

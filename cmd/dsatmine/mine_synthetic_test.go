@@ -50,7 +50,7 @@ func TestMineUltraFeedbackAutoDetected(t *testing.T) {
 	assert.EqualValues(t, 6, st["records"])
 	assert.EqualValues(t, 4, st["anchors"])
 	assert.EqualValues(t, 3, st["pairs"])
-	assert.Equal(t, map[string]any{"all_equal": 1.0, "tied_lowest": 1.0, "pair_below_margin": 1.0}, st["skipped"])
+	assert.Equal(t, map[string]any{"all_equal": 1.0, "tied_lowest": 1.0, "pair_below_margin": 1.0}, st["dropped"])
 	assert.Equal(t, map[string]any{"ultrafeedback": 6.0}, st["formats"])
 }
 

@@ -164,12 +164,12 @@ func TestMineCommandExportsAndBudgets(t *testing.T) {
 	assert.Empty(t, readLines(t, out))
 	var st struct {
 		Anchors int64            `json:"anchors"`
-		Skipped map[string]int64 `json:"skipped"`
+		Dropped map[string]int64 `json:"dropped"`
 	}
 	b, _ := os.ReadFile(stats)
 	require.NoError(t, json.Unmarshal(b, &st))
 	assert.Zero(t, st.Anchors)
-	assert.Positive(t, st.Skipped["prompt_too_long"])
+	assert.Positive(t, st.Dropped["prompt_too_long"])
 }
 
 // The README's main command writes into out/, which a fresh clone lacks.

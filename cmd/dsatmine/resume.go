@@ -11,6 +11,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/resume"
 )
 
 // Flags that do not change what a resumed part holds: outputs, layout and
@@ -44,7 +45,7 @@ func resumeHash(cmd *cobra.Command, m *dsat.Miner) string {
 func mineResumable(cmd *cobra.Command, m *dsat.Miner, paths []string, manifest string,
 	format conversation.Format, strict bool, sinks dsat.Sinks) (*dsat.Stats, error) {
 	stderr := cmd.ErrOrStderr()
-	return m.RunResumable(cmd.Context(), paths, dsat.ResumeOptions{
+	return resume.Run(cmd.Context(), m, paths, resume.ResumeOptions{
 		Manifest:   manifest,
 		ConfigHash: resumeHash(cmd, m),
 		Open: func(path string) (dsat.Input, io.Closer, error) {
@@ -60,6 +61,7 @@ func mineResumable(cmd *cobra.Command, m *dsat.Miner, paths []string, manifest s
 			fmt.Fprintf(stderr, "resume: %s is complete in %s; not read again\n", path, manifest)
 		},
 	}, sinks)
+
 }
 
 // commitMine publishes the outputs of a successful mine run (anchors,

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -27,7 +28,7 @@ func ExampleBuild() {
 		Inputs:  []string{"../../testdata/sample/wildchat-sample.jsonl", "../../testdata/sample/openai-sample.jsonl"},
 		Anchors: filepath.Join(dir, "anchors.jsonl"),
 		Stats:   filepath.Join(dir, "stats.json"),
-		Export:  dsat.ExportTRL,
+		Export:  export.ExportTRL,
 		Policy:  DefaultPolicy(),
 	}
 	p, s := beam.NewPipelineWithRoot()

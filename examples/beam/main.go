@@ -23,24 +23,24 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
-
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 )
 
 func main() {
 	opts := Options{Policy: DefaultPolicy()}
-	var input, export string
+	var input, exportName string
 	p := &opts.Policy
 	fs := flag.CommandLine
 	fs.StringVar(&input, "input", "", "comma-separated input files or glob patterns (in addition to the arguments)")
 	fs.StringVar(&opts.Anchors, "output", "", "anchors output file (JSON Lines; required)")
 	fs.StringVar(&opts.Events, "events", "", "also write every DSAT and SAT event to this JSON Lines file")
 	fs.StringVar(&opts.Stats, "stats", "", "write the merged run statistics as JSON to this file")
-	fs.StringVar(&export, "export", string(dsat.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory")
+	fs.StringVar(&exportName, "export", string(export.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory")
 	fs.StringVar(&opts.Format, "format", "auto", "input record format (auto detects it per file)")
 	fs.BoolVar(&opts.Strict, "strict", false, "fail on the first bad record instead of skipping and counting it")
 	fs.Int64Var(&opts.SplitBytes, "split-bytes", 0, "cut local plain JSON Lines files bigger than this into byte-range shards of about this size (0 = one shard per file)")
-	p.Policy.RegisterFlags(fs)
+	registerPolicyFlags(fs, &p.Policy)
 	fs.IntVar(&p.MaxPromptTokens, "max-prompt-tokens", 0, "left-truncate prompt history to this many tokens (0 = no limit)")
 	fs.IntVar(&p.MaxTotalTokens, "max-total-tokens", 0, "limit prompt plus reply tokens (0 = no limit)")
 	fs.StringVar(&p.Encoding, "encoding", p.Encoding, "token encoding for the budgets: cl100k_base or o200k_base")
@@ -54,7 +54,7 @@ func main() {
 	// worker harness and never returns.
 	beam.Init()
 
-	opts.Export = dsat.ExportFormat(export)
+	opts.Export = export.ExportFormat(exportName)
 	opts.Inputs = flag.Args()
 	if input != "" {
 		opts.Inputs = append(strings.Split(input, ","), opts.Inputs...)
@@ -73,4 +73,18 @@ func main() {
 	if err := beamx.Run(ctx, pipeline); err != nil {
 		log.Fatalf("pipeline failed: %v", err)
 	}
+}
+
+// registerPolicyFlags defines one flag per field of p on fs, with p's values
+// as defaults, as dsatmine's mine command does.
+func registerPolicyFlags(fs *flag.FlagSet, p *dsat.Policy) {
+	fs.Func("threshold", `score threshold of the DSAT categories: a number for all ("0.6"), category=number pairs ("complaint=0.6,doubt=0.8"), or both (default `+p.ThresholdString()+`)`, p.ParseThreshold)
+	fs.Float64Var(&p.SATThreshold, "sat-threshold", p.SATThreshold, "score at which a follow-up is SAT")
+	fs.Float64Var(&p.MinScore, "min-score", p.MinScore, "global operating point: anchors scoring below it are not written")
+	fs.BoolVar(&p.DoubtAnchors, "doubt-anchors", p.DoubtAnchors, "doubt-only events make anchors (scored × --doubt-weight)")
+	fs.Float64Var(&p.DoubtWeight, "doubt-weight", p.DoubtWeight, "score factor of doubt-only anchors")
+	fs.BoolVar(&p.PushbackAnchors, "pushback-anchors", p.PushbackAnchors, "pushback-only events make anchors")
+	fs.BoolVar(&p.CountExtensions, "count-extensions", p.CountExtensions, "count refinements that only extend a good answer")
+	fs.Float64Var(&p.TargetPrecision, "target-precision", p.TargetPrecision, "let the classifier decide at the lowest threshold whose out-of-fold precision is at least this (0 = off)")
+	fs.IntVar(&p.MaxAnchorsPerConversation, "max-anchors-per-conversation", p.MaxAnchorsPerConversation, "keep at most N anchors per conversation, highest scores first (0 = unlimited)")
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/dsatmine/dsatmine/classifier"
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -141,7 +142,7 @@ type Options struct {
 	// Stats, when set, is the output file of the merged run statistics.
 	Stats string
 	// Export is the anchor layout ("" means drift).
-	Export dsat.ExportFormat
+	Export export.ExportFormat
 	// Format forces an input record format ("" or "auto" detects it).
 	Format string
 	// Strict fails the pipeline on the first bad record instead of
@@ -326,7 +327,7 @@ func Build(ctx context.Context, s beam.Scope, opts Options) error {
 	if opts.Anchors == "" {
 		return errors.New("beam: no anchors output")
 	}
-	format, err := dsat.ParseExportFormat(string(opts.Export))
+	format, err := export.ParseExportFormat(string(opts.Export))
 	if err != nil {
 		return err
 	}
@@ -429,7 +430,7 @@ func (f *mineFn) ProcessElement(ctx context.Context, sh Shard, emitAnchor func(s
 	st := f.miner.NewStats()
 	var (
 		buf bytes.Buffer
-		ew  = dsat.NewEventWriter(&buf)
+		ew  = export.NewEventWriter(&buf)
 	)
 	for conv := int64(0); ; conv++ {
 		c, err := r.Next(ctx)
@@ -458,7 +459,7 @@ func (f *mineFn) ProcessElement(ctx context.Context, sh Shard, emitAnchor func(s
 			buf.Reset()
 			rec := AnchorRec{Pos: Pos{sh.Index, conv, i}, Exported: true, Chosen: len(a.Chosen) > 0}
 			// A writer per anchor, so that its counts are this anchor's.
-			aw := dsat.NewAnchorWriter(&buf, dsat.ExportFormat(f.Export))
+			aw := export.NewAnchorWriter(&buf, export.ExportFormat(f.Export))
 			err := aw.WriteAnchor(a)
 			rec.Export = aw.ExportStats()
 			switch {
@@ -539,14 +540,14 @@ func (f *writeAnchorsFn) ProcessElement(ctx context.Context, _ int, recs func(*A
 	}
 	slices.SortFunc(all, func(a, b AnchorRec) int { return comparePos(a.Pos, b.Pos) })
 	st := dsat.NewStats()
-	if f.Export != "" && f.Export != string(dsat.ExportDRIFT) {
+	if f.Export != "" && f.Export != string(export.ExportDRIFT) {
 		st.Export = &dsat.ExportStats{Format: f.Export}
 	}
 	err := writeFile(ctx, f.Path, func(w io.Writer) error {
 		for _, a := range all {
 			st.Duplicates += a.Dups
 			if !a.Exported {
-				st.Skipped[dsat.SkipNoChosen]++
+				st.Dropped[dsat.SkipNoChosen]++
 				continue
 			}
 			if st.Export != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -82,8 +83,8 @@ func runSingle(t *testing.T, opts Options) output {
 	var out output
 	var anchors, events bytes.Buffer
 	st, err := m.Run(context.Background(), inputs, dsat.Sinks{
-		Anchors: dsat.NewAnchorWriter(&anchors, opts.Export),
-		Events:  dsat.NewEventWriter(&events),
+		Anchors: export.NewAnchorWriter(&anchors, opts.Export),
+		Events:  export.NewEventWriter(&events),
 	})
 	require.NoError(t, err)
 	out.anchors, out.events = anchors.Bytes(), events.Bytes()
@@ -135,15 +136,15 @@ func TestPipelineMatchesSingleProcess(t *testing.T) {
 			assert.Positive(t, st.RecordsSkipped, "the bad file gives skipped records")
 			assert.Positive(t, st.Pairs)
 		}},
-		{"trl", Options{Inputs: sampleInputs, Export: dsat.ExportTRL, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
-			assert.Positive(t, st.Skipped[dsat.SkipNoChosen], "pairwise export declines anchors without chosen")
+		{"trl", Options{Inputs: sampleInputs, Export: export.ExportTRL, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
+			assert.Positive(t, st.Dropped[dsat.SkipNoChosen], "pairwise export declines anchors without chosen")
 			assert.Equal(t, st.Pairs, st.Anchors)
 		}},
 		{"no-dedup", Options{Inputs: sampleInputs, Policy: noDedup}, func(t *testing.T, st *dsat.Stats) {
 			assert.Zero(t, st.Duplicates)
 		}},
-		{"policy", Options{Inputs: sampleInputs, Export: dsat.ExportKTO, Policy: strict}, func(t *testing.T, st *dsat.Stats) {
-			assert.Positive(t, st.Skipped[dsat.SkipMaxAnchors])
+		{"policy", Options{Inputs: sampleInputs, Export: export.ExportKTO, Policy: strict}, func(t *testing.T, st *dsat.Stats) {
+			assert.Positive(t, st.Dropped[dsat.SkipMaxAnchors])
 		}},
 		{"split", Options{Inputs: sampleInputs, SplitBytes: 4000, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
 			assert.True(t, st.Accounting.Balanced)
@@ -208,7 +209,7 @@ func TestPipelineMatchesCLI(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	opts := Options{Inputs: sampleInputs, Export: dsat.ExportOpenRLHF, Policy: DefaultPolicy()}
+	opts := Options{Inputs: sampleInputs, Export: export.ExportOpenRLHF, Policy: DefaultPolicy()}
 	shards, err := ExpandInputs(context.Background(), opts.Inputs, 0, conversation.FormatAuto)
 	require.NoError(t, err)
 	args := []string{"mine", "--export", "openrlhf",
@@ -256,7 +257,7 @@ func TestBuildErrors(t *testing.T) {
 
 	o := base
 	o.Export = "csv"
-	assert.ErrorIs(t, build(o), dsat.ErrUnknownExport)
+	assert.ErrorIs(t, build(o), export.ErrUnknownExport)
 
 	o = base
 	o.Policy.Threshold = 2
@@ -384,11 +385,11 @@ func TestDedupKeepsFirstInInputOrder(t *testing.T) {
 func TestStatsCombine(t *testing.T) {
 	a := RunStats{S: *dsat.NewStats()}
 	a.S.Records, a.S.Anchors = 3, 1
-	a.S.Skipped["duplicate"] = 1
+	a.S.Dropped["duplicate"] = 1
 	a.S.Models["m"] = dsat.GroupStats{Conversations: 1, FollowUps: 4, DSAT: 1}
 	b := RunStats{S: *dsat.NewStats()}
 	b.S.Records, b.S.Duplicates = 2, 2
-	b.S.Skipped["duplicate"] = 2
+	b.S.Dropped["duplicate"] = 2
 	b.S.Models["m"] = dsat.GroupStats{Conversations: 1, FollowUps: 4, DSAT: 3}
 
 	fn := statsCombineFn{}
@@ -396,9 +397,9 @@ func TestStatsCombine(t *testing.T) {
 	assert.Equal(t, int64(5), got.S.Records)
 	assert.Equal(t, int64(1), got.S.Anchors)
 	assert.Equal(t, int64(2), got.S.Duplicates)
-	assert.Equal(t, int64(3), got.S.Skipped["duplicate"])
+	assert.Equal(t, int64(3), got.S.Dropped["duplicate"])
 	assert.Equal(t, dsat.GroupStats{Conversations: 2, FollowUps: 8, DSAT: 4, Rate: 0.5}, got.S.Models["m"])
-	assert.Equal(t, int64(1), a.S.Skipped["duplicate"], "inputs are not modified")
+	assert.Equal(t, int64(1), a.S.Dropped["duplicate"], "inputs are not modified")
 
 	// The coder round-trips the statistics exactly.
 	enc, err := encodeRunStats(got)

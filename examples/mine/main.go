@@ -13,6 +13,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 )
 
 func main() {
@@ -28,7 +29,7 @@ func main() {
 	}
 	defer r.Close()
 
-	// The defaults follow SPEC.md §2: per-category thresholds of 0.5, doubt
+	// The defaults follow docs/taxonomy.md: per-category thresholds of 0.5, doubt
 	// anchors at a lower score, no pushback anchors, dedup on.
 	cfg := dsat.DefaultConfig()
 	cfg.Tokens = &dsat.TokenBudget{Encoding: dsat.EncodingCL100k, MaxPromptTokens: 1024, MaxTotalTokens: 2048}
@@ -40,7 +41,7 @@ func main() {
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	st, err := m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{
-		Anchors: dsat.NewAnchorWriter(out, dsat.ExportDRIFT),
+		Anchors: export.NewAnchorWriter(out, export.ExportDRIFT),
 	})
 	if err != nil {
 		log.Fatal(err)

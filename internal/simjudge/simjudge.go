@@ -38,6 +38,7 @@ import (
 	"github.com/dsatmine/dsatmine/classifier/llmjudge"
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 // Options configure a Judge.
@@ -69,7 +70,7 @@ type Stats struct {
 type entry struct {
 	id       string
 	turn     int
-	label    conversation.Label
+	label    labelled.Label
 	followUp string // whitespace-collapsed
 	reply    string // whitespace-collapsed
 	// redacted is followUp as the judge sends it by default.
@@ -90,7 +91,7 @@ type Judge struct {
 }
 
 // New returns a judge that answers from the labelled conversations ls.
-func New(ls []*conversation.Labelled, opts Options) (*Judge, error) {
+func New(ls []*labelled.Record, opts Options) (*Judge, error) {
 	if opts.Accuracy < 0 || opts.Accuracy > 1 || math.IsNaN(opts.Accuracy) {
 		return nil, fmt.Errorf("simjudge: accuracy %v outside [0,1]", opts.Accuracy)
 	}
@@ -141,14 +142,14 @@ func byIDTurn(a, b *entry) int {
 
 // Load reads labelled conversations from files (JSON Lines, gzip or zstd
 // allowed).
-func Load(ctx context.Context, paths ...string) ([]*conversation.Labelled, error) {
-	var out []*conversation.Labelled
+func Load(ctx context.Context, paths ...string) ([]*labelled.Record, error) {
+	var out []*labelled.Record
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
 			return nil, err
 		}
-		r := conversation.NewLabelledReader(f, p)
+		r := labelled.NewReader(f, p)
 		for {
 			l, err := r.Next(ctx)
 			if errors.Is(err, io.EOF) {

@@ -11,16 +11,17 @@ import (
 	"github.com/dsatmine/dsatmine/classifier/llmjudge"
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 // turn is one labelled follow-up as the miner would judge it.
 type turn struct {
 	id    string
-	label conversation.Label
+	label labelled.Label
 	t     *heuristics.Turn
 }
 
-func labelledTurns(t *testing.T, ls []*conversation.Labelled) []turn {
+func labelledTurns(t *testing.T, ls []*labelled.Record) []turn {
 	var out []turn
 	for _, l := range ls {
 		c := l.Conversation()
@@ -36,7 +37,7 @@ func labelledTurns(t *testing.T, ls []*conversation.Labelled) []turn {
 	return out
 }
 
-func load(t *testing.T, files ...string) []*conversation.Labelled {
+func load(t *testing.T, files ...string) []*labelled.Record {
 	ls, err := Load(context.Background(), files...)
 	require.NoError(t, err)
 	return ls

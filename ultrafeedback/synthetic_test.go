@@ -1,4 +1,4 @@
-package dsat
+package ultrafeedback
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -63,15 +65,15 @@ func TestSynthesizeDefault(t *testing.T) {
 	assert.Equal(t, []int{0, 1, 2, 3}, res.Ranked)
 	assert.Equal(t, "ultrafeedback", a.Source)
 	assert.Equal(t, recs[0].ID, a.ConversationID)
-	assert.Equal(t, AnchorID(recs[0].ID, 2), a.ID)
+	assert.Equal(t, dsat.AnchorID(recs[0].ID, 2), a.ID)
 	assert.Equal(t, 2, a.Turn)
 	assert.Equal(t, "model-b", a.Model)
-	assert.Equal(t, []ChatMessage{{Role: "user", Content: recs[0].Instruction}}, a.Prompt)
-	assert.Equal(t, []ChatMessage{{Role: "assistant", Content: recs[0].Completions[1].Response}}, a.Rejected)
-	assert.Equal(t, []ChatMessage{{Role: "assistant", Content: recs[0].Completions[0].Response}}, a.Chosen)
-	assert.Equal(t, ChatMessage{Role: "user", Content: recs[0].Completions[1].Critique}, a.UserPreference)
+	assert.Equal(t, []dsat.ChatMessage{{Role: "user", Content: recs[0].Instruction}}, a.Prompt)
+	assert.Equal(t, []dsat.ChatMessage{{Role: "assistant", Content: recs[0].Completions[1].Response}}, a.Rejected)
+	assert.Equal(t, []dsat.ChatMessage{{Role: "assistant", Content: recs[0].Completions[0].Response}}, a.Chosen)
+	assert.Equal(t, dsat.ChatMessage{Role: "user", Content: recs[0].Completions[1].Critique}, a.UserPreference)
 	assert.Equal(t, []string{}, a.Categories)
-	assert.Equal(t, []Evidence{}, a.Evidence)
+	assert.Equal(t, []dsat.Evidence{}, a.Evidence)
 	assert.InDelta(t, 8.0/9, a.Score, 1e-4)
 	assert.Equal(t, map[string]any{
 		"setting": "synthetic", "rank_by": "overall", "instruction_source": "evol_instruct",
@@ -241,7 +243,7 @@ func (s *ufSliceInput) Stats() conversation.ReadStats {
 	return conversation.ReadStats{Records: int64(s.i), Conversations: int64(s.i)}
 }
 
-func runSynth(t *testing.T, s *Synthesizer, format ExportFormat, files ...string) (*Stats, string) {
+func runSynth(t *testing.T, s *Synthesizer, format export.ExportFormat, files ...string) (*dsat.Stats, string) {
 	t.Helper()
 	var inputs []SyntheticInput
 	for _, name := range files {
@@ -251,14 +253,14 @@ func runSynth(t *testing.T, s *Synthesizer, format ExportFormat, files ...string
 		inputs = append(inputs, r)
 	}
 	var buf bytes.Buffer
-	st, err := s.Run(context.Background(), inputs, Sinks{Anchors: NewAnchorWriter(&buf, format)})
+	st, err := s.Run(context.Background(), inputs, dsat.Sinks{Anchors: export.NewAnchorWriter(&buf, format)})
 	require.NoError(t, err)
 	return st, buf.String()
 }
 
 func TestSynthesizerRun(t *testing.T) {
 	s := newSynth(t, nil)
-	st, out := runSynth(t, s, ExportDRIFT, "sample.jsonl")
+	st, out := runSynth(t, s, export.ExportDRIFT, "sample.jsonl")
 	assert.Equal(t, int64(6), st.Records)
 	assert.Equal(t, int64(0), st.RecordsSkipped)
 	assert.Equal(t, int64(6), st.Conversations)
@@ -267,9 +269,9 @@ func TestSynthesizerRun(t *testing.T) {
 	assert.Equal(t, int64(6+4+3+4+2+3+3), st.Messages)
 	assert.Equal(t, int64(4), st.Anchors)
 	assert.Equal(t, int64(3), st.Pairs)
-	assert.Equal(t, map[string]int64{SkipTiedLowest: 1, SkipAllEqual: 1, "pair_below_margin": 1}, st.Skipped)
+	assert.Equal(t, map[string]int64{SkipTiedLowest: 1, SkipAllEqual: 1, "pair_below_margin": 1}, st.Dropped)
 	assert.Equal(t, map[string]int64{"ultrafeedback": 6}, st.Formats)
-	assert.Equal(t, map[string]GroupStats{
+	assert.Equal(t, map[string]dsat.GroupStats{
 		"model-a": {Conversations: 6, FollowUps: 6, DSAT: 1, Rate: 0.1667},
 		"model-b": {Conversations: 6, FollowUps: 6, DSAT: 3, Rate: 0.5},
 		"model-c": {Conversations: 5, FollowUps: 5},
@@ -280,7 +282,7 @@ func TestSynthesizerRun(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 4)
 	for _, line := range lines {
-		var a Anchor
+		var a dsat.Anchor
 		require.NoError(t, jsonx.Unmarshal([]byte(line), &a))
 		assert.Equal(t, "ultrafeedback", a.Source)
 		assert.Equal(t, "synthetic", a.Metadata["setting"])
@@ -289,20 +291,20 @@ func TestSynthesizerRun(t *testing.T) {
 	}
 
 	// The same input and config give the same bytes.
-	_, again := runSynth(t, newSynth(t, nil), ExportDRIFT, "sample.jsonl")
+	_, again := runSynth(t, newSynth(t, nil), export.ExportDRIFT, "sample.jsonl")
 	assert.Equal(t, out, again)
 }
 
 func TestSynthesizerRunExports(t *testing.T) {
 	s := newSynth(t, nil)
-	for _, format := range ExportFormats {
+	for _, format := range export.ExportFormats {
 		t.Run(string(format), func(t *testing.T) {
 			st, out := runSynth(t, s, format, "sample.jsonl")
 			lines := strings.Split(strings.TrimSpace(out), "\n")
 			want := 4
 			if format.Pairwise() {
 				want = 3
-				assert.Equal(t, int64(1), st.Skipped[SkipNoChosen])
+				assert.Equal(t, int64(1), st.Dropped[dsat.SkipNoChosen])
 			}
 			require.Len(t, lines, want)
 			assert.Equal(t, int64(want), st.Anchors)
@@ -311,15 +313,15 @@ func TestSynthesizerRunExports(t *testing.T) {
 			require.NoError(t, jsonx.Unmarshal([]byte(lines[0]), &rec))
 			prompt := []any{map[string]any{"role": "user", "content": "Write a haiku about the first frost on a vegetable garden."}}
 			switch format {
-			case ExportTRL, ExportOpenRLHF:
+			case export.ExportTRL, export.ExportOpenRLHF:
 				assert.Equal(t, prompt, rec["prompt"])
 				assert.Len(t, rec["chosen"], 1)
 				assert.Len(t, rec["rejected"], 1)
-			case ExportKTO:
+			case export.ExportKTO:
 				assert.Equal(t, prompt, rec["prompt"])
 				assert.Equal(t, false, rec["label"])
 				assert.Contains(t, rec["completion"].([]any)[0].(map[string]any)["content"], "Frost is cold.")
-			case ExportLLaMAFactory:
+			case export.ExportLLaMAFactory:
 				assert.Equal(t, []any{map[string]any{"from": "human", "value": prompt[0].(map[string]any)["content"]}}, rec["conversations"])
 				assert.Equal(t, "gpt", rec["chosen"].(map[string]any)["from"])
 			}
@@ -328,7 +330,7 @@ func TestSynthesizerRunExports(t *testing.T) {
 }
 
 func TestSynthesizerRunMalformed(t *testing.T) {
-	st, out := runSynth(t, newSynth(t, nil), ExportDRIFT, "malformed.jsonl")
+	st, out := runSynth(t, newSynth(t, nil), export.ExportDRIFT, "malformed.jsonl")
 	assert.Equal(t, int64(11), st.Records)
 	assert.Equal(t, int64(9), st.RecordsSkipped)
 	assert.Equal(t, int64(2), st.Conversations)
@@ -339,7 +341,8 @@ func TestSynthesizerRunMalformed(t *testing.T) {
 	assert.Equal(t, map[string]int64{
 		"missing_rating": 1, "invalid_rating": 2, "too_few_completions": 1, "invalid_json": 1,
 		"missing_field": 2, "wrong_type": 1, "unknown_format": 1,
-	}, st.Skipped)
+	}, st.ReadSkipped)
+	assert.Empty(t, st.Dropped)
 	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 2)
 
 	// A record without the rank score: skipped and counted when lenient,
@@ -348,28 +351,28 @@ func TestSynthesizerRunMalformed(t *testing.T) {
 		synthRecord([]*float64{fptr(3), nil}, "a", "b"),
 		synthRecord([]*float64{fptr(3), fptr(9)}, "a", "b"),
 	}
-	st, err := newSynth(t, nil).Run(context.Background(), []SyntheticInput{&ufSliceInput{recs: recs}}, Sinks{})
+	st, err := newSynth(t, nil).Run(context.Background(), []SyntheticInput{&ufSliceInput{recs: recs}}, dsat.Sinks{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), st.Records)
 	assert.Equal(t, int64(1), st.RecordsSkipped)
 	assert.Equal(t, int64(1), st.Conversations)
-	assert.Equal(t, int64(1), st.Skipped["missing_rating"])
+	assert.Equal(t, int64(1), st.ReadSkipped["missing_rating"])
 	assert.Equal(t, int64(1), st.Anchors)
 
 	st, err = newSynth(t, func(c *SyntheticConfig) { c.Strict = true }).
-		Run(context.Background(), []SyntheticInput{&ufSliceInput{recs: recs}}, Sinks{})
+		Run(context.Background(), []SyntheticInput{&ufSliceInput{recs: recs}}, dsat.Sinks{})
 	assert.ErrorIs(t, err, conversation.ErrMissingRating)
 	assert.Equal(t, int64(0), st.Anchors)
 }
 
 func TestSynthesizerRunDedupAndTokens(t *testing.T) {
-	st, out := runSynth(t, newSynth(t, nil), ExportDRIFT, "sample.jsonl", "sample.jsonl")
+	st, out := runSynth(t, newSynth(t, nil), export.ExportDRIFT, "sample.jsonl", "sample.jsonl")
 	assert.Equal(t, int64(12), st.Records)
 	assert.Equal(t, int64(4), st.Anchors)
 	assert.Equal(t, int64(4), st.Duplicates)
 	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 4)
 
-	st, out = runSynth(t, newSynth(t, func(c *SyntheticConfig) { c.Dedup = false }), ExportDRIFT, "sample.jsonl", "sample.jsonl")
+	st, out = runSynth(t, newSynth(t, func(c *SyntheticConfig) { c.Dedup = false }), export.ExportDRIFT, "sample.jsonl", "sample.jsonl")
 	assert.Equal(t, int64(8), st.Anchors)
 	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 8)
 
@@ -377,17 +380,17 @@ func TestSynthesizerRunDedupAndTokens(t *testing.T) {
 	// cl100k tokens with 4 per message) that only the goldfish exchange
 	// fits (14 + 22), and a prompt budget that the two longest
 	// instructions (17 and 18) exceed.
-	s := newSynth(t, func(c *SyntheticConfig) { c.Tokens = &TokenBudget{MaxTotalTokens: 40} })
-	st, out = runSynth(t, s, ExportDRIFT, "sample.jsonl")
+	s := newSynth(t, func(c *SyntheticConfig) { c.Tokens = &dsat.TokenBudget{MaxTotalTokens: 40} })
+	st, out = runSynth(t, s, export.ExportDRIFT, "sample.jsonl")
 	assert.Equal(t, int64(1), st.Anchors)
-	assert.Equal(t, int64(3), st.Skipped[SkipTotalTooLong])
+	assert.Equal(t, int64(3), st.Dropped[dsat.SkipTotalTooLong])
 	assert.Equal(t, int64(1), st.ConversationsMined)
 	assert.Contains(t, out, "goldfish")
 
-	s = newSynth(t, func(c *SyntheticConfig) { c.Tokens = &TokenBudget{MaxPromptTokens: 15} })
-	st, out = runSynth(t, s, ExportDRIFT, "sample.jsonl")
+	s = newSynth(t, func(c *SyntheticConfig) { c.Tokens = &dsat.TokenBudget{MaxPromptTokens: 15} })
+	st, out = runSynth(t, s, export.ExportDRIFT, "sample.jsonl")
 	assert.Equal(t, int64(2), st.Anchors)
-	assert.Equal(t, int64(2), st.Skipped[SkipPromptTooLong])
+	assert.Equal(t, int64(2), st.Dropped[dsat.SkipPromptTooLong])
 	assert.Contains(t, out, "basil")
 	assert.Contains(t, out, "goldfish")
 }
@@ -397,7 +400,7 @@ func TestSynthesizerRunCancel(t *testing.T) {
 	n := 0
 	s := newSynth(t, nil)
 	recs := synthRecords(t, "sample.jsonl")
-	st, err := s.Run(ctx, []SyntheticInput{&ufSliceInput{recs: recs}}, Sinks{Progress: func(*Stats) {
+	st, err := s.Run(ctx, []SyntheticInput{&ufSliceInput{recs: recs}}, dsat.Sinks{Progress: func(*dsat.Stats) {
 		n++
 		if n == 2 {
 			cancel()
@@ -426,7 +429,7 @@ func TestNewSynthesizerInvalid(t *testing.T) {
 	for name, mod := range map[string]func(*SyntheticConfig){
 		"negative margin": func(c *SyntheticConfig) { c.Margin = -1 },
 		"unknown rank":    func(c *SyntheticConfig) { c.RankBy = "fluency" },
-		"bad encoding":    func(c *SyntheticConfig) { c.Tokens = &TokenBudget{Encoding: "gpt2"} },
+		"bad encoding":    func(c *SyntheticConfig) { c.Tokens = &dsat.TokenBudget{Encoding: "gpt2"} },
 	} {
 		cfg := DefaultSyntheticConfig()
 		mod(&cfg)
@@ -434,9 +437,9 @@ func TestNewSynthesizerInvalid(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 	_, err := NewSynthesizer(SyntheticConfig{Margin: -1})
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, dsat.ErrConfig)
 	_, err = NewSynthesizer(SyntheticConfig{Rejected: "median"})
-	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorIs(t, err, dsat.ErrConfig)
 	s, err := NewSynthesizer(SyntheticConfig{})
 	require.NoError(t, err)
 	assert.Equal(t, RankFineGrained, s.Config().RankBy, "the mean of the aspect ratings by default")
@@ -510,7 +513,7 @@ func ExampleSynthesizer_Run() {
 		panic(err)
 	}
 	st, err := s.Run(context.Background(), []SyntheticInput{r},
-		Sinks{Anchors: NewAnchorWriter(os.Stdout, ExportTRL)})
+		dsat.Sinks{Anchors: export.NewAnchorWriter(os.Stdout, export.ExportTRL)})
 	if err != nil {
 		panic(err)
 	}

@@ -1,4 +1,4 @@
-package dsat
+package eval
 
 import (
 	"bytes"
@@ -8,15 +8,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/internal/minertest"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 func TestLabelledLanguage(t *testing.T) {
-	l := labelled("a", []string{"¿Cómo está el tiempo en Madrid y por qué hace frío?", "Hace sol."})
+	l := labelledConv("a", []string{"¿Cómo está el tiempo en Madrid y por qué hace frío?", "Hace sol."})
 	assert.Equal(t, "es", LabelledLanguage(l), "guessed from the user messages")
 	l.Lang = "zh-CN"
 	assert.Equal(t, "zh", LabelledLanguage(l), "the record's lang wins")
-	assert.Equal(t, UnknownLanguage, LabelledLanguage(labelled("b", []string{"42", "43"})))
+	assert.Equal(t, UnknownLanguage, LabelledLanguage(labelledConv("b", []string{"42", "43"})))
 }
 
 // Evaluating through ByLanguage splits the counts by language and the
@@ -27,7 +28,7 @@ func TestByLanguage(t *testing.T) {
 	src.ls[1].Lang = "ru"
 	src.ls[2].Lang = "es"
 	by := NewByLanguage()
-	rep, err := Evaluate(context.Background(), newTestMiner(t, nil), by.Source(src), "fixture", by.Observe)
+	rep, err := Evaluate(context.Background(), minertest.NewMiner(t, nil), by.Source(src), "fixture", by.Observe)
 	require.NoError(t, err)
 	reps := by.Reports()
 	require.Len(t, reps, 2)
@@ -42,7 +43,7 @@ func TestByLanguage(t *testing.T) {
 	// L2 has one DSAT found and one missed (ru).
 	assert.Equal(t, Binary{TP: 1, FP: 1, TN: 3, Precision: 0.5, Recall: 1, F1: 0.6667}, es.DSAT)
 	assert.Equal(t, Binary{TP: 1, FN: 1, Precision: 1, Recall: 0.5, F1: 0.6667}, ru.DSAT)
-	sum := NewReport("sum")
+	sum := NewScorecard("sum")
 	sum.Merge(es)
 	sum.Merge(ru)
 	assert.Equal(t, rep.DSAT, sum.DSAT)
@@ -57,7 +58,7 @@ func TestByLanguage(t *testing.T) {
 func TestByLanguageIgnoresForeignPredictions(t *testing.T) {
 	by := NewByLanguage()
 	require.NoError(t, by.Observe(Prediction{ID: "x", Turn: 2, DSAT: true}))
-	_, err := by.Source(&labelledSlice{ls: []*conversation.Labelled{labelled("y", []string{"hola que tal", "bien"})}}).Next(context.Background())
+	_, err := by.Source(&labelledSlice{ls: []*labelled.Record{labelledConv("y", []string{"hola que tal", "bien"})}}).Next(context.Background())
 	require.NoError(t, err)
 	require.NoError(t, by.Observe(Prediction{ID: "x", Turn: 2, DSAT: true}))
 	reps := by.Reports()

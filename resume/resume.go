@@ -1,4 +1,4 @@
-package dsat
+package resume
 
 import (
 	"bufio"
@@ -13,7 +13,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/atomicfile"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
@@ -25,7 +26,7 @@ const ManifestVersion = 1
 var ErrManifest = errors.New("dsat: unusable resume manifest")
 
 // Manifest records the inputs of a resumable run that were mined to the
-// end (see Miner.RunResumable). It is stored as JSON; its part files live in
+// end (see Run). It is stored as JSON; its part files live in
 // the directory PartsDir(path) beside it.
 type Manifest struct {
 	Version int             `json:"version"`
@@ -107,50 +108,7 @@ func (m *Manifest) record(e ManifestEntry) {
 	})
 }
 
-// Fingerprint returns a hash of everything in the miner's configuration that
-// changes which events and anchors it finds: thresholds and policies, the
-// engine's and classifier's names and versions, the extra detectors, the
-// cascade band and the token budget, followed by extra (callers add what
-// the miner cannot see, such as reader options or a model file's identity).
-// Dedup and Workers are not part of it: they do not change a part.
-func (m *Miner) Fingerprint(extra ...string) string {
-	h := sha256.New()
-	c := &m.cfg
-	fmt.Fprintf(h, "v%d\x00%s\x00", ManifestVersion, m.version)
-	for _, cat := range heuristics.Categories {
-		fmt.Fprintf(h, "%s=%g\x00", cat, c.Thresholds[cat])
-	}
-	fmt.Fprintf(h, "doubt=%t/%g pushback=%t ext=%t sat=%g min=%g max=%d clf=%g\x00",
-		c.DoubtAnchors, c.DoubtWeight, c.PushbackAnchors, c.CountExtensions, c.SATThreshold,
-		c.MinScore, c.MaxAnchorsPerConversation, c.ClassifierThreshold)
-	for _, d := range m.detectors {
-		fmt.Fprintf(h, "detector=%s\x00", d.Name())
-	}
-	if c.ClassifierVeto != 0 {
-		fmt.Fprintf(h, "veto=%g\x00", c.ClassifierVeto)
-	}
-	if c.Cascade != nil {
-		fmt.Fprintf(h, "cascade=%g/%g\x00", c.Cascade.Low, c.Cascade.High)
-	}
-	if c.JudgeBand != nil {
-		fmt.Fprintf(h, "judge-band=%g/%g\x00", c.JudgeBand.Low, c.JudgeBand.High)
-	}
-	if c.Tokens != nil {
-		fmt.Fprintf(h, "tokens=%+v\x00", *c.Tokens)
-	}
-	if c.DRIFTPairing {
-		fmt.Fprintf(h, "drift-pairing\x00")
-	}
-	if c.Desirable {
-		fmt.Fprintf(h, "desirable\x00")
-	}
-	for _, e := range extra {
-		fmt.Fprintf(h, "extra=%q\x00", e)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// ResumeOptions configure Miner.RunResumable.
+// ResumeOptions configure Run.
 type ResumeOptions struct {
 	// Manifest is the path of the manifest file; it is created if missing.
 	Manifest string
@@ -158,12 +116,12 @@ type ResumeOptions struct {
 	ConfigHash string
 	// Open opens an input file for reading. The closer is called when the
 	// input has been mined.
-	Open func(path string) (Input, io.Closer, error)
+	Open func(path string) (dsat.Input, io.Closer, error)
 	// OnReuse, if set, is called for every input whose part is reused.
 	OnReuse func(path string)
 }
 
-// RunResumable mines the input files like Run, but can be stopped and run
+// Run mines the input files with m like Miner.Run, but can be stopped and run
 // again: each input is mined on its own into part files, which are
 // committed atomically and recorded in the manifest (input path + size +
 // modification time + configuration hash -> part) before the next input
@@ -176,9 +134,9 @@ type ResumeOptions struct {
 // On an error (a strict reader's *conversation.ParseError, ctx's error, an
 // I/O error) the inputs completed so far stay recorded; the returned
 // statistics cover the input that failed only.
-func (m *Miner) RunResumable(ctx context.Context, paths []string, opt ResumeOptions, out Sinks) (*Stats, error) {
+func Run(ctx context.Context, m *dsat.Miner, paths []string, opt ResumeOptions, out dsat.Sinks) (*dsat.Stats, error) {
 	if opt.Manifest == "" || opt.Open == nil {
-		return nil, fmt.Errorf("%w: RunResumable needs a manifest path and an Open function", ErrManifest)
+		return nil, fmt.Errorf("%w: Run needs a manifest path and an Open function", ErrManifest)
 	}
 	hash := opt.ConfigHash
 	if hash == "" {
@@ -206,7 +164,7 @@ func (m *Miner) RunResumable(ctx context.Context, paths []string, opt ResumeOpti
 			continue
 		}
 		want.Part = partName(want)
-		if st, err := m.minePart(ctx, p, dir, want.Part, opt.Open); err != nil {
+		if st, err := minePart(ctx, m, p, dir, want.Part, opt.Open); err != nil {
 			return st, err
 		}
 		man.record(want)
@@ -215,7 +173,7 @@ func (m *Miner) RunResumable(ctx context.Context, paths []string, opt ResumeOpti
 		}
 		parts = append(parts, want)
 	}
-	return m.mergeParts(dir, parts, out)
+	return mergeParts(m, dir, parts, out)
 }
 
 // identify returns the manifest identity of the input at path.
@@ -261,8 +219,8 @@ func partComplete(dir, part string) bool {
 }
 
 // minePart mines one input into its part files. The parts are written
-// without dedup; RunResumable deduplicates when it merges them.
-func (m *Miner) minePart(ctx context.Context, path, dir, part string, open func(string) (Input, io.Closer, error)) (*Stats, error) {
+// without dedup; Run deduplicates when it merges them.
+func minePart(ctx context.Context, m *dsat.Miner, path, dir, part string, open func(string) (dsat.Input, io.Closer, error)) (*dsat.Stats, error) {
 	in, closer, err := open(path)
 	if err != nil {
 		return nil, err
@@ -290,11 +248,9 @@ func (m *Miner) minePart(ctx context.Context, path, dir, part string, open func(
 	if err != nil {
 		return nil, err
 	}
-	pm := *m
-	pm.cfg.Dedup = false
-	aw := NewAnchorWriter(anw, ExportDRIFT)
-	aw.parts = true // desirable records are kept for the final export
-	st, runErr := pm.Run(ctx, []Input{in}, Sinks{Events: NewEventWriter(evw), Anchors: aw})
+	aw := export.NewAnchorWriter(anw, export.ExportDRIFT)
+	aw.KeepDesirable = true // desirable records are kept for the final export
+	st, runErr := m.WithoutDedup().Run(ctx, []dsat.Input{in}, dsat.Sinks{Events: export.NewEventWriter(evw), Anchors: aw})
 	if runErr != nil {
 		return st, runErr
 	}
@@ -322,30 +278,30 @@ func (m *Miner) minePart(ctx context.Context, path, dir, part string, open func(
 
 // mergeParts writes the parts, in order, to out and returns the run's
 // statistics.
-func (m *Miner) mergeParts(dir string, parts []ManifestEntry, out Sinks) (*Stats, error) {
+func mergeParts(m *dsat.Miner, dir string, parts []ManifestEntry, out dsat.Sinks) (*dsat.Stats, error) {
 	st := m.NewStats()
-	seen := map[[16]byte]struct{}{}
+	w := m.NewRunWriter(out, st)
 	for _, e := range parts {
 		base := filepath.Join(dir, e.Part)
 		b, err := os.ReadFile(base + partStats)
 		if err != nil {
 			return st, err
 		}
-		ps := NewStats()
+		ps := dsat.NewStats()
 		if err := jsonx.Unmarshal(b, ps); err != nil {
 			return st, fmt.Errorf("%w: part %s: %v", ErrManifest, e.Part, err)
 		}
 		// Anchor counts depend on dedup and the export format: they are
 		// counted again below.
 		ps.Anchors, ps.Pairs, ps.Duplicates, ps.Export = 0, 0, 0, nil
-		delete(ps.Skipped, SkipNoChosen)
+		delete(ps.Dropped, dsat.SkipNoChosen)
 		if ps.Classifier != nil {
 			ps.Classifier.Details = nil
 		}
 		st.Merge(ps)
 		if out.Events != nil {
 			err := eachLine(base+partEvents, func(line []byte) error {
-				var ev Event
+				var ev dsat.Event
 				if err := jsonx.Unmarshal(line, &ev); err != nil {
 					return err
 				}
@@ -356,44 +312,16 @@ func (m *Miner) mergeParts(dir string, parts []ManifestEntry, out Sinks) (*Stats
 			}
 		}
 		err = eachLine(base+partAnchors, func(line []byte) error {
-			var a Anchor
+			var a dsat.Anchor
 			if err := jsonx.Unmarshal(line, &a); err != nil {
 				return err
 			}
-			if a.Desirable {
-				return writeDesirable(out.Anchors, []Anchor{a}, m.cfg.Dedup, seen, st)
-			}
-			if m.cfg.Dedup {
-				k := DedupKey(&a)
-				if _, dup := seen[k]; dup {
-					st.Duplicates++
-					return nil
-				}
-				seen[k] = struct{}{}
-			}
-			if out.Anchors != nil {
-				err := out.Anchors.WriteAnchor(&a)
-				if errors.Is(err, ErrNotExported) {
-					st.Skipped[SkipNoChosen]++
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-			}
-			st.Anchors++
-			if len(a.Chosen) > 0 {
-				st.Pairs++
-			}
-			return nil
+			return w.WriteAnchor(&a)
 		})
 		if err != nil {
 			return st, err
 		}
-		syncExport(out.Anchors, st)
-		if out.Progress != nil {
-			out.Progress(st)
-		}
+		w.Sync()
 	}
 	return st, nil
 }

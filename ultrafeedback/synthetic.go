@@ -1,4 +1,4 @@
-package dsat
+package ultrafeedback
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
 )
 
 // The synthetic setting builds anchors from UltraFeedback records instead of
@@ -108,7 +109,7 @@ func (r RankBy) tieBreakers() []RankBy {
 	return []RankBy{RankFineGrained, RankOverall}
 }
 
-// Reasons a record makes no synthetic anchor, counted in Stats.Skipped.
+// Reasons a record makes no synthetic anchor, counted in Stats.Dropped.
 const (
 	SkipAllEqual    = "all_equal"     // every ranked completion has the same score
 	SkipTiedLowest  = "tied_lowest"   // several completions share the lowest score (BreakTies off)
@@ -117,7 +118,7 @@ const (
 )
 
 // Reasons a written synthetic anchor has no chosen completion, counted in
-// Stats.Skipped with the prefix "pair_" and recorded in
+// Stats.Dropped with the prefix "pair_" and recorded in
 // Metadata["no_pair"].
 const (
 	NoPairBelowMargin = "below_margin" // the best score exceeds the rejected one by less than Margin
@@ -156,7 +157,7 @@ type SyntheticConfig struct {
 	// such records are skipped and counted.
 	Strict bool
 	// Tokens optionally limits prompt and total token counts, as in Config.
-	Tokens *TokenBudget
+	Tokens *dsat.TokenBudget
 	// Dedup drops anchors whose normalised prompt and rejected reply were
 	// already written in the same run.
 	Dedup bool
@@ -180,7 +181,7 @@ func ParseRejectBy(s string) (RejectBy, error) {
 	case RejectRandom:
 		return RejectRandom, nil
 	}
-	return "", fmt.Errorf("%w: rejected pick %q (want lowest or random)", ErrConfig, s)
+	return "", fmt.Errorf("%w: rejected pick %q (want lowest or random)", dsat.ErrConfig, s)
 }
 
 // DefaultSyntheticConfig ranks by the mean of the aspect ratings, rejects
@@ -192,16 +193,16 @@ func DefaultSyntheticConfig() SyntheticConfig {
 
 func (c *SyntheticConfig) validate() error {
 	if c.RankBy != "" && !slices.Contains(RankKeys, c.RankBy) {
-		return fmt.Errorf("%w: rank key %q (want one of the RankKeys)", ErrConfig, c.RankBy)
+		return fmt.Errorf("%w: rank key %q (want one of the RankKeys)", dsat.ErrConfig, c.RankBy)
 	}
 	if c.Rejected != "" && c.Rejected != RejectLowest && c.Rejected != RejectRandom {
-		return fmt.Errorf("%w: rejected pick %q (want lowest or random)", ErrConfig, c.Rejected)
+		return fmt.Errorf("%w: rejected pick %q (want lowest or random)", dsat.ErrConfig, c.Rejected)
 	}
 	if c.Margin < 0 || math.IsNaN(c.Margin) {
-		return fmt.Errorf("%w: negative pair margin %v", ErrConfig, c.Margin)
+		return fmt.Errorf("%w: negative pair margin %v", dsat.ErrConfig, c.Margin)
 	}
 	if c.Tokens != nil {
-		return c.Tokens.validate()
+		return c.Tokens.Validate()
 	}
 	return nil
 }
@@ -210,7 +211,7 @@ func (c *SyntheticConfig) validate() error {
 // concurrent use.
 type Synthesizer struct {
 	cfg    SyntheticConfig
-	tokens *tokenCounter
+	tokens *dsat.TokenFitter
 }
 
 // NewSynthesizer returns a Synthesizer for cfg. It returns an error wrapping
@@ -228,7 +229,7 @@ func NewSynthesizer(cfg SyntheticConfig) (*Synthesizer, error) {
 	}
 	s := &Synthesizer{cfg: cfg}
 	if cfg.Tokens != nil {
-		tc, err := newTokenCounter(*cfg.Tokens)
+		tc, err := dsat.NewTokenFitter(*cfg.Tokens)
 		if err != nil {
 			return nil, err
 		}
@@ -251,7 +252,7 @@ type SyntheticResult struct {
 	// Rejected and Chosen index Record.Completions; -1 when there is none.
 	Rejected, Chosen int
 	// Anchor is the anchor built, nil when Skipped is set.
-	Anchor *Anchor
+	Anchor *dsat.Anchor
 	// Skipped is the reason the record made no anchor (Skip*), or "".
 	Skipped string
 	// NoPair is the reason the anchor has no chosen completion
@@ -357,18 +358,18 @@ func (s *Synthesizer) Synthesize(uf *conversation.UltraFeedback) (*SyntheticResu
 		"margin":             round4(gap),
 		"instruction_source": uf.Source,
 	}
-	a := &Anchor{
-		ID:             AnchorID(uf.ID, SyntheticTurn),
+	a := &dsat.Anchor{
+		ID:             dsat.AnchorID(uf.ID, SyntheticTurn),
 		ConversationID: uf.ID,
 		Source:         SourceUltraFeedback,
 		Model:          rej.Model,
 		Turn:           SyntheticTurn,
-		Prompt:         []ChatMessage{{Role: string(conversation.User), Content: uf.Instruction}},
-		Rejected:       []ChatMessage{{Role: string(conversation.Assistant), Content: rej.Response}},
-		UserPreference: ChatMessage{Role: string(conversation.User), Content: rej.Critique},
+		Prompt:         []dsat.ChatMessage{{Role: string(conversation.User), Content: uf.Instruction}},
+		Rejected:       []dsat.ChatMessage{{Role: string(conversation.Assistant), Content: rej.Response}},
+		UserPreference: dsat.ChatMessage{Role: string(conversation.User), Content: rej.Critique},
 		Categories:     []string{},
 		Score:          round4(min(1, max(0, (scaleHi-lo)/(scaleHi-scaleLo)))),
-		Evidence:       []Evidence{},
+		Evidence:       []dsat.Evidence{},
 		Metadata:       meta,
 	}
 	if s.cfg.Pairs {
@@ -379,7 +380,7 @@ func (s *Synthesizer) Synthesize(uf *conversation.UltraFeedback) (*SyntheticResu
 	}
 	if res.Chosen >= 0 {
 		ch := &uf.Completions[res.Chosen]
-		a.Chosen = []ChatMessage{{Role: string(conversation.Assistant), Content: ch.Response}}
+		a.Chosen = []dsat.ChatMessage{{Role: string(conversation.Assistant), Content: ch.Response}}
 		meta["chosen_index"] = res.Chosen
 		meta["chosen_score"] = round4(hi)
 		meta["chosen_model"] = ch.Model
@@ -388,7 +389,7 @@ func (s *Synthesizer) Synthesize(uf *conversation.UltraFeedback) (*SyntheticResu
 		meta["no_pair"] = res.NoPair
 	}
 	if s.tokens != nil {
-		if reason := s.tokens.fit(a); reason != "" {
+		if reason := s.tokens.Fit(a); reason != "" {
 			res.Skipped = reason
 			return res, nil
 		}
@@ -458,14 +459,14 @@ type SyntheticInput interface {
 // the good records (one instruction each) and Messages their instructions
 // and completions; ConversationsMined those that made an anchor and
 // ConversationsNoSignal the others, whose reasons (Skip*, or a token budget
-// reason) are in Skipped. Written anchors without a chosen completion are
-// counted in Skipped as "pair_below_margin" or "pair_tied_highest". Models
+// reason) are in Dropped. Written anchors without a chosen completion are
+// counted in Dropped as "pair_below_margin" or "pair_tied_highest". Models
 // are completion models: conversations = records with a completion of the
 // model, follow_ups = its ranked completions, dsat = how often it was the
 // rejected one, rate = dsat / follow_ups. FollowUps, the event counts and
 // Languages stay empty.
-func (s *Synthesizer) Run(ctx context.Context, inputs []SyntheticInput, out Sinks) (*Stats, error) {
-	st := NewStats()
+func (s *Synthesizer) Run(ctx context.Context, inputs []SyntheticInput, out dsat.Sinks) (*dsat.Stats, error) {
+	st := dsat.NewStats()
 	seen := map[[16]byte]struct{}{}
 	for _, in := range inputs {
 		err := s.runInput(ctx, in, out, st, seen)
@@ -477,7 +478,7 @@ func (s *Synthesizer) Run(ctx context.Context, inputs []SyntheticInput, out Sink
 	return st, nil
 }
 
-func (s *Synthesizer) runInput(ctx context.Context, in SyntheticInput, out Sinks, st *Stats, seen map[[16]byte]struct{}) error {
+func (s *Synthesizer) runInput(ctx context.Context, in SyntheticInput, out dsat.Sinks, st *dsat.Stats, seen map[[16]byte]struct{}) error {
 	for {
 		uf, err := in.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -494,7 +495,7 @@ func (s *Synthesizer) runInput(ctx context.Context, in SyntheticInput, out Sinks
 			var pe *conversation.ParseError
 			if errors.As(err, &pe) && !s.cfg.Strict {
 				st.RecordsSkipped++
-				st.Skipped[pe.Reason]++
+				st.ReadSkipped[pe.Reason]++
 				continue
 			}
 			return err
@@ -506,11 +507,11 @@ func (s *Synthesizer) runInput(ctx context.Context, in SyntheticInput, out Sinks
 }
 
 // write counts res and writes its anchor.
-func (s *Synthesizer) write(res *SyntheticResult, out Sinks, st *Stats, seen map[[16]byte]struct{}) error {
+func (s *Synthesizer) write(res *SyntheticResult, out dsat.Sinks, st *dsat.Stats, seen map[[16]byte]struct{}) error {
 	uf := res.Record
 	st.Conversations++
 	st.Messages += int64(1 + len(uf.Completions))
-	groups := map[string]GroupStats{}
+	groups := map[string]dsat.GroupStats{}
 	for i := range uf.Completions {
 		g := groups[orUnknown(uf.Completions[i].Model)]
 		g.Conversations = 1
@@ -524,10 +525,10 @@ func (s *Synthesizer) write(res *SyntheticResult, out Sinks, st *Stats, seen map
 		}
 		groups[orUnknown(uf.Completions[i].Model)] = g
 	}
-	st.Models = addGroups(st.Models, groups)
+	st.AddModels(groups)
 	if res.Anchor == nil {
 		st.ConversationsNoSignal++
-		st.Skipped[res.Skipped]++
+		st.Dropped[res.Skipped]++
 		if out.Progress != nil {
 			out.Progress(st)
 		}
@@ -537,7 +538,7 @@ func (s *Synthesizer) write(res *SyntheticResult, out Sinks, st *Stats, seen map
 	a := res.Anchor
 	written := true
 	if s.cfg.Dedup {
-		k := DedupKey(a)
+		k := dsat.DedupKey(a)
 		if _, dup := seen[k]; dup {
 			st.Duplicates++
 			written = false
@@ -546,12 +547,12 @@ func (s *Synthesizer) write(res *SyntheticResult, out Sinks, st *Stats, seen map
 	}
 	if written {
 		if res.NoPair != "" {
-			st.Skipped["pair_"+res.NoPair]++
+			st.Dropped["pair_"+res.NoPair]++
 		}
 		if out.Anchors != nil {
 			err := out.Anchors.WriteAnchor(a)
-			if errors.Is(err, ErrNotExported) {
-				st.Skipped[SkipNoChosen]++
+			if errors.Is(err, dsat.ErrNotExported) {
+				st.Dropped[dsat.SkipNoChosen]++
 				written = false
 			} else if err != nil {
 				return err
@@ -564,9 +565,19 @@ func (s *Synthesizer) write(res *SyntheticResult, out Sinks, st *Stats, seen map
 			st.Pairs++
 		}
 	}
-	syncExport(out.Anchors, st)
+	st.SyncExport(out.Anchors)
 	if out.Progress != nil {
 		out.Progress(st)
 	}
 	return nil
+}
+
+// round4 rounds to four decimals, as the miner rounds its scores.
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package dsat
+package export
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -57,11 +58,6 @@ const (
 // ExportFormats lists the export formats.
 var ExportFormats = []ExportFormat{ExportDRIFT, ExportTRL, ExportKTO, ExportOpenRLHF, ExportLLaMAFactory}
 
-// ErrNotExported is returned by an AnchorSink for an anchor that its format
-// cannot represent (a pairwise format and an anchor without chosen). Run
-// counts such anchors under SkipNoChosen and goes on.
-var ErrNotExported = errors.New("dsat: anchor not representable in export format")
-
 // ErrUnknownExport is returned (wrapped) by ParseExportFormat.
 var ErrUnknownExport = errors.New("dsat: unknown export format")
 
@@ -83,16 +79,6 @@ func (f ExportFormat) Pairwise() bool {
 	return f == ExportTRL || f == ExportOpenRLHF || f == ExportLLaMAFactory
 }
 
-// EventSink receives events. EventWriter implements it.
-type EventSink interface {
-	WriteEvent(*Event) error
-}
-
-// AnchorSink receives anchors. AnchorWriter implements it.
-type AnchorSink interface {
-	WriteAnchor(*Anchor) error
-}
-
 // EventWriter writes events as JSON Lines. Wrap w in a bufio.Writer for speed.
 type EventWriter struct {
 	w   io.Writer
@@ -103,7 +89,7 @@ type EventWriter struct {
 func NewEventWriter(w io.Writer) *EventWriter { return &EventWriter{w: w} }
 
 // WriteEvent writes one event line.
-func (ew *EventWriter) WriteEvent(e *Event) error {
+func (ew *EventWriter) WriteEvent(e *dsat.Event) error {
 	return writeLine(ew.w, &ew.buf, e)
 }
 
@@ -117,41 +103,14 @@ type AnchorWriter struct {
 	w         io.Writer
 	format    ExportFormat
 	buf       []byte
-	counts    ExportStats
-	// parts makes a drift writer keep desirable records (resume parts).
-	parts bool
-}
-
-// ExportStats counts what an AnchorWriter changed and wrote (Stats.Export).
-type ExportStats struct {
-	Format string `json:"format"`
-	// Normalised counts records whose message lists role normalisation
-	// changed; Merged the messages joined into the one before them,
-	// DroppedLeading the assistant (or tool) messages dropped before the
-	// first user message, and SystemMoved the system messages merged into
-	// the one at position 0 from a later position.
-	Normalised     int64 `json:"normalised"`
-	Merged         int64 `json:"merged"`
-	DroppedLeading int64 `json:"dropped_leading"`
-	SystemMoved    int64 `json:"system_moved"`
-	// Desirable and Undesirable count the kto rows written with label true
-	// and label false (the figures TRL's KTO weights are set from).
-	Desirable   int64 `json:"desirable,omitempty"`
-	Undesirable int64 `json:"undesirable,omitempty"`
-}
-
-// Add adds o's counts to e (e's Format is kept).
-func (e *ExportStats) Add(o *ExportStats) {
-	e.Normalised += o.Normalised
-	e.Merged += o.Merged
-	e.DroppedLeading += o.DroppedLeading
-	e.SystemMoved += o.SystemMoved
-	e.Desirable += o.Desirable
-	e.Undesirable += o.Undesirable
+	counts    dsat.ExportStats
+	// KeepDesirable makes a drift writer keep desirable records (the part
+	// files of a resumable run, merged into the final export later).
+	KeepDesirable bool
 }
 
 // ExportStats returns the writer's counts so far.
-func (aw *AnchorWriter) ExportStats() ExportStats {
+func (aw *AnchorWriter) ExportStats() dsat.ExportStats {
 	c := aw.counts
 	c.Format = string(aw.format)
 	return c
@@ -168,7 +127,7 @@ func NewAnchorWriter(w io.Writer, format ExportFormat) *AnchorWriter {
 // WriteAnchor writes one anchor line. It returns ErrNotExported, writing
 // nothing, when the format is pairwise and the anchor has no chosen reply,
 // or when a is a desirable record (see WriteDesirable).
-func (aw *AnchorWriter) WriteAnchor(a *Anchor) error {
+func (aw *AnchorWriter) WriteAnchor(a *dsat.Anchor) error {
 	if a.Desirable {
 		return aw.WriteDesirable(a)
 	}
@@ -179,7 +138,7 @@ func (aw *AnchorWriter) WriteAnchor(a *Anchor) error {
 	if err := writeLine(aw.w, &aw.buf, rec); err != nil {
 		return err
 	}
-	aw.counts.addEdits(edits)
+	addEdits(&aw.counts, edits)
 	if aw.format == ExportKTO {
 		aw.counts.Undesirable++
 	}
@@ -188,12 +147,12 @@ func (aw *AnchorWriter) WriteAnchor(a *Anchor) error {
 
 // WriteDesirable writes a SAT-confirmed reply (Result.Desirable) as a kto
 // row with label true. Other formats return ErrNotExported.
-func (aw *AnchorWriter) WriteDesirable(a *Anchor) error {
+func (aw *AnchorWriter) WriteDesirable(a *dsat.Anchor) error {
 	switch {
-	case aw.format == ExportDRIFT && aw.parts:
+	case aw.format == ExportDRIFT && aw.KeepDesirable:
 		return writeLine(aw.w, &aw.buf, a)
 	case aw.format != ExportKTO || len(a.Chosen) == 0:
-		return ErrNotExported
+		return dsat.ErrNotExported
 	}
 	prompt, edits := a.Prompt, roleEdits{}
 	completion := a.Chosen
@@ -204,12 +163,13 @@ func (aw *AnchorWriter) WriteDesirable(a *Anchor) error {
 	if err := writeLine(aw.w, &aw.buf, ktoRecord{Prompt: prompt, Completion: completion, Label: true}); err != nil {
 		return err
 	}
-	aw.counts.addEdits(edits)
+	addEdits(&aw.counts, edits)
 	aw.counts.Desirable++
 	return nil
 }
 
-func (e *ExportStats) addEdits(r roleEdits) {
+// addEdits counts one record's role edits in e.
+func addEdits(e *dsat.ExportStats, r roleEdits) {
 	if r == (roleEdits{}) {
 		return
 	}
@@ -224,14 +184,14 @@ func (e *ExportStats) addEdits(r roleEdits) {
 // every format but drift. It returns ErrNotExported when format is pairwise
 // and a has no chosen reply, and an error wrapping ErrUnknownExport for an
 // unknown format.
-func Project(a *Anchor, format ExportFormat) (any, error) {
+func Project(a *dsat.Anchor, format ExportFormat) (any, error) {
 	rec, _, err := project(a, format, false)
 	return rec, err
 }
 
-func project(a *Anchor, format ExportFormat, keepRoles bool) (any, roleEdits, error) {
+func project(a *dsat.Anchor, format ExportFormat, keepRoles bool) (any, roleEdits, error) {
 	if format.Pairwise() && len(a.Chosen) == 0 {
-		return nil, roleEdits{}, ErrNotExported
+		return nil, roleEdits{}, dsat.ErrNotExported
 	}
 	if format == ExportDRIFT || format == "" {
 		return a, roleEdits{}, nil
@@ -256,21 +216,21 @@ func project(a *Anchor, format ExportFormat, keepRoles bool) (any, roleEdits, er
 }
 
 type trlRecord struct {
-	Prompt   []ChatMessage `json:"prompt"`
-	Chosen   []ChatMessage `json:"chosen"`
-	Rejected []ChatMessage `json:"rejected"`
+	Prompt   []dsat.ChatMessage `json:"prompt"`
+	Chosen   []dsat.ChatMessage `json:"chosen"`
+	Rejected []dsat.ChatMessage `json:"rejected"`
 }
 
 type openRLHFRecord struct {
-	Prompt   []ChatMessage `json:"prompt"`
-	Chosen   []ChatMessage `json:"chosen"`
-	Rejected []ChatMessage `json:"rejected"`
+	Prompt   []dsat.ChatMessage `json:"prompt"`
+	Chosen   []dsat.ChatMessage `json:"chosen"`
+	Rejected []dsat.ChatMessage `json:"rejected"`
 }
 
 type ktoRecord struct {
-	Prompt     []ChatMessage `json:"prompt"`
-	Completion []ChatMessage `json:"completion"`
-	Label      bool          `json:"label"`
+	Prompt     []dsat.ChatMessage `json:"prompt"`
+	Completion []dsat.ChatMessage `json:"completion"`
+	Label      bool               `json:"label"`
 }
 
 // shareGPTTurn is one {from, value} message of LLaMA-Factory's sharegpt format.
@@ -286,7 +246,7 @@ type llamaFactoryRanking struct {
 }
 
 // shareGPTFrom maps a message onto LLaMA-Factory's default sharegpt tags.
-func shareGPTFrom(m ChatMessage) string {
+func shareGPTFrom(m dsat.ChatMessage) string {
 	switch m.Role {
 	case "system":
 		return "system"
@@ -309,7 +269,7 @@ func userSide(from string) bool { return from == "human" || from == "observation
 // a function_call turn the calls as LLaMA-Factory writes them,
 // {"name","arguments"} (a list for several calls), with arguments decoded
 // when they are a JSON-encoded string.
-func shareGPTValue(m ChatMessage, from string) string {
+func shareGPTValue(m dsat.ChatMessage, from string) string {
 	if from != "function_call" {
 		return m.Content
 	}
@@ -349,7 +309,7 @@ func shareGPTValue(m ChatMessage, from string) string {
 	return string(b)
 }
 
-func llamaFactoryRecord(prompt, chosen, rejected []ChatMessage) llamaFactoryRanking {
+func llamaFactoryRecord(prompt, chosen, rejected []dsat.ChatMessage) llamaFactoryRanking {
 	var convs []shareGPTTurn
 	for i, m := range prompt {
 		from := shareGPTFrom(m)
@@ -393,7 +353,7 @@ func llamaFactoryRecord(prompt, chosen, rejected []ChatMessage) llamaFactoryRank
 }
 
 // replyTurn is the sharegpt turn of a chosen or rejected reply.
-func replyTurn(ms []ChatMessage) shareGPTTurn {
+func replyTurn(ms []dsat.ChatMessage) shareGPTTurn {
 	m := mergeReply(ms)
 	if len(m) == 0 {
 		return shareGPTTurn{From: "gpt"}

@@ -1,8 +1,9 @@
-package dsat
+package export
 
 import (
 	"bytes"
 
+	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -17,15 +18,15 @@ type roleEdits struct {
 // dropped, and consecutive user or assistant messages merged into one (texts
 // joined by a blank line, tool calls concatenated). Tool messages are never
 // merged: each holds the output of its own call. msgs is not modified.
-func NormalizeRoles(msgs []ChatMessage) []ChatMessage {
+func NormalizeRoles(msgs []dsat.ChatMessage) []dsat.ChatMessage {
 	out, _ := normalizeRoles(msgs)
 	return out
 }
 
-func normalizeRoles(msgs []ChatMessage) ([]ChatMessage, roleEdits) {
+func normalizeRoles(msgs []dsat.ChatMessage) ([]dsat.ChatMessage, roleEdits) {
 	var e roleEdits
-	out := make([]ChatMessage, 0, len(msgs))
-	var sys *ChatMessage
+	out := make([]dsat.ChatMessage, 0, len(msgs))
+	var sys *dsat.ChatMessage
 	for i, m := range msgs {
 		if m.Role != "system" {
 			continue
@@ -66,7 +67,7 @@ func normalizeRoles(msgs []ChatMessage) ([]ChatMessage, roleEdits) {
 
 // mergeReply merges a chosen or rejected reply of several assistant
 // messages into one.
-func mergeReply(ms []ChatMessage) []ChatMessage {
+func mergeReply(ms []dsat.ChatMessage) []dsat.ChatMessage {
 	if len(ms) < 2 {
 		return ms
 	}
@@ -74,11 +75,11 @@ func mergeReply(ms []ChatMessage) []ChatMessage {
 	for _, x := range ms[1:] {
 		m = mergeMessages(m, x)
 	}
-	return []ChatMessage{m}
+	return []dsat.ChatMessage{m}
 }
 
 // mergeMessages joins b into a (same role).
-func mergeMessages(a, b ChatMessage) ChatMessage {
+func mergeMessages(a, b dsat.ChatMessage) dsat.ChatMessage {
 	a.Content = joinText(a.Content, b.Content)
 	a.ToolCalls = concatCalls(a.ToolCalls, b.ToolCalls)
 	return a

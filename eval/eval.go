@@ -1,4 +1,4 @@
-package dsat
+package eval
 
 import (
 	"context"
@@ -10,15 +10,16 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
-// LabelledSource yields labelled conversations (SPEC.md §5).
-// *conversation.LabelledReader implements it.
+// LabelledSource yields labelled conversations (docs/records.md, "Labelled data").
+// *labelled.Reader implements it.
 type LabelledSource interface {
 	// Next returns the next labelled conversation, or io.EOF at the end.
-	Next(ctx context.Context) (*conversation.Labelled, error)
+	Next(ctx context.Context) (*labelled.Record, error)
 }
 
 // Prediction is the miner's verdict on one labelled turn.
@@ -106,8 +107,8 @@ func class(dsat, sat bool) string {
 	return "neither"
 }
 
-// Report is the evaluation of the miner on labelled conversations.
-type Report struct {
+// Scorecard is the evaluation of the miner on labelled conversations.
+type Scorecard struct {
 	// Name is the file (or other source) name; "overall" for merged reports.
 	Name          string `json:"name"`
 	Conversations int    `json:"conversations"`
@@ -117,7 +118,7 @@ type Report struct {
 	Unmatched int    `json:"unmatched"`
 	DSAT      Binary `json:"dsat"`
 	// SAT scores satisfaction; a turn labelled both DSAT and SAT is gold
-	// DSAT only (SPEC.md §2: thanks plus a correction is DSAT).
+	// DSAT only (docs/taxonomy.md: thanks plus a correction is DSAT).
 	SAT Binary `json:"sat"`
 	// Categories holds per-category results on the turns whose label
 	// carries categories.
@@ -136,13 +137,13 @@ type Report struct {
 // follow-ups (one call per judged follow-up; repairs, retries and cache
 // hits are in the judge's own statistics).
 type JudgeUse struct {
-	Band        Band    `json:"band"`
-	FollowUps   int64   `json:"follow_ups"`
-	Judged      int64   `json:"judged"`
-	Changed     int64   `json:"changed"`
-	Errors      int64   `json:"errors"`
-	Share       float64 `json:"share"`
-	PerThousand float64 `json:"per_thousand"`
+	Band        dsat.Band `json:"band"`
+	FollowUps   int64     `json:"follow_ups"`
+	Judged      int64     `json:"judged"`
+	Changed     int64     `json:"changed"`
+	Errors      int64     `json:"errors"`
+	Share       float64   `json:"share"`
+	PerThousand float64   `json:"per_thousand"`
 }
 
 func (u *JudgeUse) merge(o *JudgeUse) {
@@ -161,25 +162,26 @@ func (u *JudgeUse) finish() {
 	}
 }
 
-// SweepThresholds are the thresholds of the sweep: 0.10, 0.15, …, 0.90.
-var SweepThresholds = func() []float64 {
+// SweepThresholds returns the thresholds of the sweep: 0.10, 0.15, …, 0.90
+// (a new slice on every call).
+func SweepThresholds() []float64 {
 	var ts []float64
 	for i := 0; i <= 16; i++ {
 		ts = append(ts, math.Round((0.10+0.05*float64(i))*100)/100)
 	}
 	return ts
-}()
+}
 
-// NewReport returns an empty report.
-func NewReport(name string) *Report {
-	r := &Report{Name: name, Categories: map[string]Binary{}, Confusion: Confusion{}}
+// NewScorecard returns an empty report.
+func NewScorecard(name string) *Scorecard {
+	r := &Scorecard{Name: name, Categories: map[string]Binary{}, Confusion: Confusion{}}
 	for _, g := range confusionClasses {
 		r.Confusion[g] = map[string]int{}
 		for _, p := range confusionClasses {
 			r.Confusion[g][p] = 0
 		}
 	}
-	for _, t := range SweepThresholds {
+	for _, t := range SweepThresholds() {
 		r.Sweep = append(r.Sweep, SweepPoint{Threshold: t})
 	}
 	return r
@@ -188,8 +190,8 @@ func NewReport(name string) *Report {
 // Evaluate runs m over every labelled conversation of src and compares its
 // verdicts with the labels. onPrediction, if not nil, receives one
 // Prediction per labelled turn in input order. The report's name is name.
-func Evaluate(ctx context.Context, m *Miner, src LabelledSource, name string, onPrediction func(Prediction) error) (*Report, error) {
-	rep := NewReport(name)
+func Evaluate(ctx context.Context, m *dsat.Miner, src LabelledSource, name string, onPrediction func(Prediction) error) (*Scorecard, error) {
+	rep := NewScorecard(name)
 	if b, ok := m.JudgeBand(); ok {
 		rep.Judge = &JudgeUse{Band: b}
 	}
@@ -215,11 +217,11 @@ func Evaluate(ctx context.Context, m *Miner, src LabelledSource, name string, on
 				u.Errors += n
 			}
 		}
-		byTurn := map[int]*FollowUpScore{}
+		byTurn := map[int]*dsat.FollowUpScore{}
 		for i := range res.FollowUps {
 			byTurn[res.FollowUps[i].Turn] = &res.FollowUps[i]
 		}
-		events := map[int]*Event{}
+		events := map[int]*dsat.Event{}
 		for i := range res.Events {
 			events[res.Events[i].Turn] = &res.Events[i]
 		}
@@ -231,8 +233,8 @@ func Evaluate(ctx context.Context, m *Miner, src LabelledSource, name string, on
 				rep.Unmatched++
 			}
 			if e, ok := events[lb.Turn]; ok {
-				p.DSAT = e.Kind == KindDSAT
-				p.SAT = e.Kind == KindSAT
+				p.DSAT = e.Kind == dsat.KindDSAT
+				p.SAT = e.Kind == dsat.KindSAT
 				for _, cat := range e.Categories {
 					p.Categories = append(p.Categories, string(cat))
 				}
@@ -250,7 +252,7 @@ func Evaluate(ctx context.Context, m *Miner, src LabelledSource, name string, on
 }
 
 // add scores one labelled turn.
-func (r *Report) add(lb conversation.Label, p Prediction) {
+func (r *Scorecard) add(lb labelled.Label, p Prediction) {
 	r.Turns++
 	r.DSAT.add(lb.DSAT, p.DSAT)
 	r.SAT.add(lb.SAT && !lb.DSAT, p.SAT)
@@ -274,7 +276,7 @@ func (r *Report) add(lb conversation.Label, p Prediction) {
 }
 
 // Merge adds the counts of o to r and recomputes the metrics.
-func (r *Report) Merge(o *Report) {
+func (r *Scorecard) Merge(o *Scorecard) {
 	r.Conversations += o.Conversations
 	r.Turns += o.Turns
 	r.Unmatched += o.Unmatched
@@ -307,7 +309,7 @@ func (r *Report) Merge(o *Report) {
 	r.finish()
 }
 
-func (r *Report) finish() {
+func (r *Scorecard) finish() {
 	r.DSAT.finish()
 	r.SAT.finish()
 	for k, b := range r.Categories {
@@ -323,7 +325,7 @@ func (r *Report) finish() {
 }
 
 // WriteText writes the report as aligned text tables.
-func (r *Report) WriteText(w io.Writer) error {
+func (r *Scorecard) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "== %s: %d conversations, %d labelled turns", r.Name, r.Conversations, r.Turns)
 	if r.Unmatched > 0 {
@@ -365,3 +367,6 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	return tw.Flush()
 }
+
+// round4 rounds to four decimals, as the miner rounds its scores.
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

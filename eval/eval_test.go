@@ -1,4 +1,4 @@
-package dsat
+package eval
 
 import (
 	"bytes"
@@ -13,15 +13,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/internal/minertest"
 	"github.com/dsatmine/dsatmine/internal/shareddata"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 type labelledSlice struct {
-	ls []*conversation.Labelled
+	ls []*labelled.Record
 	i  int
 }
 
-func (s *labelledSlice) Next(context.Context) (*conversation.Labelled, error) {
+func (s *labelledSlice) Next(context.Context) (*labelled.Record, error) {
 	if s.i >= len(s.ls) {
 		return nil, io.EOF
 	}
@@ -29,8 +32,8 @@ func (s *labelledSlice) Next(context.Context) (*conversation.Labelled, error) {
 	return s.ls[s.i-1], nil
 }
 
-func labelled(id string, texts []string, labels ...conversation.Label) *conversation.Labelled {
-	l := &conversation.Labelled{ID: id, Source: "test", Labels: labels}
+func labelledConv(id string, texts []string, labels ...labelled.Label) *labelled.Record {
+	l := &labelled.Record{ID: id, Source: "test", Labels: labels}
 	for i, t := range texts {
 		role := conversation.User
 		if i%2 == 1 {
@@ -42,23 +45,23 @@ func labelled(id string, texts []string, labels ...conversation.Label) *conversa
 }
 
 func evalFixture() *labelledSlice {
-	return &labelledSlice{ls: []*conversation.Labelled{
-		labelled("L1", []string{"q", "a", "x #complaint=0.9", "b", "y #sat=0.8"},
-			conversation.Label{Turn: 2, DSAT: true, Categories: []string{"complaint"}},
-			conversation.Label{Turn: 4, SAT: true}),
-		labelled("L2", []string{"q", "a", "x #preference=0.6", "b", "plain words"},
-			conversation.Label{Turn: 2, DSAT: true, Categories: []string{"correction"}},
-			conversation.Label{Turn: 4, DSAT: true, Categories: []string{"complaint"}}),
-		labelled("L3", []string{"q", "a", "x #complaint=0.3", "b", "y #refinement=0.7"},
-			conversation.Label{Turn: 2},
-			conversation.Label{Turn: 4},
-			conversation.Label{Turn: 0}),
+	return &labelledSlice{ls: []*labelled.Record{
+		labelledConv("L1", []string{"q", "a", "x #complaint=0.9", "b", "y #sat=0.8"},
+			labelled.Label{Turn: 2, DSAT: true, Categories: []string{"complaint"}},
+			labelled.Label{Turn: 4, SAT: true}),
+		labelledConv("L2", []string{"q", "a", "x #preference=0.6", "b", "plain words"},
+			labelled.Label{Turn: 2, DSAT: true, Categories: []string{"correction"}},
+			labelled.Label{Turn: 4, DSAT: true, Categories: []string{"complaint"}}),
+		labelledConv("L3", []string{"q", "a", "x #complaint=0.3", "b", "y #refinement=0.7"},
+			labelled.Label{Turn: 2},
+			labelled.Label{Turn: 4},
+			labelled.Label{Turn: 0}),
 	}}
 }
 
 func TestEvaluateHandComputed(t *testing.T) {
 	var preds []Prediction
-	rep, err := Evaluate(context.Background(), newTestMiner(t, nil), evalFixture(), "fixture", func(p Prediction) error {
+	rep, err := Evaluate(context.Background(), minertest.NewMiner(t, nil), evalFixture(), "fixture", func(p Prediction) error {
 		preds = append(preds, p)
 		return nil
 	})
@@ -108,7 +111,7 @@ func TestEvaluateHandComputed(t *testing.T) {
 	assert.Equal(t, Prediction{ID: "L3", Turn: 2, Categories: []string{}, Score: 0.3}, preds[4])
 
 	// Merging a report with itself doubles counts and keeps the metrics.
-	all := NewReport("overall")
+	all := NewScorecard("overall")
 	all.Merge(rep)
 	all.Merge(rep)
 	assert.Equal(t, 14, all.Turns)
@@ -132,9 +135,9 @@ func TestEvaluateBundledLabelledSet(t *testing.T) {
 	}
 	require.NoError(t, err)
 	defer f.Close()
-	m, err := NewMiner(DefaultConfig())
+	m, err := dsat.NewMiner(dsat.DefaultConfig())
 	require.NoError(t, err)
-	rep, err := Evaluate(context.Background(), m, conversation.NewLabelledReader(f, f.Name()), "en", nil)
+	rep, err := Evaluate(context.Background(), m, labelled.NewReader(f, f.Name()), "en", nil)
 	require.NoError(t, err)
 	assert.Positive(t, rep.Turns)
 	gold := rep.DSAT.TP + rep.DSAT.FN
@@ -153,9 +156,9 @@ func TestEvaluateSharedDev(t *testing.T) {
 	f, err := os.Open(p)
 	require.NoError(t, err)
 	defer f.Close()
-	m, err := NewMiner(DefaultConfig())
+	m, err := dsat.NewMiner(dsat.DefaultConfig())
 	require.NoError(t, err)
-	rep, err := Evaluate(context.Background(), m, conversation.NewLabelledReader(f, p), "sharegpt-dev", nil)
+	rep, err := Evaluate(context.Background(), m, labelled.NewReader(f, p), "sharegpt-dev", nil)
 	require.NoError(t, err)
 	assert.Equal(t, 910, rep.Turns)
 	var text strings.Builder

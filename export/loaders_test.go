@@ -1,4 +1,4 @@
-package dsat
+package export
 
 // Loader checks: every export of every fixture must pass the checks that
 // each trainer's own loader applies to the file. The checks re-implement,
@@ -40,6 +40,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
 )
 
 // loaderFixtures lists the bundled fixtures and, when present, the
@@ -60,27 +61,27 @@ func loaderFixtures(t *testing.T) []string {
 }
 
 // exportFixture mines path and writes it in format; it returns the lines.
-func exportFixture(t *testing.T, path string, format ExportFormat, drift bool) ([]map[string]any, *Stats) {
+func exportFixture(t *testing.T, path string, format ExportFormat, drift bool) ([]map[string]any, *dsat.Stats) {
 	return exportFixtureRoles(t, path, format, drift, false)
 }
 
-func exportFixtureRoles(t *testing.T, path string, format ExportFormat, drift, keepRoles bool) ([]map[string]any, *Stats) {
+func exportFixtureRoles(t *testing.T, path string, format ExportFormat, drift, keepRoles bool) ([]map[string]any, *dsat.Stats) {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
 	r := conversation.NewReader(f, path)
 	defer r.Close()
-	cfg := DefaultConfig()
+	cfg := dsat.DefaultConfig()
 	cfg.Workers = 1
 	cfg.DRIFTPairing = drift
 	cfg.Desirable = format == ExportKTO
-	m, err := NewMiner(cfg)
+	m, err := dsat.NewMiner(cfg)
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	aw := NewAnchorWriter(&buf, format)
 	aw.KeepRoles = keepRoles
-	st, err := m.Run(context.Background(), []Input{r}, Sinks{Anchors: aw})
+	st, err := m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{Anchors: aw})
 	require.NoError(t, err, path)
 	var out []map[string]any
 	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {

@@ -1,4 +1,4 @@
-package dsat
+package resume
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsatmine/dsatmine/conversation"
+	"github.com/dsatmine/dsatmine/dsat"
+	"github.com/dsatmine/dsatmine/export"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
@@ -32,7 +34,7 @@ func resumeInputs(t *testing.T, dir string) []string {
 	return paths
 }
 
-func openFile(path string) (Input, io.Closer, error) {
+func openFile(path string) (dsat.Input, io.Closer, error) {
 	r, err := conversation.Open(path)
 	if err != nil {
 		return nil, nil, err
@@ -45,31 +47,31 @@ type resumeOutput struct {
 	stats           []byte
 }
 
-func (o *resumeOutput) sinks(format ExportFormat) Sinks {
-	return Sinks{Events: NewEventWriter(&o.events), Anchors: NewAnchorWriter(&o.anchors, format)}
+func (o *resumeOutput) sinks(format export.ExportFormat) dsat.Sinks {
+	return dsat.Sinks{Events: export.NewEventWriter(&o.events), Anchors: export.NewAnchorWriter(&o.anchors, format)}
 }
 
-func (o *resumeOutput) setStats(t *testing.T, st *Stats) {
+func (o *resumeOutput) setStats(t *testing.T, st *dsat.Stats) {
 	b, err := jsonx.MarshalIndent(st, "", " ")
 	require.NoError(t, err)
 	o.stats = b
 }
 
 func TestRunResumableMatchesRun(t *testing.T) {
-	for _, format := range []ExportFormat{ExportDRIFT, ExportTRL, ExportKTO} {
+	for _, format := range []export.ExportFormat{export.ExportDRIFT, export.ExportTRL, export.ExportKTO} {
 		t.Run(string(format), func(t *testing.T) {
 			dir := t.TempDir()
 			paths := resumeInputs(t, dir)
-			cfg := DefaultConfig()
+			cfg := dsat.DefaultConfig()
 			cfg.Workers = 2
 			// kto: the label-true rows go through the part files too.
-			cfg.Desirable = format == ExportKTO
-			m, err := NewMiner(cfg)
+			cfg.Desirable = format == export.ExportKTO
+			m, err := dsat.NewMiner(cfg)
 			require.NoError(t, err)
 
 			// Uninterrupted reference run.
 			var ref resumeOutput
-			var inputs []Input
+			var inputs []dsat.Input
 			for _, p := range paths {
 				in, c, err := openFile(p)
 				require.NoError(t, err)
@@ -83,7 +85,7 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			require.Positive(t, ref.anchors.Len())
 			require.Positive(t, ref.events.Len())
 			require.True(t, st.Accounting.Balanced)
-			if format == ExportKTO {
+			if format == export.ExportKTO {
 				require.NotNil(t, st.Export)
 				require.Positive(t, st.Export.Desirable)
 				require.Contains(t, ref.anchors.String(), `"label":true`)
@@ -94,9 +96,9 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			var opened []string
 			killed := errors.New("killed")
 			var first resumeOutput
-			_, err = m.RunResumable(context.Background(), paths, ResumeOptions{
+			_, err = Run(context.Background(), m, paths, ResumeOptions{
 				Manifest: manifest,
-				Open: func(p string) (Input, io.Closer, error) {
+				Open: func(p string) (dsat.Input, io.Closer, error) {
 					opened = append(opened, filepath.Base(p))
 					if len(opened) == 3 {
 						return nil, nil, killed
@@ -104,6 +106,7 @@ func TestRunResumableMatchesRun(t *testing.T) {
 					return openFile(p)
 				},
 			}, first.sinks(format))
+
 			require.ErrorIs(t, err, killed)
 			assert.Zero(t, first.anchors.Len(), "nothing is merged before every input is complete")
 			man, err := LoadManifest(manifest)
@@ -117,14 +120,15 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			opened = nil
 			var reused []string
 			var resumed resumeOutput
-			st, err = m.RunResumable(context.Background(), paths, ResumeOptions{
+			st, err = Run(context.Background(), m, paths, ResumeOptions{
 				Manifest: manifest,
-				Open: func(p string) (Input, io.Closer, error) {
+				Open: func(p string) (dsat.Input, io.Closer, error) {
 					opened = append(opened, filepath.Base(p))
 					return openFile(p)
 				},
 				OnReuse: func(p string) { reused = append(reused, filepath.Base(p)) },
 			}, resumed.sinks(format))
+
 			require.NoError(t, err)
 			resumed.setStats(t, st)
 			assert.Equal(t, []string{filepath.Base(paths[2]), filepath.Base(paths[3])}, opened)
@@ -138,13 +142,14 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			require.NoError(t, os.Chtimes(paths[1], later, later))
 			opened = nil
 			var again resumeOutput
-			_, err = m.RunResumable(context.Background(), paths, ResumeOptions{
+			_, err = Run(context.Background(), m, paths, ResumeOptions{
 				Manifest: manifest,
-				Open: func(p string) (Input, io.Closer, error) {
+				Open: func(p string) (dsat.Input, io.Closer, error) {
 					opened = append(opened, filepath.Base(p))
 					return openFile(p)
 				},
 			}, again.sinks(format))
+
 			require.NoError(t, err)
 			assert.Equal(t, []string{filepath.Base(paths[1])}, opened)
 			assert.Equal(t, ref.anchors.String(), again.anchors.String())
@@ -152,17 +157,18 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			// Another configuration reuses nothing.
 			cfg2 := cfg
 			cfg2.SetThreshold(0.7)
-			m2, err := NewMiner(cfg2)
+			m2, err := dsat.NewMiner(cfg2)
 			require.NoError(t, err)
 			assert.NotEqual(t, m.Fingerprint(), m2.Fingerprint())
 			opened = nil
-			_, err = m2.RunResumable(context.Background(), paths, ResumeOptions{
+			_, err = Run(context.Background(), m2, paths, ResumeOptions{
 				Manifest: manifest,
-				Open: func(p string) (Input, io.Closer, error) {
+				Open: func(p string) (dsat.Input, io.Closer, error) {
 					opened = append(opened, filepath.Base(p))
 					return openFile(p)
 				},
-			}, Sinks{})
+			}, dsat.Sinks{})
+
 			require.NoError(t, err)
 			assert.Len(t, opened, 4)
 		})
@@ -176,10 +182,10 @@ func TestRunResumableStrictFailureIsNotRecorded(t *testing.T) {
 	line := `{"id":"a","messages":[{"role":"user","content":"q"},{"role":"assistant","content":"x"},{"role":"user","content":"that's wrong"}]}` + "\n"
 	require.NoError(t, os.WriteFile(good, []byte(line), 0o644))
 	require.NoError(t, os.WriteFile(bad, []byte(line+`{"messages":[{"role":"wizard","content":"x"}]}`+"\n"), 0o644))
-	m, err := NewMiner(DefaultConfig())
+	m, err := dsat.NewMiner(dsat.DefaultConfig())
 	require.NoError(t, err)
 	manifest := filepath.Join(dir, "m.json")
-	strictOpen := func(p string) (Input, io.Closer, error) {
+	strictOpen := func(p string) (dsat.Input, io.Closer, error) {
 		r, err := conversation.Open(p)
 		if err != nil {
 			return nil, nil, err
@@ -187,7 +193,7 @@ func TestRunResumableStrictFailureIsNotRecorded(t *testing.T) {
 		r.Strict = true
 		return r, r, nil
 	}
-	_, err = m.RunResumable(context.Background(), []string{good, bad}, ResumeOptions{Manifest: manifest, Open: strictOpen}, Sinks{})
+	_, err = Run(context.Background(), m, []string{good, bad}, ResumeOptions{Manifest: manifest, Open: strictOpen}, dsat.Sinks{})
 	var pe *conversation.ParseError
 	require.ErrorAs(t, err, &pe)
 	man, err := LoadManifest(manifest)
@@ -199,7 +205,7 @@ func TestRunResumableStrictFailureIsNotRecorded(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, parts, 3, "only the completed input's part files exist")
 
-	_, err = m.RunResumable(context.Background(), []string{"-"}, ResumeOptions{Manifest: manifest, Open: strictOpen}, Sinks{})
+	_, err = Run(context.Background(), m, []string{"-"}, ResumeOptions{Manifest: manifest, Open: strictOpen}, dsat.Sinks{})
 	assert.ErrorIs(t, err, ErrManifest)
 	require.NoError(t, os.WriteFile(manifest, []byte(`{"version":99}`), 0o644))
 	_, err = LoadManifest(manifest)

@@ -1,4 +1,4 @@
-package dsat
+package eval
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/labelled"
 )
 
 // UnknownLanguage names the row of conversations whose language is neither
@@ -19,7 +20,7 @@ const UnknownLanguage = "unknown"
 // LabelledLanguage returns the ISO 639-1 code of a labelled conversation's
 // language: its "lang" field when present, else heuristics.GuessLanguage of
 // its user messages, else UnknownLanguage.
-func LabelledLanguage(l *conversation.Labelled) string {
+func LabelledLanguage(l *labelled.Record) string {
 	if c := heuristics.LanguageCode(l.Lang); c != "" {
 		return c
 	}
@@ -41,13 +42,13 @@ func LabelledLanguage(l *conversation.Labelled) string {
 // as (or call it from) Evaluate's onPrediction: Evaluate reports every
 // prediction of a conversation before it reads the next one.
 type ByLanguage struct {
-	reports map[string]*Report
-	cur     *conversation.Labelled
+	reports map[string]*Scorecard
+	cur     *labelled.Record
 	lang    string
 }
 
 // NewByLanguage returns an empty split.
-func NewByLanguage() *ByLanguage { return &ByLanguage{reports: map[string]*Report{}} }
+func NewByLanguage() *ByLanguage { return &ByLanguage{reports: map[string]*Scorecard{}} }
 
 // Source wraps src so that b knows the conversation being evaluated.
 func (b *ByLanguage) Source(src LabelledSource) LabelledSource { return langSource{src, b} }
@@ -57,7 +58,7 @@ type langSource struct {
 	b   *ByLanguage
 }
 
-func (s langSource) Next(ctx context.Context) (*conversation.Labelled, error) {
+func (s langSource) Next(ctx context.Context) (*labelled.Record, error) {
 	l, err := s.src.Next(ctx)
 	if l != nil && err == nil {
 		s.b.cur, s.b.lang = l, LabelledLanguage(l)
@@ -66,10 +67,10 @@ func (s langSource) Next(ctx context.Context) (*conversation.Labelled, error) {
 	return l, err
 }
 
-func (b *ByLanguage) report(lang string) *Report {
+func (b *ByLanguage) report(lang string) *Scorecard {
 	r := b.reports[lang]
 	if r == nil {
-		r = NewReport(lang)
+		r = NewScorecard(lang)
 		b.reports[lang] = r
 	}
 	return r
@@ -91,18 +92,18 @@ func (b *ByLanguage) Observe(p Prediction) error {
 }
 
 // Reports returns the per-language reports, sorted by language.
-func (b *ByLanguage) Reports() []*Report {
-	out := make([]*Report, 0, len(b.reports))
+func (b *ByLanguage) Reports() []*Scorecard {
+	out := make([]*Scorecard, 0, len(b.reports))
 	for _, r := range b.reports {
 		r.finish()
 		out = append(out, r)
 	}
-	slices.SortFunc(out, func(x, y *Report) int { return strings.Compare(x.Name, y.Name) })
+	slices.SortFunc(out, func(x, y *Scorecard) int { return strings.Compare(x.Name, y.Name) })
 	return out
 }
 
 // WriteLanguageTable writes DSAT figures per language as one aligned table.
-func WriteLanguageTable(w io.Writer, reports []*Report) error {
+func WriteLanguageTable(w io.Writer, reports []*Scorecard) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "== DSAT by language (the record's \"lang\", else guessed from the user messages)")
 	fmt.Fprintln(tw, "language\tconversations\tturns\tDSAT\tP\tR\tF1\tTP\tFP\tFN\t")

@@ -1,33 +1,34 @@
-package dsat
+package export
 
 import (
 	"bytes"
 	"encoding/json"
 	"testing"
 
+	"github.com/dsatmine/dsatmine/dsat"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func sampleAnchor(withChosen bool) *Anchor {
-	a := &Anchor{
-		ID: AnchorID("c1", 4), ConversationID: "c1", Source: "test", Turn: 4,
-		Prompt: []ChatMessage{
+func sampleAnchor(withChosen bool) *dsat.Anchor {
+	a := &dsat.Anchor{
+		ID: dsat.AnchorID("c1", 4), ConversationID: "c1", Source: "test", Turn: 4,
+		Prompt: []dsat.ChatMessage{
 			{Role: "system", Content: "sys"}, {Role: "user", Content: "q1"}, {Role: "assistant", Content: "a1"}, {Role: "tool", Content: "out"}, {Role: "user", Content: "q2a"}, {Role: "user", Content: "q2b"},
 		},
-		Rejected:       []ChatMessage{{Role: "assistant", Content: "bad"}},
-		UserPreference: ChatMessage{Role: "user", Content: "wrong"},
+		Rejected:       []dsat.ChatMessage{{Role: "assistant", Content: "bad"}},
+		UserPreference: dsat.ChatMessage{Role: "user", Content: "wrong"},
 		Categories:     []string{"complaint"},
 		Score:          0.9,
-		Evidence:       []Evidence{{Start: 0, End: 5, Text: "wrong", Category: "complaint", Detector: "heuristics"}},
+		Evidence:       []dsat.Evidence{{Start: 0, End: 5, Text: "wrong", Category: "complaint", Detector: "heuristics"}},
 	}
 	if withChosen {
-		a.Chosen = []ChatMessage{{Role: "assistant", Content: "good"}}
+		a.Chosen = []dsat.ChatMessage{{Role: "assistant", Content: "good"}}
 	}
 	return a
 }
 
-func exportLine(t *testing.T, f ExportFormat, a *Anchor) (map[string]any, error) {
+func exportLine(t *testing.T, f ExportFormat, a *dsat.Anchor) (map[string]any, error) {
 	t.Helper()
 	var buf bytes.Buffer
 	err := NewAnchorWriter(&buf, f).WriteAnchor(a)
@@ -75,7 +76,7 @@ func TestExportDRIFT(t *testing.T) {
 func TestExportTRLAndOpenRLHF(t *testing.T) {
 	for _, f := range []ExportFormat{ExportTRL, ExportOpenRLHF} {
 		_, err := exportLine(t, f, sampleAnchor(false))
-		assert.ErrorIs(t, err, ErrNotExported, f)
+		assert.ErrorIs(t, err, dsat.ErrNotExported, f)
 
 		m, err := exportLine(t, f, sampleAnchor(true))
 		require.NoError(t, err)
@@ -117,14 +118,14 @@ func TestExportCountsNormalisation(t *testing.T) {
 	var buf bytes.Buffer
 	aw := NewAnchorWriter(&buf, ExportTRL)
 	a := sampleAnchor(true)
-	a.Prompt = []ChatMessage{
+	a.Prompt = []dsat.ChatMessage{
 		{Role: "assistant", Content: "Hi! How can I help?"}, {Role: "user", Content: "q1"}, {Role: "system", Content: "late rule"},
 		{Role: "user", Content: "q1 again"},
 	}
 	require.NoError(t, aw.WriteAnchor(a))
 	require.NoError(t, aw.WriteAnchor(sampleAnchor(true)))
 	st := aw.ExportStats()
-	assert.Equal(t, ExportStats{Format: "trl", Normalised: 2, Merged: 2, DroppedLeading: 1, SystemMoved: 1}, st)
+	assert.Equal(t, dsat.ExportStats{Format: "trl", Normalised: 2, Merged: 2, DroppedLeading: 1, SystemMoved: 1}, st)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(bytes.SplitN(buf.Bytes(), []byte("\n"), 2)[0], &m))
 	assert.Equal(t, []map[string]any{
@@ -136,7 +137,7 @@ func TestExportCountsNormalisation(t *testing.T) {
 func TestExportKTODesirable(t *testing.T) {
 	var buf bytes.Buffer
 	aw := NewAnchorWriter(&buf, ExportKTO)
-	good := &Anchor{Prompt: []ChatMessage{{Role: "user", Content: "q"}}, Chosen: []ChatMessage{{Role: "assistant", Content: "a"}}, Desirable: true}
+	good := &dsat.Anchor{Prompt: []dsat.ChatMessage{{Role: "user", Content: "q"}}, Chosen: []dsat.ChatMessage{{Role: "assistant", Content: "a"}}, Desirable: true}
 	require.NoError(t, aw.WriteAnchor(good), "a desirable record given to WriteAnchor is written as one")
 	require.NoError(t, aw.WriteAnchor(sampleAnchor(false)))
 	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
@@ -151,14 +152,14 @@ func TestExportKTODesirable(t *testing.T) {
 
 	for _, f := range []ExportFormat{ExportDRIFT, ExportTRL, ExportOpenRLHF, ExportLLaMAFactory} {
 		var b bytes.Buffer
-		assert.ErrorIs(t, NewAnchorWriter(&b, f).WriteDesirable(good), ErrNotExported, f)
+		assert.ErrorIs(t, NewAnchorWriter(&b, f).WriteDesirable(good), dsat.ErrNotExported, f)
 		assert.Zero(t, b.Len())
 	}
 }
 
 func TestExportLLaMAFactoryToolCalls(t *testing.T) {
 	a := sampleAnchor(true)
-	a.Prompt = []ChatMessage{
+	a.Prompt = []dsat.ChatMessage{
 		{Role: "user", Content: "weather in Oslo?"},
 		{Role: "assistant", Content: "Checking.", ToolCalls: []byte(`[{"id":"c1","type":"function","function":{"name":"weather","arguments":"{\"city\":\"Oslo\"}"}}]`)},
 		{Role: "tool", Content: `{"temp_c":3}`, ToolCallID: "c1"},
@@ -181,7 +182,7 @@ func TestExportLLaMAFactoryToolCalls(t *testing.T) {
 
 func TestExportLLaMAFactory(t *testing.T) {
 	_, err := exportLine(t, ExportLLaMAFactory, sampleAnchor(false))
-	assert.ErrorIs(t, err, ErrNotExported)
+	assert.ErrorIs(t, err, dsat.ErrNotExported)
 
 	m, err := exportLine(t, ExportLLaMAFactory, sampleAnchor(true))
 	require.NoError(t, err)
@@ -208,7 +209,7 @@ func TestExportLLaMAFactory(t *testing.T) {
 
 	// A leading assistant greeting is dropped; no system turn.
 	a := sampleAnchor(true)
-	a.Prompt = []ChatMessage{{Role: "assistant", Content: "hi"}, {Role: "user", Content: "q"}}
+	a.Prompt = []dsat.ChatMessage{{Role: "assistant", Content: "hi"}, {Role: "user", Content: "q"}}
 	m, err = exportLine(t, ExportLLaMAFactory, a)
 	require.NoError(t, err)
 	assert.Equal(t, []map[string]any{{"from": "human", "value": "q"}}, msgs(m["conversations"]))
@@ -231,7 +232,7 @@ func TestParseExportFormat(t *testing.T) {
 
 func TestEventWriter(t *testing.T) {
 	var buf bytes.Buffer
-	e := Event{ConversationID: "c", Source: "s", Kind: KindDSAT, FollowUp: 2, Reply: 1, Request: 0, Turn: 2,
+	e := dsat.Event{ConversationID: "c", Source: "s", Kind: dsat.KindDSAT, FollowUp: 2, Reply: 1, Request: 0, Turn: 2,
 		Score: 0.8, Detector: "heuristics", DetectorVersion: "heuristics/1"}
 	require.NoError(t, NewEventWriter(&buf).WriteEvent(&e))
 	var m map[string]any
