@@ -14,7 +14,8 @@ test:
 	$(GO) test -race ./...
 	cd examples/beam && $(GO) vet ./... && $(GO) test ./...
 
-# The Beam module's tests with the race detector (CI runs it after test).
+# The Beam module's tests with the race detector (by hand: its race build
+# alone takes over ten minutes cold; CI runs exactly `make test`).
 test-beam-race:
 	cd examples/beam && $(GO) test -race ./...
 
