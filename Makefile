@@ -4,7 +4,8 @@ GO ?= go
 .PHONY: test test-beam-race demo bench fuzz
 
 # The test suite: formatting, vet, the core module's full suite with the race
-# detector, and the nested Apache Beam module (examples/beam, its own go.mod)
+# detector (the default model's reproduction test, which trains it from
+# scratch, in its own pass without -race), and the nested Apache Beam module (examples/beam, its own go.mod)
 # without it: the Beam SDK's race build costs minutes and a gigabyte of
 # modules on a fresh machine. test-beam-race runs the Beam module with -race.
 test:
@@ -12,6 +13,7 @@ test:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -race ./...
+	$(GO) test -run 'TestDefaultModelReproducible' ./cmd/dsatmine
 	cd examples/beam && $(GO) vet ./... && $(GO) test ./...
 
 # The Beam module's tests with the race detector (by hand: its race build

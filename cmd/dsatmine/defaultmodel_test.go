@@ -1,3 +1,9 @@
+//go:build !race
+
+// The reproduction test trains the default model from scratch: single-minded
+// arithmetic, minutes under the race detector. make test runs it in a
+// separate pass without -race.
+
 package main
 
 import (
