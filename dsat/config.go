@@ -147,15 +147,25 @@ func ParseBand(v string) (Band, error) {
 	if v == "default" {
 		return DefaultCascade, nil
 	}
-	lo, hi, ok := strings.Cut(v, ":")
-	if ok {
-		l, err1 := strconv.ParseFloat(lo, 64)
-		h, err2 := strconv.ParseFloat(hi, 64)
-		if err1 == nil && err2 == nil && l >= 0 && h <= 1 && l < h {
-			return Band{Low: l, High: h}, nil
-		}
+	if b, ok := parseInterval(v); ok {
+		return b, nil
 	}
 	return Band{}, fmt.Errorf("%w: cascade band %q: want LOW:HIGH with 0 <= LOW < HIGH <= 1, or \"default\"", ErrConfig, v)
+}
+
+// parseInterval reads "LOW:HIGH" with 0 <= LOW < HIGH <= 1, the form
+// ParseBand and ParseJudgeBand share.
+func parseInterval(v string) (Band, bool) {
+	lo, hi, ok := strings.Cut(v, ":")
+	if !ok {
+		return Band{}, false
+	}
+	l, err1 := strconv.ParseFloat(lo, 64)
+	h, err2 := strconv.ParseFloat(hi, 64)
+	if err1 == nil && err2 == nil && l >= 0 && h <= 1 && l < h { // NaN fails every comparison
+		return Band{Low: l, High: h}, true
+	}
+	return Band{}, false
 }
 
 // DefaultCascade is the uncertain band used when a cascade is asked for
@@ -180,16 +190,11 @@ const DefaultJudgeShare = 0.35
 // probabilities (0 <= LOW < HIGH <= 1; HIGH 1 includes probability 1).
 // Errors wrap ErrConfig.
 func ParseJudgeBand(v string) (Band, error) {
-	lo, hi, ok := strings.Cut(v, ":")
-	if ok {
-		l, err1 := strconv.ParseFloat(lo, 64)
-		h, err2 := strconv.ParseFloat(hi, 64)
-		if err1 == nil && err2 == nil && l >= 0 && h <= 1 && l < h {
-			if h == 1 {
-				h = math.Nextafter(1, 2)
-			}
-			return Band{Low: l, High: h}, nil
+	if b, ok := parseInterval(v); ok {
+		if b.High == 1 {
+			b.High = math.Nextafter(1, 2)
 		}
+		return b, nil
 	}
 	return Band{}, fmt.Errorf("%w: judge band %q: want LOW:HIGH with 0 <= LOW < HIGH <= 1", ErrConfig, v)
 }
