@@ -63,32 +63,7 @@ func BenchmarkRunWildChat(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, withClf := range []bool{false, true} {
-		for _, workers := range []int{1, 2} {
-			b.Run(fmt.Sprintf("classifier=%v/workers=%d", withClf, workers), func(b *testing.B) {
-				cfg := DefaultConfig()
-				cfg.Workers = workers
-				if withClf {
-					cfg.Classifier = clf
-				}
-				m, err := NewMiner(cfg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.SetBytes(int64(len(data)))
-				b.ReportAllocs()
-				for b.Loop() {
-					r := conversation.NewReader(bytes.NewReader(data), "bench.jsonl")
-					_, err := m.Run(context.Background(), []Input{r}, Sinks{
-						Anchors: newLineSink(io.Discard), Events: newLineSink(io.Discard),
-					})
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		}
-	}
+	benchRuns(b, data, "bench.jsonl", clf)
 }
 
 // BenchmarkRunRealShareGPT is BenchmarkRunWildChat on real chat text: the
@@ -124,6 +99,12 @@ func BenchmarkRunRealShareGPT(b *testing.B) {
 			}
 		}
 	})
+	benchRuns(b, data, "real.jsonl", clf)
+}
+
+// benchRuns runs whole runs over data (named name) with 1 and 2 workers,
+// without and with classifier clf, one sub-benchmark each.
+func benchRuns(b *testing.B, data []byte, name string, clf classifier.Classifier) {
 	for _, withClf := range []bool{false, true} {
 		for _, workers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("classifier=%v/workers=%d", withClf, workers), func(b *testing.B) {
@@ -139,7 +120,7 @@ func BenchmarkRunRealShareGPT(b *testing.B) {
 				b.SetBytes(int64(len(data)))
 				b.ReportAllocs()
 				for b.Loop() {
-					r := conversation.NewReader(bytes.NewReader(data), "real.jsonl")
+					r := conversation.NewReader(bytes.NewReader(data), name)
 					_, err := m.Run(context.Background(), []Input{r}, Sinks{
 						Anchors: newLineSink(io.Discard), Events: newLineSink(io.Discard),
 					})
