@@ -87,7 +87,9 @@ func targetModel(cfg dsat.Config) (*classifier.Model, error) {
 // (as mine --target-precision does). It returns nil when there is no model
 // with an operating table to read.
 func evalTargets(cmd *cobra.Command, cfg dsat.Config, targets []float64, paths []string) ([]targetFigures, *classifier.Model, error) {
-	if len(targets) == 0 || cfg.TargetPrecision > 0 || cfg.ClassifierThreshold > 0 {
+	// With a judge every extra pass would pay for its calls again; the
+	// flag's help says targets are skipped then.
+	if len(targets) == 0 || cfg.TargetPrecision > 0 || cfg.ClassifierThreshold > 0 || cfg.Judge != nil {
 		return nil, nil, nil
 	}
 	model, err := targetModel(cfg)

@@ -87,6 +87,7 @@ func TestEvalWithSimulatedJudge(t *testing.T) {
 	n, _ := strconv.ParseInt(line[2], 10, 64)
 	require.Equal(t, d.Judged, n)
 	require.Contains(t, stdout, "DSAT P ")
+	require.NotContains(t, stdout, "== --target-precision", "no extra passes that would pay for the judge again")
 }
 
 // TestMineWithJudgeIsDeterministic: judge calls run concurrently across
