@@ -161,11 +161,11 @@ func (p *parquetSource) wholeRow() ([]byte, error) {
 
 // directList is the message list of one row, read directly.
 type directList struct {
-	null    bool     // the list column is null
-	nulls   []bool   // for each element: it is null
-	vals    []pqVal  // nf values per element
-	nf      int      // fields per element
-	invalid bool     // some text of the list (read or not) is not valid UTF-8
+	null    bool    // the list column is null
+	nulls   []bool  // for each element: it is null
+	vals    []pqVal // nf values per element
+	nf      int     // fields per element
+	invalid bool    // some text of the list (read or not) is not valid UTF-8
 }
 
 // pqVal is one field of an element: absent or null (the zero pqVal), a
