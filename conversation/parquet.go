@@ -282,6 +282,10 @@ func (p *parquetSource) openGroup() {
 // fill reads the next batch of rows of the current group.
 func (p *parquetSource) fill() {
 	want := min(int64(len(p.batch)), p.groupEnd-p.row)
+	for k := range p.batch {
+		// Values left over from longer rows point into earlier pages.
+		clear(p.batch[k][:cap(p.batch[k])])
+	}
 	n, err := readParquetRows(p.rows, p.batch[:want])
 	p.n, p.i = n, 0
 	switch {
@@ -322,6 +326,9 @@ func (p *parquetSource) nextGroup() {
 func (p *parquetSource) encodeRow(r parquet.Row, direct bool) (rec []byte, err error) {
 	p.rowDirect = false
 	for j := range p.cols {
+		// Clear the values of the last row: they point into the pages
+		// they were read from, which they would keep from being freed.
+		clear(p.cols[j])
 		p.cols[j] = p.cols[j][:0]
 	}
 	var size int
