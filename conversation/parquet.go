@@ -70,8 +70,9 @@ type parquetSource struct {
 	// direct, when set, is how the message-list column is read without
 	// JSON (parquet_direct.go); rowDirect says whether the row next
 	// returned last was read so, its list in enc.list.
-	direct    *pqDirect
-	rowDirect bool
+	direct     *pqDirect
+	rowDirect  bool
+	directRows int64 // rows the reader built from a direct read (tests)
 }
 
 // newParquetSource opens the Parquet file of the given size in ra. name is

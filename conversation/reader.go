@@ -160,6 +160,9 @@ type Reader struct {
 	op      *opened
 	src     recordSource
 	pq      *parquetSource // src when the input is Parquet
+	// pqJSON makes every Parquet row go through JSON (tests compare the
+	// direct read of message lists with it).
+	pqJSON bool
 	srcDone bool
 	// unreadable is set when the input could not be read at all (start
 	// failed with a *ParseError, counted as one skipped record).
@@ -441,7 +444,7 @@ func (r *Reader) setParquetSource(src recordSource) {
 	r.setSource(src)
 	if pq, ok := src.(*parquetSource); ok {
 		r.pq = pq
-		if r.parser != nil {
+		if r.parser != nil && !r.pqJSON {
 			pq.setDirect(r.parser)
 		}
 	}
@@ -466,7 +469,7 @@ func isConcrete(f Format) bool {
 func (r *Reader) setFormat(f Format) {
 	r.format = f
 	r.parser = newParser(f, r)
-	if r.pq != nil {
+	if r.pq != nil && !r.pqJSON {
 		r.pq.setDirect(r.parser)
 	}
 }
@@ -551,6 +554,7 @@ func (r *Reader) recordDirect(rec []byte, l *directList, loc Location) (bool, er
 		r.stats.Formats = make(map[string]int64)
 	}
 	r.stats.Formats[string(r.format)]++
+	r.pq.directRows++
 	return true, r.enqueue(convs, 1)
 }
 
