@@ -162,7 +162,7 @@ type Reader struct {
 	pq      *parquetSource // src when the input is Parquet
 	// pqJSON makes every Parquet row go through JSON (tests compare the
 	// direct read of message lists with it).
-	pqJSON bool
+	pqJSON  bool
 	srcDone bool
 	// unreadable is set when the input could not be read at all (start
 	// failed with a *ParseError, counted as one skipped record).
