@@ -442,7 +442,7 @@ func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 	}
 
 	copyReply := capText(reply, MaxReplyCopyBytes)
-	sc.regions = findRegions(text, sc.regions[:0])
+	sc.regions = materialRegions(text, findRegions(text, sc.regions[:0]))
 
 	// Longest match wins: drop candidates strictly inside a longer one.
 	cands := sc.cands
