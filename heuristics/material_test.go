@@ -44,10 +44,10 @@ func TestMaterialAfterLeadColon(t *testing.T) {
 
 func TestLeadColon(t *testing.T) {
 	for text, want := range map[string]bool{
-		"Rewrite this paragraph: some text":          true,
-		"see http://example.com and more":            false,
-		"at 10:30 the meeting starts":                false,
-		"No: wrong":                                  false, // one word
+		"Rewrite this paragraph: some text":           true,
+		"see http://example.com and more":             false,
+		"at 10:30 the meeting starts":                 false,
+		"No: wrong":                                   false, // one word
 		"That is wrong. Rewrite this paragraph: text": false, // a sentence ends first
 		strings.Repeat("word ", 40) + ": late":        false,
 	} {
