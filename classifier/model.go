@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dsatmine/dsatmine/heuristics"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
@@ -73,10 +75,13 @@ type Scores struct {
 type Model struct {
 	feat featurizer
 	// w holds the weights interleaved by bucket: w[bucket*numHeads+head].
-	w    []float32
-	bias [numHeads]float64
-	cal  [numHeads][2]float64 // Platt scaling: p = sigmoid(a*margin + b)
-	has  [numHeads]bool
+	w []float32
+	// packed is w without its all-zero rows, built on first use (see
+	// packWeights); nil until then.
+	packed atomic.Pointer[packedWeights]
+	bias   [numHeads]float64
+	cal    [numHeads][2]float64 // Platt scaling: p = sigmoid(a*margin + b)
+	has    [numHeads]bool
 	// thresholds holds recommended operating points by head name.
 	thresholds map[string]float64
 	// decision is how the miner decides with this model (DecisionModel or
@@ -246,11 +251,24 @@ func (m *Model) Predict(t *heuristics.Turn, signals []heuristics.Signal) Scores 
 }
 
 func (m *Model) margins(idx []uint32, val []float32, out *[numHeads]float64) {
+	p := m.packed.Load()
+	if p == nil {
+		p = packWeights(m.w)
+		m.packed.Store(p) // racing builders store equal tables
+	}
 	var acc [numHeads]float32
-	w := m.w
+	w := p.w
 	for k, i := range idx {
+		word := p.nz[i/64]
+		bit := uint64(1) << (i % 64)
+		if word&bit == 0 {
+			// An all-zero row adds v*0 = ±0 to every head, which leaves
+			// each sum as it is (a sum that starts at +0 never becomes -0).
+			continue
+		}
+		r := int(p.rank[i/64]) + bits.OnesCount64(word&(bit-1))
 		v := val[k]
-		row := w[int(i)*numHeads : int(i)*numHeads+numHeads : int(i)*numHeads+numHeads]
+		row := w[r*numHeads : r*numHeads+numHeads : r*numHeads+numHeads]
 		for h := range acc {
 			acc[h] += v * row[h]
 		}
@@ -258,6 +276,34 @@ func (m *Model) margins(idx []uint32, val []float32, out *[numHeads]float64) {
 	for h := range out {
 		out[h] = m.bias[h] + float64(acc[h])
 	}
+}
+
+// packedWeights is a model's weight matrix without its all-zero rows: the
+// L1-regularised heads leave most buckets zero in every head, and scoring
+// then touches a bitmap that stays in cache instead of a row of the full
+// matrix for every feature.
+type packedWeights struct {
+	nz   []uint64  // bit b set when bucket b has a non-zero weight in some head
+	rank []uint32  // rank[i]: number of set bits in nz[:i]
+	w    []float32 // the non-zero rows in bucket order, numHeads weights each
+}
+
+func packWeights(w []float32) *packedWeights {
+	buckets := len(w) / numHeads
+	p := &packedWeights{nz: make([]uint64, (buckets+63)/64), rank: make([]uint32, (buckets+63)/64)}
+	for b := range buckets {
+		row := w[b*numHeads : b*numHeads+numHeads]
+		if slices.ContainsFunc(row, func(x float32) bool { return x != 0 }) {
+			p.nz[b/64] |= 1 << (b % 64)
+			p.w = append(p.w, row...)
+		}
+	}
+	n := uint32(0)
+	for i, word := range p.nz {
+		p.rank[i] = n
+		n += uint32(bits.OnesCount64(word))
+	}
+	return p
 }
 
 func (m *Model) scores(margin *[numHeads]float64) Scores {
