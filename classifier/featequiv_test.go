@@ -7,18 +7,26 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dsatmine/dsatmine/classifier/internal/featref"
+	"github.com/dsatmine/dsatmine/heuristics"
 	"github.com/dsatmine/dsatmine/internal/shareddata"
 )
 
 // equivalenceFiles are the conversations the optimised featuriser is
-// checked on: the bundled samples and labelled fixtures, and (when
-// present) the real ShareGPT and OpenAssistant data.
+// checked on: the bundled samples, the labelled fixtures in every language
+// (de, es, fr, pt, ru, zh and English), the real non-English labelled
+// follow-ups and their translated aids, and (when present) the real
+// ShareGPT and OpenAssistant data.
 func equivalenceFiles(t *testing.T) []string {
-	files, err := filepath.Glob("../testdata/sample/*.json*")
-	require.NoError(t, err)
-	labelled, err := filepath.Glob("../testdata/labelled/*.jsonl")
-	require.NoError(t, err)
-	files = append(files, labelled...)
+	var files []string
+	for _, pat := range []string{
+		"../testdata/sample/*.json*", "../testdata/labelled/*.jsonl",
+		"../testdata/labelled/real/*.jsonl", "../testdata/labelled/translated/*.jsonl",
+	} {
+		m, err := filepath.Glob(pat)
+		require.NoError(t, err)
+		require.NotEmpty(t, m, pat)
+		files = append(files, m...)
+	}
 	for _, rel := range []string{"real/sharegpt-sample.json", "real/oasst-en100-trees.jsonl"} {
 		if p, ok := shareddata.Path(rel); ok {
 			files = append(files, p)
@@ -45,6 +53,15 @@ func TestFeaturesMatchReference(t *testing.T) {
 	}
 	turns, sigs := corpusTurns(t, equivalenceFiles(t)...)
 	require.Greater(t, len(turns), 1000)
+	// The language-aware paths (Han bigrams, non-ASCII stems and cues) are
+	// exercised: the corpus has follow-ups in each of these languages.
+	langs := map[string]int{}
+	for _, tr := range turns {
+		langs[heuristics.GuessLanguage(tr.Text())]++
+	}
+	for _, l := range []string{"de", "es", "fr", "pt", "ru", "zh"} {
+		require.Greater(t, langs[l], 10, "follow-ups in %s", l)
+	}
 	sc := new(scratch)
 	for i, tr := range turns {
 		m.feat.featurize(tr, sigs[i], sc)

@@ -364,15 +364,29 @@ var apologyCues = withCurlyQuotes(true,
 	"i apologize", "i apologise", "apologies", "my apologies", "sorry", "i'm sorry", "you're right", "you are right",
 	"you're correct", "you are correct", "my mistake", "thank you for pointing", "thanks for pointing",
 	"i see, ", "oops", "good catch", "i misunderstood",
+	// Spanish, Russian, Chinese, French, German, Portuguese
+	"lo siento", "disculpa", "disculpe", "mis disculpas", "perdón", "perdon", "tienes razón", "tienes razon",
+	"tiene razón", "tiene razon", "me equivoqué", "me equivoque", "error mío", "error mio",
+	"прошу прощения", "извините", "извини", "простите", "приношу извинения", "вы правы", "ты прав",
+	"моя ошибка", "я ошибся", "я ошиблась",
+	"抱歉", "对不起", "對不起", "不好意思", "你说得对", "您说得对", "你說得對", "您說得對", "我的错", "我的錯", "我搞错了",
+	"我理解错了",
+	"désolé", "desole", "excusez-moi", "vous avez raison", "tu as raison", "entschuldigung", "tut mir leid",
+	"sie haben recht", "du hast recht", "desculpe", "desculpa", "você tem razão", "voce tem razao", "peço desculpas",
 )
 
 // withCurlyQuotes returns a cue set of cues plus their variants with a
 // typographic apostrophe.
+// A cue that starts with a non-ASCII lower-case letter ("извините") also
+// gets a capitalised variant: the cue set folds ASCII case only.
 func withCurlyQuotes(wordStart bool, cues ...string) *cueSet {
 	all := slices.Clone(cues)
 	for _, c := range cues {
 		if strings.Contains(c, "'") {
 			all = append(all, strings.ReplaceAll(c, "'", "\u2019"))
+		}
+		if r, size := utf8.DecodeRuneInString(c); r >= utf8.RuneSelf && unicode.IsLower(r) {
+			all = append(all, string(unicode.ToUpper(r))+c[size:])
 		}
 	}
 	return newCueSet(wordStart, all...)
@@ -557,13 +571,16 @@ func lightStem(w []byte) []byte {
 	return w
 }
 
-// stopWordList holds English function words left out of similarity (own list).
+// stopWordList holds English function words left out of similarity, and the
+// ASCII-spelled Spanish ones (own list).
 const stopWordList = `a an the and or but if then else of to in on at by for with from as into about
 	is are was were be been being am do does did done have has had having will would shall should can could may
 	might must i me my mine we us our you your he him his she her it its they them their this that these those
 	there here what which who whom whose when where why how all any both each few more most other some such no
 	nor not only own same so than too very just also up down out over under again once can't don't i'm it's
-	please thanks thank ok okay yes`
+	please thanks thank ok okay yes
+	que de la el los las del al por para con una es se lo le les su sus como pero muy mas esta este esto eso
+	ese esa hay mi tu te me nos ya si sin sobre entre cual cuales gracias favor puedes podrias`
 
 // stopWords is an open-addressed set of the FNV hashes of stopWordList, so
 // the check costs one hash and a probe or two, without a map lookup.
@@ -675,16 +692,90 @@ func stemSet(s string) (set stemBits) {
 			}
 			set.add(hbytes(fnvOffset, lightStem(b)))
 		} else {
-			h := uint32(fnvOffset)
-			for _, r := range w {
-				h = hrune(h, toLower(r))
-			}
-			set.add(h)
+			n += foreignStems(&set, w) - 1
 		}
 		n++
 	}
 	return set
 }
+
+// foreignPrefix is how many runes of a non-ASCII word stemSet keeps.
+const foreignPrefix = 6
+
+// foreignStems adds the stems of one word that is not plain ASCII to set
+// and returns how many it added. The English suffix stemmer knows nothing
+// of other languages, so: a run of Han characters, which has no spaces
+// between its words, gives its character bigrams (one character alone
+// gives itself); any other word is lower-cased and cut to its first
+// foreignPrefix runes, a crude stem that lets inflected forms meet
+// ("ребёнка", "ребенку"; "información", "informaciones"), with ё read as е;
+// short Russian and Spanish function words are left out.
+func foreignStems(set *stemBits, w string) int {
+	added := 0
+	var prev rune
+	han := false
+	for _, r := range w {
+		if !isHan(r) {
+			continue
+		}
+		han = true
+		if prev != 0 {
+			set.add(hrune(hrune(fnvOffset, prev), r))
+			added++
+		}
+		prev = r
+	}
+	if han {
+		if added == 0 && prev != 0 {
+			set.add(hrune(fnvOffset, prev))
+			added++
+		}
+		return added
+	}
+	h := uint32(fnvOffset)
+	k := 0
+	for _, r := range w {
+		if k == foreignPrefix {
+			break
+		}
+		r = toLower(r)
+		if r == 'ё' {
+			r = 'е'
+		}
+		h = hrune(h, r)
+		k++
+	}
+	if k < 2 || foreignStop[h] {
+		return 0
+	}
+	set.add(h)
+	return 1
+}
+
+// foreignStop holds the hashes (as foreignStems computes them) of
+// non-ASCII function words of Russian and Spanish; own list.
+var foreignStop = func() map[uint32]bool {
+	m := map[uint32]bool{}
+	for _, w := range strings.Fields(`не на что это как мне для по из ты вы мой твой так но же бы или
+		он она оно они мы их его её ее то все всё уже ещё еще там тут вот да нет при про без
+		был была было были есть можно нужно пожалуйста спасибо
+		qué cómo más está están también él sí tú él ésta éste`) {
+		h := uint32(fnvOffset)
+		k := 0
+		for _, r := range w {
+			if k == foreignPrefix {
+				break
+			}
+			if r == 'ё' {
+				r = 'е'
+			}
+			h = hrune(h, r)
+			k++
+		}
+		m[h] = true
+	}
+	return m
+}()
 
 // heuristic adds features from the heuristic signals: combined score per
 // category (noisy-OR), the SAT score, and which detectors fired.
@@ -976,6 +1067,10 @@ var refusalCues = withCurlyQuotes(true,
 	"i'm not able to", "i am not able to", "i'm unable to", "i am unable to", "as an ai", "as a language model",
 	"i don't have access", "i do not have access", "i don't have the ability", "i do not have the ability",
 	"not appropriate for me", "i won't be able", "i'm not allowed",
+	// Spanish, Russian, Chinese
+	"lo siento, pero", "no puedo", "no me es posible", "como modelo de lenguaje", "como ia", "como una ia",
+	"как языковая модель", "как ии", "я не могу", "к сожалению, я не", "не могу помочь",
+	"我无法", "我無法", "我不能", "作为一个语言模型", "作为一个ai", "作为ai", "作为人工智能", "作為一個語言模型", "很抱歉，我",
 )
 
 func replyRefuses(reply string) bool { return refusalCues.in(reply, cut(reply, refusalEdge)) }

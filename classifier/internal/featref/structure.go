@@ -69,6 +69,10 @@ func (f *featurizer) structure(sc *scratch, text string, code bool, signals []he
 var deictic = map[string]bool{
 	"it": true, "that": true, "this": true, "your": true, "you": true, "above": true, "previous": true,
 	"again": true, "these": true, "those": true, "last": true,
+	// Spanish, Russian, and Chinese (tokens are single Han characters)
+	"eso": true, "esto": true, "esta": true, "este": true, "tu": true, "anterior": true, "otra": true,
+	"это": true, "этот": true, "эту": true, "твой": true, "твою": true, "ваш": true, "снова": true, "опять": true,
+	"你": true, "您": true, "这": true, "這": true, "再": true, "又": true,
 }
 
 // revisionCues open a reply that reworks the previous one.
