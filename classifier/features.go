@@ -146,22 +146,26 @@ const stemCacheSize = 8
 type stemEntry struct {
 	data *byte
 	n    int
-	set  stemBits
+	set  stemBits // stemSet of the text
+	pre  stemBits // stemSet of its first replySimWindow bytes
 }
 
 // stems returns the stem set of s (see stemSet).
-func (sc *scratch) stems(s string) *stemBits {
+func (sc *scratch) stems(s string) *stemBits { return &sc.stemEntry(s).set }
+
+// stemEntry returns the cached stem sets of s, computing them on a miss.
+func (sc *scratch) stemEntry(s string) *stemEntry {
 	p := unsafe.StringData(s)
 	for i := range sc.stemCache {
 		if e := &sc.stemCache[i]; e.data == p && e.n == len(s) {
-			return &e.set
+			return e
 		}
 	}
 	e := &sc.stemCache[sc.stemNext]
 	sc.stemNext = (sc.stemNext + 1) % stemCacheSize
 	e.data, e.n = p, len(s)
-	e.set = stemSet(s)
-	return &e.set
+	stemSets(s, cut(s, replySimWindow), &e.set, &e.pre)
+	return e
 }
 
 type span struct{ s, e int }
@@ -289,7 +293,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 			r := math.Log2(float64(len(text)) / float64(len(reply)))
 			f.bucket(sc, "ratio-rep", clampBucket(r, 8), 1)
 		}
-		f.similarity(sc, &simReply, reply[:cut(reply, replySimWindow)])
+		f.similarity(sc, &simReply, &sc.stemEntry(reply).pre)
 	}
 
 	// The assistant's next reply, when the log has one: assistants open
@@ -310,7 +314,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	} else {
 		r := math.Log2(float64(len(text)+1) / float64(len(req)+1))
 		f.bucket(sc, "ratio-req", clampBucket(r, 6), 1)
-		f.similarity(sc, &simRequest, req)
+		f.similarity(sc, &simRequest, sc.stems(req))
 		best, n := 0.0, 0
 		for i := t.Request - 1; i >= 0 && n < earlierTurns; i-- {
 			m := t.Conv.Messages[i]
@@ -507,9 +511,8 @@ var (
 )
 
 // similarity adds stemmed-token similarity features between the follow-up
-// (whose stem set is in sc.fu) and other.
-func (f *featurizer) similarity(sc *scratch, n *simNames, other string) {
-	b := sc.stems(other)
+// (whose stem set is in sc.fu) and another message's stem set b.
+func (f *featurizer) similarity(sc *scratch, n *simNames, b *stemBits) {
 	na, nb := sc.fu.len(), b.len()
 	if na == 0 || nb == 0 {
 		f.bucket(sc, n.none, 15, 1)
@@ -544,23 +547,37 @@ func jaccard(sc *scratch, a, b string) float64 {
 // in place. It is a deliberately small stemmer: similarity only needs
 // "fix", "fixed", "fixing" and "fixes" to meet, and scoring must stay cheap.
 func lightStem(w []byte) []byte {
+	// The suffix rules in order: -ies, -sses, -ing, -ed, -ly, -es after
+	// s/x/z/h, then -s; each needs two bytes left before the suffix. Only
+	// the rules for the last byte are tried.
 	n := len(w)
-	has := func(suf string) bool { return n > len(suf)+2 && string(w[n-len(suf):]) == suf }
-	switch {
-	case has("ies"):
-		w = append(w[:n-3], 'y')
-	case has("sses"):
-		w = w[:n-2]
-	case has("ing"):
-		w = w[:n-3]
-	case has("ed"):
-		w = w[:n-2]
-	case has("ly"):
-		w = w[:n-2]
-	case has("es") && (w[n-3] == 's' || w[n-3] == 'x' || w[n-3] == 'z' || w[n-3] == 'h'):
-		w = w[:n-2]
-	case has("s") && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
-		w = w[:n-1]
+	if n == 0 {
+		return w
+	}
+	switch w[n-1] {
+	case 's':
+		switch {
+		case n > 5 && w[n-3] == 'i' && w[n-2] == 'e':
+			w = append(w[:n-3], 'y')
+		case n > 6 && w[n-4] == 's' && w[n-3] == 's' && w[n-2] == 'e':
+			w = w[:n-2]
+		case n > 4 && w[n-2] == 'e' && (w[n-3] == 's' || w[n-3] == 'x' || w[n-3] == 'z' || w[n-3] == 'h'):
+			w = w[:n-2]
+		case n > 3 && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+			w = w[:n-1]
+		}
+	case 'g':
+		if n > 5 && w[n-3] == 'i' && w[n-2] == 'n' {
+			w = w[:n-3]
+		}
+	case 'd':
+		if n > 4 && w[n-2] == 'e' {
+			w = w[:n-2]
+		}
+	case 'y':
+		if n > 4 && w[n-2] == 'l' {
+			w = w[:n-2]
+		}
 	}
 	if n := len(w); n > 3 && w[n-1] == 'e' {
 		w = w[:n-1]
@@ -597,8 +614,11 @@ var stopWords = func() (t [512]uint32) {
 	return t
 }()
 
-func isStopWord(w []byte) bool {
-	h := hbytes(fnvOffset, w) | 1
+func isStopWord(w []byte) bool { return isStopHash(hbytes(fnvOffset, w)) }
+
+// isStopHash reports whether h is the hash of a stop word.
+func isStopHash(h uint32) bool {
+	h |= 1
 	for i := h; ; i++ {
 		switch t := stopWords[i%512]; t {
 		case h:
@@ -641,11 +661,22 @@ func (b *stemBits) intersect(o *stemBits) int {
 // stemSet returns the set of the stemmed content words of the first
 // simWindow bytes (at most simMaxTokens words) of s.
 func stemSet(s string) (set stemBits) {
+	var pre stemBits
+	stemSets(s, len(s), &set, &pre)
+	return set
+}
+
+// stemSets sets *set to stemSet(s) and *pre to stemSet(s[:b]) in one pass
+// over s; b must be a rune boundary.
+func stemSets(s string, b int, set, pre *stemBits) {
+	*set = stemBits{}
 	if len(s) > simWindow {
 		s = s[:cut(s, simWindow)]
 	}
-	var buf [64]byte
+	done := false // pre is complete
 	n := 0
+	var buf [64]byte
+	var hs [8]uint32
 	for i := 0; i < len(s) && n < simMaxTokens; {
 		if c := s[i]; c < utf8.RuneSelf {
 			if !asciiWord[c] {
@@ -656,12 +687,24 @@ func stemSet(s string) (set stemBits) {
 			i += size
 			continue
 		}
+		// Scan the word, lower-casing and hashing it as stemWord does
+		// while it is ASCII.
 		j := i
 		ascii := true
+		h := uint32(fnvOffset)
+		hs[0] = h
 		for j < len(s) {
 			if c := s[j]; c < utf8.RuneSelf {
 				if !asciiWord[c] {
 					break
+				}
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				if k := j - i; k < len(buf) {
+					buf[k] = c
+					h = (h ^ uint32(c)) * fnvPrime
+					hs[(k+1)%8] = h
 				}
 				j++
 				continue
@@ -673,30 +716,97 @@ func stemSet(s string) (set stemBits) {
 			ascii = false
 			j += size
 		}
-		w := s[i:j]
-		i = j
-		if ascii && len(w) <= len(buf) {
-			b := buf[:len(w)]
-			for k := 0; k < len(w); k++ {
-				c := w[k]
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				b[k] = c
+		if !done && j > b {
+			// The first word that does not end within s[:b]: pre holds
+			// what came before, plus this word cut at b when it starts
+			// there.
+			*pre = *set
+			if i < b {
+				var pbuf [64]byte // buf holds this word
+				stemWord(pre, s[i:b], &pbuf)
 			}
-			if len(b) < 2 {
-				continue
-			}
-			if isStopWord(b) {
-				continue
-			}
-			set.add(hbytes(fnvOffset, lightStem(b)))
-		} else {
-			n += foreignStems(&set, w) - 1
+			done = true
 		}
-		n++
+		if ascii && j-i <= len(buf) {
+			if wh, ok := stemFinish(buf[:j-i], h, &hs); ok {
+				set.add(wh)
+				n++
+			}
+		} else {
+			n += foreignStems(set, s[i:j])
+		}
+		i = j
 	}
-	return set
+	if !done {
+		*pre = *set
+	}
+}
+
+// maxStopWord is the length of the longest stop word.
+var maxStopWord = func() int {
+	n := 0
+	for _, w := range strings.Fields(stopWordList) {
+		n = max(n, len(w))
+	}
+	return n
+}()
+
+// stemWord adds the stems of word w to set as stemSet does and returns how
+// many it added: a plain ASCII word of at most 64 bytes gives its light
+// stem unless it is a stop word or shorter than two bytes; any other word
+// goes to foreignStems. buf is scratch space.
+func stemWord(set *stemBits, w string, buf *[64]byte) int {
+	if len(w) > len(buf) || !isASCII(w) {
+		return foreignStems(set, w)
+	}
+	// Lower-case w into buf, keeping the hashes of the last prefixes.
+	var hs [8]uint32
+	h := uint32(fnvOffset)
+	hs[0] = h
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[k] = c
+		h = (h ^ uint32(c)) * fnvPrime
+		hs[(k+1)%8] = h
+	}
+	if wh, ok := stemFinish(buf[:len(w)], h, &hs); ok {
+		set.add(wh)
+		return 1
+	}
+	return 0
+}
+
+// stemFinish returns the stem hash of a lower-case ASCII word given its
+// hash h and the hashes of its last prefixes (hs[k%8] is the hash of
+// word[:k]), and false when it is a stop word or shorter than two bytes:
+// the stem is the word less a few bytes, or (-ies to -y) the word less
+// three bytes plus 'y'. lightStem may rewrite word.
+func stemFinish(word []byte, h uint32, hs *[8]uint32) (uint32, bool) {
+	n := len(word)
+	if n < 2 || n <= maxStopWord && isStopHash(h) {
+		return 0, false
+	}
+	ies := n > 5 && word[n-3] == 'i' && word[n-2] == 'e' && word[n-1] == 's'
+	l := len(lightStem(word))
+	if ies && l == n-2 {
+		return hbyte(hs[(n-3)%8], 'y'), true
+	}
+	if n-l >= len(hs) { // not with lightStem today: it cuts at most 5 bytes
+		return hbytes(fnvOffset, word[:l]), true
+	}
+	return hs[l%8], true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // foreignPrefix is how many runes of a non-ASCII word stemSet keeps.
@@ -1039,7 +1149,21 @@ func hasTraceback(s string) bool { return tracebackCues.in(s, 1024) }
 
 func hasUpperRun(s string) bool {
 	run := 0
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf { // ASCII fast path
+			i++
+			if 'A' <= c && c <= 'Z' {
+				run++
+				if run >= 5 {
+					return true
+				}
+			} else if c != ' ' {
+				run = 0
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if unicode.IsUpper(r) {
 			run++
 			if run >= 5 {

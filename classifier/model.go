@@ -79,6 +79,8 @@ type Model struct {
 	// packed is w without its all-zero rows, built on first use (see
 	// packWeights); nil until then.
 	packed atomic.Pointer[packedWeights]
+	// digest memoises Digest; the setters clear it.
+	digest atomic.Pointer[string]
 	bias   [numHeads]float64
 	cal    [numHeads][2]float64 // Platt scaling: p = sigmoid(a*margin + b)
 	has    [numHeads]bool
@@ -119,7 +121,10 @@ func (m *Model) Decision() string {
 
 // SetDecision records the recommended decision mode (DecisionModel or
 // DecisionCombined). It is meant for use right after training.
-func (m *Model) SetDecision(d string) { m.decision = d }
+func (m *Model) SetDecision(d string) {
+	m.decision = d
+	m.digest.Store(nil)
+}
 
 // OperatingTable returns the out-of-fold precision and recall of the
 // model's decision per threshold, as measured when it was trained (nil
@@ -131,6 +136,7 @@ func (m *Model) OperatingTable() []OperatingPoint { return slices.Clone(m.table)
 func (m *Model) SetOperatingTable(t []OperatingPoint) {
 	m.table = slices.Clone(t)
 	m.tableTN = len(t) > 0
+	m.digest.Store(nil)
 	slices.SortFunc(m.table, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
 }
 
@@ -220,6 +226,7 @@ func (m *Model) SetThreshold(head string, t float64) {
 		m.thresholds = map[string]float64{}
 	}
 	m.thresholds[head] = t
+	m.digest.Store(nil)
 }
 
 // Classify scores one follow-up. It implements Classifier. The prediction's
@@ -256,7 +263,9 @@ func (m *Model) margins(idx []uint32, val []float32, out *[numHeads]float64) {
 		p = packWeights(m.w)
 		m.packed.Store(p) // racing builders store equal tables
 	}
-	var acc [numHeads]float32
+	// One local per head keeps the sums in registers; each head still sums
+	// its terms in feature order.
+	var a0, a1, a2, a3, a4, a5, a6, a7 float32
 	w := p.w
 	for k, i := range idx {
 		word := p.nz[i/64]
@@ -268,15 +277,27 @@ func (m *Model) margins(idx []uint32, val []float32, out *[numHeads]float64) {
 		}
 		r := int(p.rank[i/64]) + bits.OnesCount64(word&(bit-1))
 		v := val[k]
-		row := w[r*numHeads : r*numHeads+numHeads : r*numHeads+numHeads]
-		for h := range acc {
-			acc[h] += v * row[h]
-		}
+		row := (*[numHeads]float32)(w[r*numHeads : r*numHeads+numHeads])
+		a0 += v * row[0]
+		a1 += v * row[1]
+		a2 += v * row[2]
+		a3 += v * row[3]
+		a4 += v * row[4]
+		a5 += v * row[5]
+		a6 += v * row[6]
+		a7 += v * row[7]
 	}
+	acc := [numHeads]float32{a0, a1, a2, a3, a4, a5, a6, a7}
 	for h := range out {
 		out[h] = m.bias[h] + float64(acc[h])
 	}
 }
+
+// margins keeps one sum per head in a local: there must be eight heads.
+var (
+	_ [numHeads - 8]struct{}
+	_ [8 - numHeads]struct{}
+)
 
 // packedWeights is a model's weight matrix without its all-zero rows: the
 // L1-regularised heads leave most buckets zero in every head, and scoring
@@ -410,6 +431,9 @@ func (m *Model) Save(w io.Writer) error {
 		fh.Weight = []float64{}
 		prev := 0
 		for b := range buckets {
+			if m.w[b*numHeads+h] == 0 {
+				continue // round5 keeps zero (and only zero) zero
+			}
 			v := round5(float64(m.w[b*numHeads+h]))
 			if v == 0 {
 				continue
@@ -434,12 +458,20 @@ func (m *Model) Save(w io.Writer) error {
 // SHA-256 of what Save writes. dsat.Miner records it in the detector
 // version of its output and in resume fingerprints, so a run resumed with
 // another model file does not mix the two.
+//
+// The digest is computed once (a model is immutable but for the setters
+// meant for use right after training, which clear it).
 func (m *Model) Digest() string {
+	if d := m.digest.Load(); d != nil {
+		return *d
+	}
 	h := sha256.New()
 	if err := m.Save(h); err != nil {
 		return "unsaved"
 	}
-	return hex.EncodeToString(h.Sum(nil))[:12]
+	d := hex.EncodeToString(h.Sum(nil))[:12]
+	m.digest.Store(&d)
+	return d
 }
 
 // Load reads a model written by Save.
@@ -545,6 +577,11 @@ var loadDefault = sync.OnceValues(func() (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("classifier: embedded default model: %w", err)
 	}
+	// The file is what Save writes for it (TestDefaultDigestFromFile), so
+	// its digest is the file's: no need to re-encode 850 KB to learn it.
+	sum := sha256.Sum256(defaultModel)
+	d := hex.EncodeToString(sum[:])[:12]
+	m.digest.Store(&d)
 	return m, nil
 })
 

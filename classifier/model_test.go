@@ -376,3 +376,25 @@ func TestErrorsAreValues(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrVersion))
 	assert.False(t, errors.Is(err, ErrFormat))
 }
+
+// The embedded default model file is exactly what Save writes for it, so
+// the digest Default seeds from the file's bytes is the one Digest would
+// compute; a digest is memoised and a setter invalidates it.
+func TestDefaultDigestFromFile(t *testing.T) {
+	m, err := Default()
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, m.Save(&buf))
+	require.True(t, bytes.Equal(buf.Bytes(), defaultModel), "classifier/models/default.json is not in Save's canonical form")
+	fresh, err := Load(bytes.NewReader(defaultModel))
+	require.NoError(t, err)
+	require.Equal(t, fresh.Digest(), m.Digest())
+	require.Equal(t, m.Digest(), fresh.Digest(), "memoised")
+	before := fresh.Digest()
+	fresh.SetThreshold("dsat", 0.123)
+	require.NotEqual(t, before, fresh.Digest())
+	fresh.SetThreshold("dsat", m.Threshold())
+	require.Equal(t, before, fresh.Digest())
+	fresh.SetDecision(DecisionModel)
+	require.NotEqual(t, before, fresh.Digest())
+}
