@@ -687,53 +687,45 @@ func stemSets(s string, b int, set, pre *stemBits) {
 	var buf [64]byte
 	var hs [8]uint32
 	for i := 0; i < len(s) && n < simMaxTokens; {
-		if c := s[i]; c < utf8.RuneSelf {
-			if !asciiWord[c] {
-				i++
-				continue
-			}
-		} else if r, size := utf8.DecodeRuneInString(s[i:]); !isWordRune(r) {
-			i += size
+		t := wordByte[s[i]]
+		if t == 0 {
+			i++
 			continue
 		}
-		// Scan the word, lower-casing and hashing it as stemWord does
-		// while it is ASCII.
+		// Scan the word: its ASCII opening is lower-cased into buf and
+		// hashed as stemWord does, keeping the hashes of its last
+		// prefixes (hs[k%8] is the hash of its first k bytes).
 		j := i
-		ascii := true
 		h := uint32(fnvOffset)
 		hs[0] = h
-		for j < len(s) {
-			if c := s[j]; c < utf8.RuneSelf {
-				if !asciiWord[c] {
-					break
-				}
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				if k := j - i; k < len(buf) {
-					buf[k] = c
-					h = (h ^ uint32(c)) * fnvPrime
-					hs[(k+1)%8] = h
-				}
-				j++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[j:])
-			if !isWordRune(r) {
+		for k := 0; t != nonASCIIByte; {
+			buf[k] = t
+			h = (h ^ uint32(t)) * fnvPrime
+			k++
+			hs[k%8] = h
+			j++
+			if j == len(s) || k == len(buf) {
 				break
 			}
-			ascii = false
-			j += size
+			if t = wordByte[s[j]]; t == 0 {
+				break
+			}
+		}
+		ascii := true
+		if j < len(s) && wordByte[s[j]] != 0 {
+			// The word goes on past 64 bytes or into a non-ASCII rune.
+			var end int
+			end, ascii = scanWord(s, j)
+			if end == i {
+				// s[i] starts a rune that is not a word character.
+				_, size := utf8.DecodeRuneInString(s[i:])
+				i += size
+				continue
+			}
+			j = end
 		}
 		if !done && j > b {
-			// The first word that does not end within s[:b]: pre holds
-			// what came before, plus this word cut at b when it starts
-			// there.
-			*pre = *set
-			if i < b {
-				var pbuf [64]byte // buf holds this word
-				stemWord(pre, s[i:b], &pbuf)
-			}
+			stemPre(set, pre, s[i:j], b-i)
 			done = true
 		}
 		if ascii && j-i <= len(buf) {
@@ -748,6 +740,64 @@ func stemSets(s string, b int, set, pre *stemBits) {
 	}
 	if !done {
 		*pre = *set
+	}
+}
+
+// nonASCIIByte marks the bytes of multi-byte runes in wordByte.
+const nonASCIIByte = 0xff
+
+// wordByte maps an ASCII word character to its lower-case form, any other
+// ASCII byte to 0 and every byte of a multi-byte rune to nonASCIIByte: one
+// lookup per byte for stemSets' scan.
+var wordByte = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = nonASCIIByte
+		case asciiWord[c]:
+			t[c] = lowerASCII(byte(c))
+		}
+	}
+	return t
+}()
+
+// scanWord continues the word of s that reaches byte j (a word character
+// or the start of a multi-byte rune) and returns where it ends and whether
+// it stayed ASCII. A word is a run of ASCII word characters and letters or
+// digits (isWordRune).
+//
+//go:noinline
+func scanWord(s string, j int) (end int, ascii bool) {
+	ascii = true
+	for j < len(s) {
+		if c := s[j]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				break
+			}
+			j++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if !isWordRune(r) {
+			break
+		}
+		ascii = false
+		j += size
+	}
+	return j, ascii
+}
+
+// stemPre sets *pre for the first word w of stemSets' text that does not
+// end within its first b bytes (b counted from the word's start): the
+// stems before it, in *set, plus those of the word cut at b when it starts
+// before b.
+//
+//go:noinline
+func stemPre(set, pre *stemBits, w string, b int) {
+	*pre = *set
+	if b > 0 {
+		var buf [64]byte
+		stemWord(pre, w[:b], &buf)
 	}
 }
 
@@ -829,6 +879,8 @@ const foreignPrefix = 6
 // foreignPrefix runes, a crude stem that lets inflected forms meet
 // ("ребёнка", "ребенку"; "información", "informaciones"), with ё read as е;
 // short Russian and Spanish function words are left out.
+//
+//go:noinline
 func foreignStems(set *stemBits, w string) int {
 	added := 0
 	var prev rune
