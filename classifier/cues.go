@@ -58,26 +58,39 @@ func (s *cueSet) in(text string, limit int) bool {
 	if limit > 0 && len(text) > limit {
 		text = text[:limit]
 	}
-	// A cue has at least two bytes, so none starts at the last byte.
-	for i := 0; i+1 < len(text); i++ {
-		if p := uint16(text[i])<<8 | uint16(text[i+1]); s.pairs[p/64]&(1<<(p%64)) == 0 {
-			continue
-		}
-		if s.wordStart && i > 0 && isAlnumASCII(text[i-1]) {
-			continue
-		}
-	next:
-		for _, cue := range s.byFirst[lowerASCII(text[i])] {
-			if len(text)-i < len(cue) {
-				continue
-			}
-			for k := 1; k < len(cue); k++ {
-				if lowerASCII(text[i+k]) != cue[k] {
-					continue next
-				}
-			}
+	// A cue has at least two bytes, so none starts at the last byte; the
+	// loop carries each byte over as the first of the next pair.
+	if len(text) < 2 {
+		return false
+	}
+	c0 := uint16(text[0])
+	for i := 1; i < len(text); i++ {
+		c1 := uint16(text[i])
+		p := c0<<8 | c1
+		c0 = c1
+		if s.pairs[p/64]&(1<<(p%64)) != 0 && s.at(text, i-1) {
 			return true
 		}
+	}
+	return false
+}
+
+// at reports whether a cue starts at byte i of text.
+func (s *cueSet) at(text string, i int) bool {
+	if s.wordStart && i > 0 && isAlnumASCII(text[i-1]) {
+		return false
+	}
+next:
+	for _, cue := range s.byFirst[lowerASCII(text[i])] {
+		if len(text)-i < len(cue) {
+			continue
+		}
+		for k := 1; k < len(cue); k++ {
+			if lowerASCII(text[i+k]) != cue[k] {
+				continue next
+			}
+		}
+		return true
 	}
 	return false
 }
