@@ -3,6 +3,7 @@ package classifier
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,6 +76,29 @@ func TestFeaturesMatchReference(t *testing.T) {
 		m.margins(sc.idx, sc.val, &packed)
 		denseMargins(m, idx, val, &dense)
 		require.Equal(t, dense, packed, "turn %d", i)
+	}
+}
+
+// TestFeaturesMatchReferenceOtherConfig checks the featuriser against the
+// reference under a configuration unlike the embedded model's (2- to
+// 4-grams, more words, no structure, no heuristic features), so paths the
+// default configuration does not take stay equivalent too.
+func TestFeaturesMatchReferenceOtherConfig(t *testing.T) {
+	cfg := FeatureConfig{HashBits: 14, CharNGramMin: 2, CharNGramMax: 4, MaxChars: 200, MaxWords: 64, EdgeWords: 4, NoHeuristic: true}
+	rcfg := featref.FeatureConfig{
+		HashBits: cfg.HashBits, CharNGramMin: cfg.CharNGramMin, CharNGramMax: cfg.CharNGramMax,
+		MaxChars: cfg.MaxChars, MaxWords: cfg.MaxWords, EdgeWords: cfg.EdgeWords,
+		Structure: cfg.Structure, NoHeuristic: cfg.NoHeuristic,
+	}
+	f := newFeaturizer(cfg)
+	turns, sigs := corpusTurns(t, equivalenceFiles(t)...)
+	sc := new(scratch)
+	for i, tr := range turns {
+		f.featurize(tr, sigs[i], sc)
+		idx, val := featref.Featurize(rcfg, tr, sigs[i])
+		if !slices.Equal(idx, sc.idx) || !slices.Equal(val, sc.val) {
+			t.Fatalf("turn %d of %s (follow-up %d): features differ from the reference", i, tr.Conv.ID, tr.FollowUp)
+		}
 	}
 }
 

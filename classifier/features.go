@@ -439,6 +439,10 @@ func (f *featurizer) chars(sc *scratch) {
 	if len(txt) == 0 {
 		return
 	}
+	if isASCII(string(txt)) {
+		f.charsASCII(sc, txt)
+		return
+	}
 	// Rune start offsets of " " + txt + " ".
 	sc.runes = sc.runes[:0]
 	sc.runes = append(sc.runes, -1)
@@ -475,6 +479,40 @@ func (f *featurizer) chars(sc *scratch) {
 				h = hbyte(h, ' ')
 			}
 			f.add(sc, h, v)
+		}
+	}
+}
+
+// charsASCII is chars for text of single-byte runes: the n-grams are the
+// byte windows of " " + txt + " ", hashed byte by byte as chars hashes
+// them, with the same count and order.
+func (f *featurizer) charsASCII(sc *scratch, txt []byte) {
+	nr := len(txt) + 2
+	total := 0
+	for n := f.cfg.CharNGramMin; n <= f.cfg.CharNGramMax; n++ {
+		if nr >= n {
+			total += nr - n + 1
+		}
+	}
+	v := float32(1 / math.Sqrt(float64(total)))
+	var pad [2 + 256]byte
+	p := pad[:0]
+	if len(txt)+2 > len(pad) {
+		p = make([]byte, 0, len(txt)+2)
+	}
+	p = append(p, ' ')
+	p = append(p, txt...)
+	p = append(p, ' ')
+	for n := f.cfg.CharNGramMin; n <= f.cfg.CharNGramMax; n++ {
+		base := hbyte(hstr(fnvOffset, "c:"), byte('0'+n))
+		if n == 3 { // the default: unrolled
+			for i := 0; i+2 < len(p); i++ {
+				f.add(sc, hbyte(hbyte(hbyte(base, p[i]), p[i+1]), p[i+2]), v)
+			}
+			continue
+		}
+		for i := 0; i+n <= len(p); i++ {
+			f.add(sc, hbytes(base, p[i:i+n]), v)
 		}
 	}
 }
