@@ -279,7 +279,9 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	if t.Reply >= 0 && t.Reply < len(t.Conv.Messages) {
 		reply := t.ReplyText()
 		asks, refuses := replyAsks(reply), replyRefuses(reply)
-		rcode := hasCode(reply)
+		// One count of the reply's code fences serves both of its checks.
+		fences := strings.Count(reply, "```")
+		rcode := fences > 0 || hasCodeLines(reply)
 		f.bucket(sc, "rlen", lenBucket(len(reply)), 1)
 		if asks {
 			f.flag(sc, "rq")
@@ -295,7 +297,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 				f.flag(sc, "x:code-then-error") // an error pasted after code
 			}
 		}
-		if replyCutOff(reply) {
+		if replyCutOffFences(reply, fences) {
 			f.flag(sc, "rcut")
 		}
 		if len(text) > 0 && len(reply) > 0 {
@@ -1213,10 +1215,10 @@ func clampBucket(x float64, lim int) int {
 
 // hasCode reports whether s looks like it contains source code: a code
 // fence anywhere, or two code-like lines in its first KiB.
-func hasCode(s string) bool {
-	if strings.Contains(s, "```") {
-		return true
-	}
+func hasCode(s string) bool { return strings.Contains(s, "```") || hasCodeLines(s) }
+
+// hasCodeLines reports whether the first KiB of s has two code-like lines.
+func hasCodeLines(s string) bool {
 	codey := 0
 	for line := range strings.Lines(s[:cut(s, 1024)]) {
 		l := strings.TrimSpace(line)
@@ -1300,8 +1302,12 @@ func replyRefuses(reply string) bool { return refusalCues.in(reply, cut(reply, r
 
 // replyCutOff reports whether the reply looks truncated: an unclosed code
 // fence, or a long reply that stops without closing punctuation.
-func replyCutOff(reply string) bool {
-	if strings.Count(reply, "```")%2 == 1 {
+func replyCutOff(reply string) bool { return replyCutOffFences(reply, strings.Count(reply, "```")) }
+
+// replyCutOffFences is replyCutOff given the number of code fences in the
+// reply.
+func replyCutOffFences(reply string, fences int) bool {
+	if fences%2 == 1 {
 		return true
 	}
 	r := strings.TrimRight(reply, " \t\r\n")
