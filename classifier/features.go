@@ -735,21 +735,10 @@ func stemSets(s string, b int, set, pre *stemBits) {
 		// Scan the word: its ASCII opening is lower-cased into buf and
 		// hashed as stemWord does, keeping the hashes of its last
 		// prefixes (hs[k%8] is the hash of its first k bytes).
-		j := i
-		h := uint32(fnvOffset)
-		hs[0] = h
-		for k := 0; t != nonASCIIByte; {
-			buf[k] = t
-			h = (h ^ uint32(t)) * fnvPrime
-			k++
-			hs[k%8] = h
-			j++
-			if j == len(s) || k == len(buf) {
-				break
-			}
-			if t = wordByte[s[j]]; t == 0 {
-				break
-			}
+		j, h := i, uint32(fnvOffset)
+		if t != nonASCIIByte {
+			j, h = scanASCIIWord(s[i:min(len(s), i+len(buf))], &buf, &hs)
+			j += i
 		}
 		ascii := true
 		if j < len(s) && wordByte[s[j]] != 0 {
@@ -781,6 +770,27 @@ func stemSets(s string, b int, set, pre *stemBits) {
 	if !done {
 		*pre = *set
 	}
+}
+
+// scanASCIIWord lower-cases the leading ASCII word characters of w (at
+// most 64 bytes) into buf and returns how many there are and their FNV-1a
+// hash; hs[k%8] receives the hash of the first k of them. It is kept out of
+// line so that its loop keeps its state in registers.
+//
+//go:noinline
+func scanASCIIWord(w string, buf *[64]byte, hs *[8]uint32) (int, uint32) {
+	h := uint32(fnvOffset)
+	hs[0] = h
+	for k := 0; k < len(w); k++ {
+		t := wordByte[w[k]]
+		if t == 0 || t == nonASCIIByte {
+			return k, h
+		}
+		buf[k&63] = t
+		h = (h ^ uint32(t)) * fnvPrime
+		hs[(k+1)&7] = h
+	}
+	return len(w), h
 }
 
 // nonASCIIByte marks the bytes of multi-byte runes in wordByte.
