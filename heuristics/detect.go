@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/dsatmine/dsatmine/conversation"
 )
 
 // replyInfo is what the engine learns from the judged reply.
@@ -317,3 +320,74 @@ func (sc *scratch) requestTokens(text string, st stemmer, hasStem bool) []uint64
 	}
 	return e.toks
 }
+
+// Concession window: a concession cue counts when it begins within the
+// first concessionLead normalised bytes of the next assistant reply (its
+// opening words), and not when a refusal cue lies within the first
+// concessionHead bytes ("I apologize, but I cannot ..." refuses, it does
+// not concede).
+const (
+	concessionLead = 40
+	concessionHead = 200
+)
+
+// concession returns the concession rule that opens the assistant reply
+// after the follow-up ("You're right, ...", "I apologize for the
+// confusion"), or nil. An assistant that concedes has read the follow-up as
+// a correction or complaint, which is evidence the reply before it missed.
+func (e *Engine) concession(sc *scratch, t *Turn, mask uint64) *rule {
+	n := t.FollowUp + 1
+	if n >= len(t.Conv.Messages) || t.Conv.Messages[n].Role != conversation.Assistant {
+		return nil
+	}
+	head := capText(t.Conv.Messages[n].Content, concessionHead)
+	sc.rp.normalize(head)
+	b := sc.rp.b
+	sc.matches = e.rp.scan(b, sc.matches[:0])
+	var found *rule
+	for _, m := range sc.matches {
+		r := &e.rules[e.rpRule[m.id]]
+		if mask&(1<<uint(r.lang)) == 0 || r.label != labelConcession && r.label != labelRefusal {
+			continue
+		}
+		s, en := int(m.start), int(m.end)
+		if r.checkLeft && wordBefore(b, s) || r.checkRight && wordAfter(b, en) {
+			continue
+		}
+		if r.label == labelRefusal {
+			return nil
+		}
+		if found == nil && s <= concessionLead && atSentenceStart(b, s) {
+			found = r
+		}
+	}
+	return found
+}
+
+// concessionSignal is the DSAT signal of a conceding next reply. It joins
+// the category of the follow-up's strongest DSAT signal (the assistant
+// conceded to that), or is a complaint when the follow-up carries none.
+// Its evidence is the follow-up's opening, the words the assistant
+// conceded to.
+func concessionSignal(r *rule, text string, sigs []Signal) Signal {
+	cat, best := Complaint, 0.0
+	for _, s := range sigs {
+		if s.Polarity == DSAT && !IsExtension(s) && s.Score > best {
+			cat, best = s.Category, s.Score
+		}
+	}
+	st := len(text) - len(strings.TrimLeftFunc(text, unicode.IsSpace))
+	ev := strings.TrimRightFunc(capText(text[st:], concessionEvidence), unicode.IsSpace)
+	return Signal{
+		Polarity: DSAT,
+		Category: cat,
+		Score:    r.weight,
+		Evidence: []Span{{Start: st, End: st + len(ev), Text: ev}},
+		Detector: DetectorConcession,
+		Cue:      "next reply concedes: " + r.cue(),
+	}
+}
+
+// concessionEvidence caps the follow-up opening quoted as a concession's
+// evidence, in bytes.
+const concessionEvidence = 160

@@ -27,6 +27,9 @@ const (
 	DetectorLexicon   = "lexicon"
 	DetectorRephrase  = "rephrase"
 	DetectorStructure = "structure"
+	// DetectorConcession marks the signal of a next assistant reply that
+	// opens by conceding ("You're right", "I apologize for the confusion").
+	DetectorConcession = "concession"
 )
 
 // Scoring constants.
@@ -206,7 +209,7 @@ func Default() *Engine {
 func (e *Engine) Name() string { return "heuristics" }
 
 // Version identifies the rule set; it changes whenever rules or scoring change.
-func (e *Engine) Version() string { return "1.3.0" }
+func (e *Engine) Version() string { return "1.4.0" }
 
 // Languages returns the lexicon languages the engine loaded.
 func (e *Engine) Languages() []string { return slices.Clone(e.langs) }
@@ -531,6 +534,11 @@ func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 	a.Signals = e.structure(sc, text, reply, copyReply, a.Signals)
 	if !hasContinue {
 		a.Signals = e.rephrase(sc, t, code, a.Signals)
+	}
+	// A continue request's "apologies, here is the rest" concedes a cut-off,
+	// not a miss.
+	if r := e.concession(sc, t, mask); r != nil && !hasContinue {
+		a.Signals = append(a.Signals, concessionSignal(r, text, a.Signals))
 	}
 
 	// Context guards.

@@ -64,31 +64,33 @@ func Languages() []string {
 type label uint8
 
 const (
-	labelCategory  label = iota // a DSAT category (rule.cat)
-	labelSAT                    // satisfaction
-	labelThanks                 // pure thanks (also satisfaction)
-	labelNegation               // negator that neutralises a following cue
-	labelNeutral                // phrase that cancels any cue it overlaps ("no problem")
-	labelContinue               // continue request after a cut-off reply
-	labelNewTask                // marker of a new or next-step request
-	labelRefusal                // refusal or stated limitation in the reply
-	labelQuestion               // the reply asks the user for input
-	labelHolding                // the reply only acknowledges and promises an answer
-	labelExtension              // asks to extend an acceptable answer ("tell me more")
-	labelError                  // built-in: marker of pasted error output (not a lexicon label)
+	labelCategory   label = iota // a DSAT category (rule.cat)
+	labelSAT                     // satisfaction
+	labelThanks                  // pure thanks (also satisfaction)
+	labelNegation                // negator that neutralises a following cue
+	labelNeutral                 // phrase that cancels any cue it overlaps ("no problem")
+	labelContinue                // continue request after a cut-off reply
+	labelNewTask                 // marker of a new or next-step request
+	labelRefusal                 // refusal or stated limitation in the reply
+	labelQuestion                // the reply asks the user for input
+	labelHolding                 // the reply only acknowledges and promises an answer
+	labelExtension               // asks to extend an acceptable answer ("tell me more")
+	labelConcession              // the next assistant reply opens by conceding ("you're right", "i apologize")
+	labelError                   // built-in: marker of pasted error output (not a lexicon label)
 )
 
 var labelNames = map[string]label{
-	"sat":       labelSAT,
-	"thanks":    labelThanks,
-	"negation":  labelNegation,
-	"neutral":   labelNeutral,
-	"continue":  labelContinue,
-	"newtask":   labelNewTask,
-	"refusal":   labelRefusal,
-	"question":  labelQuestion,
-	"holding":   labelHolding,
-	"extension": labelExtension,
+	"sat":        labelSAT,
+	"thanks":     labelThanks,
+	"negation":   labelNegation,
+	"neutral":    labelNeutral,
+	"continue":   labelContinue,
+	"newtask":    labelNewTask,
+	"refusal":    labelRefusal,
+	"question":   labelQuestion,
+	"holding":    labelHolding,
+	"extension":  labelExtension,
+	"concession": labelConcession,
 }
 
 type ruleFlags uint8
@@ -185,12 +187,12 @@ func parseLexicon(lang string, langIdx int, data []byte) ([]rule, error) {
 				}
 			}
 		}
-		replyRule := r.label == labelRefusal || r.label == labelQuestion || r.label == labelHolding
+		replyRule := r.label == labelRefusal || r.label == labelQuestion || r.label == labelHolding || r.label == labelConcession
 		if replyRule {
 			r.flags |= flagReply
 		}
 		if r.flags&flagReply != 0 && !replyRule {
-			return nil, bad("flag reply is only valid for refusal, question and holding rules")
+			return nil, bad("flag reply is only valid for refusal, question, holding and concession rules")
 		}
 		r.cueText = r.id + " " + strconv.Quote(r.pattern)
 		first, _ := utf8.DecodeRuneInString(r.pattern)
