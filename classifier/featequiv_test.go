@@ -226,3 +226,14 @@ func TestCaseVariants(t *testing.T) {
 		require.ElementsMatch(t, want, got, "%q", c)
 	}
 }
+
+func TestUnhash(t *testing.T) {
+	require.Equal(t, uint32(1), uint32(fnvPrime)*fnvPrimeInverse)
+	for _, w := range []string{"a", "fixes", "libraries", "stopped"} {
+		h := hstr(fnvOffset, w)
+		for i := len(w) - 1; i >= 0; i-- {
+			h = unhash(h, w[i])
+			require.Equal(t, hstr(fnvOffset, w[:i]), h, "%q less %d bytes", w, len(w)-i)
+		}
+	}
+}

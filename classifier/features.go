@@ -725,20 +725,27 @@ func stemSets(s string, b int, set, pre *stemBits) {
 	done := false // pre is complete
 	n := 0
 	var buf [64]byte
-	var hs [8]uint32
 	for i := 0; i < len(s) && n < simMaxTokens; {
 		t := wordByte[s[i]]
 		if t == 0 {
 			i++
 			continue
 		}
-		// Scan the word: its ASCII opening is lower-cased into buf and
-		// hashed as stemWord does, keeping the hashes of its last
-		// prefixes (hs[k%8] is the hash of its first k bytes).
+		// Scan the word: its ASCII opening (at most 64 bytes) is
+		// lower-cased into buf and hashed as stemWord does.
 		j, h := i, uint32(fnvOffset)
 		if t != nonASCIIByte {
-			j, h = scanASCIIWord(s[i:min(len(s), i+len(buf))], &buf, &hs)
-			j += i
+			w := s[i:min(len(s), i+len(buf))]
+			k := 0
+			for ; k < len(w); k++ {
+				c := wordByte[w[k]]
+				if c == 0 || c == nonASCIIByte {
+					break
+				}
+				buf[k&63] = c
+				h = (h ^ uint32(c)) * fnvPrime
+			}
+			j += k
 		}
 		ascii := true
 		if j < len(s) && wordByte[s[j]] != 0 {
@@ -758,7 +765,7 @@ func stemSets(s string, b int, set, pre *stemBits) {
 			done = true
 		}
 		if ascii && j-i <= len(buf) {
-			if wh, ok := stemFinish(buf[:j-i], h, &hs); ok {
+			if wh, ok := stemFinish(buf[:j-i], h); ok {
 				set.add(wh)
 				n++
 			}
@@ -770,27 +777,6 @@ func stemSets(s string, b int, set, pre *stemBits) {
 	if !done {
 		*pre = *set
 	}
-}
-
-// scanASCIIWord lower-cases the leading ASCII word characters of w (at
-// most 64 bytes) into buf and returns how many there are and their FNV-1a
-// hash; hs[k%8] receives the hash of the first k of them. It is kept out of
-// line so that its loop keeps its state in registers.
-//
-//go:noinline
-func scanASCIIWord(w string, buf *[64]byte, hs *[8]uint32) (int, uint32) {
-	h := uint32(fnvOffset)
-	hs[0] = h
-	for k := 0; k < len(w); k++ {
-		t := wordByte[w[k]]
-		if t == 0 || t == nonASCIIByte {
-			return k, h
-		}
-		buf[k&63] = t
-		h = (h ^ uint32(t)) * fnvPrime
-		hs[(k+1)&7] = h
-	}
-	return len(w), h
 }
 
 // nonASCIIByte marks the bytes of multi-byte runes in wordByte.
@@ -868,10 +854,8 @@ func stemWord(set *stemBits, w string, buf *[64]byte) int {
 	if len(w) > len(buf) || !isASCII(w) {
 		return foreignStems(set, w)
 	}
-	// Lower-case w into buf, keeping the hashes of the last prefixes.
-	var hs [8]uint32
+	// Lower-case w into buf, hashing it.
 	h := uint32(fnvOffset)
-	hs[0] = h
 	for k := 0; k < len(w); k++ {
 		c := w[k]
 		if 'A' <= c && c <= 'Z' {
@@ -879,34 +863,44 @@ func stemWord(set *stemBits, w string, buf *[64]byte) int {
 		}
 		buf[k] = c
 		h = (h ^ uint32(c)) * fnvPrime
-		hs[(k+1)%8] = h
 	}
-	if wh, ok := stemFinish(buf[:len(w)], h, &hs); ok {
+	if wh, ok := stemFinish(buf[:len(w)], h); ok {
 		set.add(wh)
 		return 1
 	}
 	return 0
 }
 
+// fnvPrimeInverse is the inverse of fnvPrime modulo 2^32: unhash undoes
+// one FNV-1a step.
+const fnvPrimeInverse = 0x359c449b
+
+// unhash returns the FNV-1a hash h had before byte c was hashed into it.
+func unhash(h uint32, c byte) uint32 { return h*fnvPrimeInverse ^ uint32(c) }
+
 // stemFinish returns the stem hash of a lower-case ASCII word given its
-// hash h and the hashes of its last prefixes (hs[k%8] is the hash of
-// word[:k]), and false when it is a stop word or shorter than two bytes:
-// the stem is the word less a few bytes, or (-ies to -y) the word less
-// three bytes plus 'y'. lightStem may rewrite word.
-func stemFinish(word []byte, h uint32, hs *[8]uint32) (uint32, bool) {
+// FNV-1a hash h, and false when it is a stop word or shorter than two
+// bytes. The stem is the word less a few bytes, or (-ies to -y) the word
+// less three bytes plus 'y', so its hash is h with the cut bytes unhashed
+// (plus 'y'). lightStem may rewrite word: only the 'i' of -ies, to 'y'.
+func stemFinish(word []byte, h uint32) (uint32, bool) {
 	n := len(word)
 	if n < 2 || n <= maxStopWord && isStopHash(h) {
 		return 0, false
 	}
 	ies := n > 5 && word[n-3] == 'i' && word[n-2] == 'e' && word[n-1] == 's'
 	l := len(lightStem(word))
-	if ies && l == n-2 {
-		return hbyte(hs[(n-3)%8], 'y'), true
+	if ies {
+		h = unhash(unhash(unhash(h, 's'), 'e'), 'i') // the word less -ies
+		if l == n-2 {
+			return hbyte(h, 'y'), true
+		}
+		n -= 3 // -ies became -y, then a doubled y went: "xyyies"
 	}
-	if n-l >= len(hs) { // not with lightStem today: it cuts at most 5 bytes
-		return hbytes(fnvOffset, word[:l]), true
+	for p := n - 1; p >= l; p-- {
+		h = unhash(h, word[p])
 	}
-	return hs[l%8], true
+	return h, true
 }
 
 func isASCII(s string) bool {
