@@ -228,7 +228,8 @@ func TestCaseVariants(t *testing.T) {
 }
 
 func TestUnhash(t *testing.T) {
-	require.Equal(t, uint32(1), uint32(fnvPrime)*fnvPrimeInverse)
+	p, inv := uint32(fnvPrime), uint32(fnvPrimeInverse)
+	require.Equal(t, uint32(1), p*inv)
 	for _, w := range []string{"a", "fixes", "libraries", "stopped"} {
 		h := hstr(fnvOffset, w)
 		for i := len(w) - 1; i >= 0; i-- {
