@@ -36,8 +36,13 @@ type UncertainBand struct {
 // non-empty bin has the higher error rate (the judge is worth the most where
 // the model is wrong most often), as long as the band stays within share;
 // empty bins join only on the way to a non-empty one, so the band does not
-// stretch over probabilities the table never saw. Errors wrap ErrNoTable
-// or ErrNoShares.
+// stretch over probabilities the table never saw. Above the centre the band
+// stops where the model is confident: where the out-of-fold precision at
+// that threshold and at every higher one is at least ConfidentPrecision, the
+// model's own DSAT decision is kept (a judge that is right nine times in ten
+// would overturn more right decisions there than wrong ones), and the share
+// goes to follow-ups nearer the centre. Errors wrap ErrNoTable or
+// ErrNoShares.
 func (m *Model) UncertainBand(center, share float64) (UncertainBand, error) {
 	if len(m.table) == 0 {
 		return UncertainBand{}, ErrNoTable
@@ -47,6 +52,10 @@ func (m *Model) UncertainBand(center, share float64) (UncertainBand, error) {
 	}
 	return uncertainBand(m.table, center, share)
 }
+
+// ConfidentPrecision is the out-of-fold precision from which
+// Model.UncertainBand leaves the model's DSAT decisions to the model.
+const ConfidentPrecision = 0.95
 
 // uncertainBand implements Model.UncertainBand over a table sorted by
 // threshold whose rows all count the same follow-ups.
@@ -90,6 +99,16 @@ func uncertainBand(table []OperatingPoint, center, share float64) (UncertainBand
 			k = i
 		}
 	}
+	// Bins from confident up are kept out of the band: every threshold at or
+	// above their lower edge has out-of-fold precision >= ConfidentPrecision.
+	confident := n + 1
+	for i := n; i >= max(k, 1); i-- {
+		r := table[i-1]
+		if r.TP+r.FP > 0 && float64(r.TP) < ConfidentPrecision*float64(r.TP+r.FP) {
+			break
+		}
+		confident = i
+	}
 	errorsIn := func(i int) int {
 		if edge[i] >= edge[k] {
 			return neg[i] // the model says DSAT here
@@ -109,7 +128,7 @@ func uncertainBand(table []OperatingPoint, center, share float64) (UncertainBand
 		for up <= n && pos[up]+neg[up] == 0 {
 			up++
 		}
-		fits := func(i int) bool { return i >= 0 && i <= n && used+pos[i]+neg[i] <= budget }
+		fits := func(i int) bool { return i >= 0 && i < confident && used+pos[i]+neg[i] <= budget }
 		okDown, okUp := fits(down), fits(up)
 		var next int
 		switch {

@@ -92,3 +92,21 @@ func TestUncertainBandNeedsCounts(t *testing.T) {
 	_, err = m2.UncertainBand(0.5, 0.3)
 	require.ErrorIs(t, err, ErrNoTable)
 }
+
+func TestUncertainBandKeepsConfidentDecisions(t *testing.T) {
+	// At 0.90 and above the model is right 40 times in 41: no judge there.
+	pos := map[int]int{9: 5, 39: 10, 59: 10, 89: 20, 95: 20}
+	neg := map[int]int{9: 30, 39: 5, 59: 10, 89: 1, 0: 8}
+	table := bandTable(pos, neg)
+	b, err := uncertainBand(table, 0.5, 1)
+	require.NoError(t, err)
+	require.Equal(t, 0.01, b.Low)
+	require.Equal(t, 0.61, b.High, "the band stops below the confident top")
+	require.InDelta(t, 78.0/119, b.Share, 1e-9)
+
+	// One more error at 0.96 makes the top no longer confident.
+	neg[95] = 2
+	b, err = uncertainBand(bandTable(pos, neg), 0.5, 1)
+	require.NoError(t, err)
+	require.Equal(t, 0.97, b.High)
+}

@@ -179,12 +179,12 @@ var DefaultCascade = Band{Low: 0, High: 0.8}
 
 // DefaultJudgeShare is the judge share used when Config.Judge is set
 // without JudgeBand or JudgeShare: the judge sees the follow-ups of the
-// band around the classifier's decision threshold that holds 35% of the
+// band around the classifier's decision threshold that holds 32% of the
 // follow-ups of the model's out-of-fold operating table. On development
-// sources left out of training the judge saw 32% and 40% of follow-ups
+// sources left out of training the judge saw 31% and 38% of follow-ups
 // with it (README: "The judge only where it pays"); the share is an
 // estimate, not a cap.
-const DefaultJudgeShare = 0.35
+const DefaultJudgeShare = 0.32
 
 // ParseJudgeBand parses a judge band written "LOW:HIGH" of calibrated DSAT
 // probabilities (0 <= LOW < HIGH <= 1; HIGH 1 includes probability 1).
