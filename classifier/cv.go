@@ -145,8 +145,57 @@ type CVReport struct {
 	// decision (DSAT when its probability reaches the threshold) over the
 	// real examples (not aids, not weak) of OperatingSets (all sets when
 	// empty), at thresholds 0.01 … 0.99. `dsatmine train` stores it in the
-	// model for Model.ThresholdFor.
+	// model for Model.UncertainBand (and for Model.ThresholdFor when there
+	// is no SourceTable).
 	Table []OperatingPoint `json:"operating_table,omitempty"`
+	// SourceTable is the same table with each real source's examples
+	// scored out of source (TrainOptions.TableBySource; nil without two
+	// real sources of MinSourceExamples turns). `dsatmine train` stores it
+	// for Model.ThresholdFor.
+	SourceTable []OperatingPoint `json:"source_operating_table,omitempty"`
+}
+
+// bySource returns scores where every example of a real source with at
+// least MinSourceExamples real turns is scored by a model trained without
+// that source (aids and the other sources included), and every other
+// example keeps its score from cv. With fewer than two such sources there
+// is nothing to hold out: it returns cv and false.
+func bySource(ctx context.Context, feat featurizer, examples []Example, vecs []vec, cv []Scores, opts TrainOptions) ([]Scores, bool, error) {
+	count := map[string]int{}
+	for i := range examples {
+		if !examples[i].Aid && !examples[i].Weak {
+			count[examples[i].Source]++
+		}
+	}
+	var sources []string
+	for s, n := range count {
+		if n >= MinSourceExamples {
+			sources = append(sources, s)
+		}
+	}
+	slices.Sort(sources)
+	if len(sources) < 2 {
+		return cv, false, nil
+	}
+	out := slices.Clone(cv)
+	for _, src := range sources {
+		var train, test []int
+		for i := range examples {
+			if !examples[i].Aid && examples[i].Source == src {
+				test = append(test, i)
+			} else {
+				train = append(train, i)
+			}
+		}
+		m, err := fit(ctx, feat, examples, vecs, train, opts)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, i := range test {
+			out[i] = m.predictVec(vecs[i])
+		}
+	}
+	return out, true, nil
 }
 
 // SetFigures are CV figures for one data set.
@@ -255,6 +304,15 @@ func CrossValidate(ctx context.Context, examples []Example, k int, opts TrainOpt
 	}
 	if len(tableRows) > 0 {
 		rep.Table = operatingTable(examples, tableRows, cv)
+		if opts.TableBySource {
+			scores, ok, err := bySource(ctx, feat, examples, vecs, cv, opts)
+			if err != nil {
+				return CVReport{}, err
+			}
+			if ok {
+				rep.SourceTable = operatingTable(examples, tableRows, scores)
+			}
+		}
 	}
 	if len(bySet) > 1 {
 		names := make([]string, 0, len(bySet))

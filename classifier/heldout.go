@@ -186,7 +186,7 @@ func LeaveSourceOut(ctx context.Context, examples []Example, opts TrainOptions, 
 		lo.Folds = 5
 	}
 	if lo.MinExamples <= 0 {
-		lo.MinExamples = 50
+		lo.MinExamples = MinSourceExamples
 	}
 	examples = canonicalOrder(examples)
 	feat := newFeaturizer(opts.Features)

@@ -136,3 +136,52 @@ func TestRuleDecide(t *testing.T) {
 	assert.Equal(t, 0.9, c.Scores[heuristics.Complaint], "at or above it the heuristic categories stay")
 	assert.GreaterOrEqual(t, c.Scores[heuristics.Preference], 0.5, "and the model's category is raised")
 }
+
+func TestThresholdForPrefersTheSourceTable(t *testing.T) {
+	m := newModel(DefaultFeatureConfig())
+	m.has[headDSAT] = true
+	m.SetOperatingTable([]OperatingPoint{
+		{0.4, Metrics{TP: 15, FP: 5, FN: 5, Precision: 0.75, Recall: 0.75}},
+		{0.6, Metrics{TP: 8, FP: 1, FN: 12, Precision: 8.0 / 9, Recall: 0.4}},
+	})
+	op, err := m.ThresholdFor(0.8)
+	require.NoError(t, err)
+	assert.Equal(t, 0.6, op.Threshold, "no source table: the out-of-fold one")
+
+	m.SetSourceTable([]OperatingPoint{
+		{0.6, Metrics{TP: 6, FP: 3, FN: 14, Precision: 6.0 / 9, Recall: 0.3}},
+		{0.8, Metrics{TP: 4, FP: 1, FN: 16, Precision: 0.8, Recall: 0.2}},
+	})
+	op, err = m.ThresholdFor(0.8)
+	require.NoError(t, err)
+	assert.Equal(t, 0.8, op.Threshold, "a new source reaches 0.80 only at 0.8")
+	_, err = m.ThresholdFor(0.85)
+	assert.ErrorIs(t, err, ErrPrecisionOutOfReach)
+
+	var buf bytes.Buffer
+	require.NoError(t, m.Save(&buf))
+	l, err := Load(&buf)
+	require.NoError(t, err)
+	assert.Len(t, l.SourceTable(), 2)
+	assert.Len(t, l.OperatingTable(), 2)
+	op, err = l.ThresholdFor(0.8)
+	require.NoError(t, err)
+	assert.Equal(t, 0.8, op.Threshold)
+}
+
+func TestCrossValidateSourceTable(t *testing.T) {
+	opts := TrainOptions{Features: FeatureConfig{HashBits: 12}, Epochs: 4, Workers: 1, TableBySource: true}
+	rep, err := CrossValidate(context.Background(), sourceExamples([]string{"alpha", "beta"}, "dsatmine-x", 60), 3, opts)
+	require.NoError(t, err)
+	require.Len(t, rep.SourceTable, len(rep.Table))
+	first := rep.SourceTable[0]
+	assert.Equal(t, 120, first.TP+first.FP+first.FN+first.TN, "the real turns of both sources, not the aid")
+	again, err := CrossValidate(context.Background(), sourceExamples([]string{"alpha", "beta"}, "dsatmine-x", 60), 3, opts)
+	require.NoError(t, err)
+	assert.Equal(t, rep.SourceTable, again.SourceTable, "deterministic")
+
+	one, err := CrossValidate(context.Background(), sourceExamples([]string{"alpha"}, "dsatmine-x", 60), 3, opts)
+	require.NoError(t, err)
+	assert.Nil(t, one.SourceTable, "one real source: nothing to hold out")
+	assert.NotNil(t, one.Table)
+}

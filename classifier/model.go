@@ -95,7 +95,9 @@ type Model struct {
 	// tableTN is false when the table was read from a model file written
 	// before the tn column, so that shares of follow-ups are unknown.
 	tableTN bool
-	info    TrainingInfo
+	// srcTable is the out-of-source table ThresholdFor prefers (nil: none).
+	srcTable []OperatingPoint
+	info     TrainingInfo
 }
 
 // Decision modes a model can recommend (Model.Decision).
@@ -140,6 +142,19 @@ func (m *Model) SetOperatingTable(t []OperatingPoint) {
 	slices.SortFunc(m.table, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
 }
 
+// SourceTable returns the out-of-source operating table (each training
+// source scored by a model trained without it), nil when the model has
+// none.
+func (m *Model) SourceTable() []OperatingPoint { return slices.Clone(m.srcTable) }
+
+// SetSourceTable records the out-of-source operating table that
+// ThresholdFor prefers (sorted by threshold; nil removes it). It is meant
+// for use right after training.
+func (m *Model) SetSourceTable(t []OperatingPoint) {
+	m.srcTable = slices.Clone(t)
+	slices.SortFunc(m.srcTable, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
+}
+
 // ErrNoTable is returned by ThresholdFor when the model carries no
 // operating table, and ErrPrecisionOutOfReach when no threshold in it
 // reaches the asked precision.
@@ -148,17 +163,22 @@ var (
 	ErrPrecisionOutOfReach = errors.New("classifier: no threshold reaches the target precision")
 )
 
-// ThresholdFor returns the lowest threshold whose out-of-fold precision in
-// the model's operating table is at least target, with the figures
-// measured there.
+// ThresholdFor returns the lowest threshold whose measured precision is at
+// least target, with the figures measured there: from the out-of-source
+// table (SourceTable) when the model has one, else from the out-of-fold
+// operating table.
 func (m *Model) ThresholdFor(target float64) (OperatingPoint, error) {
-	if len(m.table) == 0 {
+	t := m.srcTable
+	if len(t) == 0 {
+		t = m.table
+	}
+	if len(t) == 0 {
 		return OperatingPoint{}, ErrNoTable
 	}
-	if op, ok := lowestAt(m.table, target); ok {
+	if op, ok := lowestAt(t, target); ok {
 		return op, nil
 	}
-	return OperatingPoint{}, fmt.Errorf("%w: %.2f (best out-of-fold precision in the table is %.3f)", ErrPrecisionOutOfReach, target, bestPrecision(m.table))
+	return OperatingPoint{}, fmt.Errorf("%w: %.2f (best measured precision in the table is %.3f)", ErrPrecisionOutOfReach, target, bestPrecision(t))
 }
 
 func bestPrecision(t []OperatingPoint) float64 {
@@ -365,8 +385,10 @@ type fileModel struct {
 	// Table is the out-of-fold operating table: [threshold, precision,
 	// recall, tp, fp, fn, tn] rows (models written before the tn column
 	// have six).
-	Table    [][]float64   `json:"operating_table,omitempty"`
-	Training *TrainingInfo `json:"training,omitempty"`
+	Table [][]float64 `json:"operating_table,omitempty"`
+	// SourceTable is the out-of-source operating table, rows as Table's.
+	SourceTable [][]float64   `json:"source_operating_table,omitempty"`
+	Training    *TrainingInfo `json:"training,omitempty"`
 }
 
 type fileFeatures struct {
@@ -411,9 +433,8 @@ func (m *Model) Save(w io.Writer) error {
 		Thresholds: m.thresholds,
 		Decision:   m.decision,
 	}
-	for _, op := range m.table {
-		f.Table = append(f.Table, []float64{op.Threshold, round5(op.Precision), round5(op.Recall), float64(op.TP), float64(op.FP), float64(op.FN), float64(op.TN)})
-	}
+	f.Table = tableRows(m.table)
+	f.SourceTable = tableRows(m.srcTable)
 	if m.info != (TrainingInfo{}) {
 		info := m.info
 		f.Training = &info
@@ -513,22 +534,11 @@ func Load(r io.Reader) (*Model, error) {
 	m := newModel(cfg)
 	m.thresholds = f.Thresholds
 	m.decision = f.Decision
-	m.tableTN = len(f.Table) > 0
-	for _, row := range f.Table {
-		if len(row) != 6 && len(row) != 7 {
-			return nil, fmt.Errorf("%w: operating table row of %d numbers (want 6 or 7)", ErrFormat, len(row))
-		}
-		op := OperatingPoint{Threshold: row[0]}
-		op.Precision, op.Recall, op.TP, op.FP, op.FN = row[1], row[2], int(row[3]), int(row[4]), int(row[5])
-		if len(row) == 7 {
-			op.TN = int(row[6])
-		} else {
-			m.tableTN = false
-		}
-		if op.Precision+op.Recall > 0 {
-			op.F1 = 2 * op.Precision * op.Recall / (op.Precision + op.Recall)
-		}
-		m.table = append(m.table, op)
+	if m.table, m.tableTN, err = readTable(f.Table); err != nil {
+		return nil, err
+	}
+	if m.srcTable, _, err = readTable(f.SourceTable); err != nil {
+		return nil, err
 	}
 	if f.Training != nil {
 		m.info = *f.Training
@@ -589,3 +599,36 @@ var loadDefault = sync.OnceValues(func() (*Model, error) {
 // classifier/models/README.md for how it was trained). It is loaded once and
 // shared; the returned Model is safe for concurrent use.
 func Default() (*Model, error) { return loadDefault() }
+
+// tableRows writes an operating table as the model file's rows:
+// [threshold, precision, recall, tp, fp, fn, tn].
+func tableRows(t []OperatingPoint) [][]float64 {
+	var rows [][]float64
+	for _, op := range t {
+		rows = append(rows, []float64{op.Threshold, round5(op.Precision), round5(op.Recall), float64(op.TP), float64(op.FP), float64(op.FN), float64(op.TN)})
+	}
+	return rows
+}
+
+// readTable reads an operating table from the model file's rows; withTN is
+// false when a row lacks the tn column (files written before it).
+func readTable(rows [][]float64) (t []OperatingPoint, withTN bool, err error) {
+	withTN = len(rows) > 0
+	for _, row := range rows {
+		if len(row) != 6 && len(row) != 7 {
+			return nil, false, fmt.Errorf("%w: operating table row of %d numbers (want 6 or 7)", ErrFormat, len(row))
+		}
+		op := OperatingPoint{Threshold: row[0]}
+		op.Precision, op.Recall, op.TP, op.FP, op.FN = row[1], row[2], int(row[3]), int(row[4]), int(row[5])
+		if len(row) == 7 {
+			op.TN = int(row[6])
+		} else {
+			withTN = false
+		}
+		if op.Precision+op.Recall > 0 {
+			op.F1 = 2 * op.Precision * op.Recall / (op.Precision + op.Recall)
+		}
+		t = append(t, op)
+	}
+	return t, withTN, nil
+}

@@ -72,8 +72,9 @@ type Config struct {
 	// turns the veto off.
 	ClassifierVeto float64
 	// TargetPrecision, when above 0, lets the classifier decide at the
-	// lowest threshold whose out-of-fold precision, in the operating table
-	// stored with the model (classifier.Model.ThresholdFor), is at least
+	// lowest threshold whose measured precision, in the table stored with
+	// the model (classifier.Model.ThresholdFor: out of source when the model
+	// has that table, else out of fold), is at least
 	// TargetPrecision. A nil Classifier then means the embedded default
 	// model. It cannot be combined with ClassifierThreshold, and NewMiner
 	// fails (ErrConfig) when the classifier has no such table or no

@@ -26,7 +26,7 @@ type Policy struct {
 	CountExtensions           bool
 	MaxAnchorsPerConversation int
 	// TargetPrecision lets the classifier decide at the threshold whose
-	// out-of-fold precision reaches it (Config.TargetPrecision; 0: off).
+	// measured precision reaches it (Config.TargetPrecision; 0: off).
 	TargetPrecision float64
 }
 

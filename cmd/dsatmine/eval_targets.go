@@ -135,7 +135,7 @@ func writeTargets(w io.Writer, model string, ts []targetFigures, inSample []stri
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "\n== --target-precision (%s model decides at the threshold its out-of-fold table gives), DSAT over all files\n", model)
+	fmt.Fprintf(tw, "\n== --target-precision (%s model decides at the threshold its table gives), DSAT over all files\n", model)
 	if len(inSample) > 0 {
 		fmt.Fprintf(tw, "in-sample: the model was trained on %s; these figures do not predict unseen logs\n", strings.Join(inSample, ", "))
 	}

@@ -40,7 +40,7 @@ func (f *policyFlags) register(cmd *cobra.Command) {
 	fs.Float64Var(&p.DoubtWeight, "doubt-weight", p.DoubtWeight, "score factor of doubt-only anchors")
 	fs.BoolVar(&p.PushbackAnchors, "pushback-anchors", p.PushbackAnchors, "pushback-only events make anchors (off: rejecting a correct refusal teaches a model to stop refusing)")
 	fs.BoolVar(&p.CountExtensions, "count-extensions", p.CountExtensions, "count refinements that only extend a good answer")
-	fs.Float64Var(&p.TargetPrecision, "target-precision", p.TargetPrecision, "let the classifier (the embedded model unless --classifier names one) decide at the lowest threshold whose out-of-fold precision, stored with the model, is at least this (0 = off)")
+	fs.Float64Var(&p.TargetPrecision, "target-precision", p.TargetPrecision, "let the classifier (the embedded model unless --classifier names one) decide at the lowest threshold whose measured precision, stored with the model (out of source when it has that table), is at least this (0 = off)")
 	fs.IntVar(&p.MaxAnchorsPerConversation, "max-anchors-per-conversation", p.MaxAnchorsPerConversation, "keep at most N anchors per conversation, highest scores first (0 = unlimited)")
 }
 

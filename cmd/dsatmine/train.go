@@ -42,6 +42,7 @@ type trainFlags struct {
 	target      float64
 	combinedAt  float64
 	loso        bool
+	bySource    bool
 	curve       []float64
 	structure   int
 }
@@ -83,8 +84,9 @@ but never scored.`,
 	fl.IntVar(&f.calFolds, "calibration-folds", 5, "folds of the out-of-fold Platt scaling that calibrates the DSAT probability (0: none)")
 	fl.StringVar(&f.decision, "decision", classifier.DecisionModel, `how the miner decides with the model: "model" (the calibrated probability decides; heuristic signals are its features) or "combined" (the heuristic verdict, raised and vetoed by the model)`)
 	fl.Float64Var(&f.combinedAt, "combined-threshold", 0, "with --decision combined: store this classifier threshold as the model's operating point instead of the best out-of-fold point (chosen from leave-one-source-out figures; see classifier/models/README.md)")
-	fl.Float64Var(&f.target, "target-precision", classifier.DefaultTargetPrecision, "with --decision model: the stored operating point is the lowest threshold whose out-of-fold precision on the real (non-aid) sets reaches this")
+	fl.Float64Var(&f.target, "target-precision", classifier.DefaultTargetPrecision, "with --decision model: the stored operating point is the lowest threshold whose measured precision on the real (non-aid) sets reaches this (out of source with --table-by-source)")
 	fl.BoolVar(&f.loso, "leave-source-out", true, "print leave-one-source-out figures: train on every real source but one, score that one (sources from each record's \"source\"; sets whose source starts with \"dsatmine\" are training aids, never held out)")
+	fl.BoolVar(&f.bySource, "table-by-source", true, "also store an out-of-source operating table, which --target-precision reads: each real source with 50 or more turns scored by a model trained without it (false: --target-precision reads the out-of-fold table by conversation, which overstates the precision a new source gets)")
 	fl.Float64SliceVar(&f.curve, "learning-curve", nil, "with --leave-source-out: also train on these fractions of the other sources' real conversations, e.g. 0.25,0.5,0.75,1")
 	fl.IntVar(&f.structure, "structure", 1, "structural feature set (0: none, as models before it; 1: cue position, pasted material, deictic openings, next-reply revision)")
 	_ = cmd.MarkFlagRequired("output")
@@ -149,6 +151,7 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 		Epochs:              f.epochs,
 		Veto:                f.veto,
 		OperatingSets:       f.opSets,
+		TableBySource:       f.bySource,
 		Data:                dataNote(inputs, f.weak),
 	}
 	var rep *classifier.CVReport
@@ -191,6 +194,12 @@ func runTrain(ctx context.Context, stdout, stderr io.Writer, inputs []string, f 
 	// operating sets, else the classifier's own best such point.
 	if rep != nil {
 		m.SetOperatingTable(rep.Table)
+		m.SetSourceTable(rep.SourceTable)
+		if rep.SourceTable != nil {
+			fmt.Fprintln(stderr, "train: --target-precision reads an out-of-source table (each real source scored by a model trained without it)")
+		} else {
+			fmt.Fprintln(stderr, "train: --target-precision reads the out-of-fold table (fewer than two real sources of 50 turns, or --table-by-source=false)")
+		}
 		switch {
 		case f.decision == classifier.DecisionModel:
 			op, err := m.ThresholdFor(f.target)

@@ -85,6 +85,6 @@ func registerPolicyFlags(fs *flag.FlagSet, p *dsat.Policy) {
 	fs.Float64Var(&p.DoubtWeight, "doubt-weight", p.DoubtWeight, "score factor of doubt-only anchors")
 	fs.BoolVar(&p.PushbackAnchors, "pushback-anchors", p.PushbackAnchors, "pushback-only events make anchors")
 	fs.BoolVar(&p.CountExtensions, "count-extensions", p.CountExtensions, "count refinements that only extend a good answer")
-	fs.Float64Var(&p.TargetPrecision, "target-precision", p.TargetPrecision, "let the classifier decide at the lowest threshold whose out-of-fold precision is at least this (0 = off)")
+	fs.Float64Var(&p.TargetPrecision, "target-precision", p.TargetPrecision, "let the classifier decide at the lowest threshold whose measured precision, stored with the model, is at least this (0 = off)")
 	fs.IntVar(&p.MaxAnchorsPerConversation, "max-anchors-per-conversation", p.MaxAnchorsPerConversation, "keep at most N anchors per conversation, highest scores first (0 = unlimited)")
 }
