@@ -153,6 +153,7 @@ func (m *Model) SourceTable() []OperatingPoint { return slices.Clone(m.srcTable)
 func (m *Model) SetSourceTable(t []OperatingPoint) {
 	m.srcTable = slices.Clone(t)
 	slices.SortFunc(m.srcTable, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
+	m.digest.Store(nil)
 }
 
 // ErrNoTable is returned by ThresholdFor when the model carries no

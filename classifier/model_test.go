@@ -397,4 +397,10 @@ func TestDefaultDigestFromFile(t *testing.T) {
 	require.Equal(t, before, fresh.Digest())
 	fresh.SetDecision(DecisionModel)
 	require.NotEqual(t, before, fresh.Digest())
+	before = fresh.Digest()
+	fresh.SetSourceTable([]OperatingPoint{{Threshold: 0.5, Metrics: Metrics{Precision: 0.9, Recall: 0.4, TP: 9, FP: 1, FN: 13, TN: 77}}})
+	require.NotEqual(t, before, fresh.Digest())
+	before = fresh.Digest()
+	fresh.SetOperatingTable([]OperatingPoint{{Threshold: 0.4, Metrics: Metrics{Precision: 0.8, Recall: 0.5, TP: 8, FP: 2, FN: 8, TN: 70}}})
+	require.NotEqual(t, before, fresh.Digest())
 }
