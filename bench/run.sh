@@ -18,8 +18,9 @@
 # 60 MB) as JSON Lines with fresh ids (bench/realcorpus), measures the same
 # runs on it, and, when python3 is installed, the naive Python script
 # bench/baseline.py (json.loads, one keyword regex, write anchors) for scale,
-# and the same records as a Parquet file (stats and mine --workers 1; MB/s of
-# the JSON Lines bytes, so that the two compare).
+# and the same records as a Parquet file (stats, and mine --workers 1 with
+# and without the classifier; MB/s of the JSON Lines bytes, so that the two
+# compare).
 #
 # Environment: BENCH_SIZES (MB of the generated corpora, default "100 500";
 # "" for none), GO (default go), BENCH_WORKERS (default "1 2"), BENCH_REPEAT
@@ -137,6 +138,8 @@ for f in "${CORPORA[@]}"; do
 		measure "parquet: decode-only (stats)" "$bytes" "$OUT/stdout.txt" env GOGC="${GOGC:-400}" "$BIN/dsatmine" stats "$REALPQ"
 		measure "parquet: mine --workers 1 --classifier none" "$bytes" "$OUT/stats.json" \
 			"$BIN/dsatmine" mine "$REALPQ" -o "$OUT/anchors.jsonl" --stats "$OUT/stats.json" --workers 1 --classifier none
+		measure "parquet: mine --workers 1 --classifier default" "$bytes" "$OUT/stats.json" \
+			"$BIN/dsatmine" mine "$REALPQ" -o "$OUT/anchors.jsonl" --stats "$OUT/stats.json" --workers 1 --classifier default
 	fi
 	echo
 done
@@ -171,8 +174,11 @@ awk -F'\t' -v real="$(basename "${REAL:-none}" .jsonl)" '
 				printf "  mine --workers 1 vs the Python script: %.2fx its MB/s (wall), %.2fx (CPU)\n", p / wall[real, "mine --workers 1 --classifier none"], cpu[real, "python3 bench/baseline.py (not dsatmine)"] / cpu[real, "mine --workers 1 --classifier none"]
 				printf "  mine --workers 1 --classifier default vs the Python script: %.2fx its MB/s (wall), %.2fx (CPU)\n", p / wall[real, "mine --workers 1 --classifier default"], cpu[real, "python3 bench/baseline.py (not dsatmine)"] / cpu[real, "mine --workers 1 --classifier default"]
 			}
-			q = wall[real, "parquet: mine --workers 1 --classifier none"]
-			if (q) printf "  the same records as Parquet: mine --workers 1 at %.2f of the JSON Lines throughput (wall), %.2f (CPU); peak RSS %d MB vs %d MB\n", wall[real, "mine --workers 1 --classifier none"] / q, cpu[real, "mine --workers 1 --classifier none"] / cpu[real, "parquet: mine --workers 1 --classifier none"], rss[real, "parquet: mine --workers 1 --classifier none"], rss[real, "mine --workers 1 --classifier none"]
+			split("decode-only (stats)|mine --workers 1 --classifier none|mine --workers 1 --classifier default", runs, "|")
+			for (i = 1; i <= 3; i++) {
+				q = wall[real, "parquet: " runs[i]]
+				if (q) printf "  the same records as Parquet, %s: %.2f of the JSON Lines throughput (wall), %.2f (CPU); peak RSS %d MB vs %d MB (%+.0f%%)\n", runs[i], wall[real, runs[i]] / q, cpu[real, runs[i]] / cpu[real, "parquet: " runs[i]], rss[real, "parquet: " runs[i]], rss[real, runs[i]], 100 * (rss[real, "parquet: " runs[i]] / rss[real, runs[i]] - 1)
+			}
 			printf "  peak RSS: mine --workers 1 %d MB, --workers 2 %d MB, with the classifier %d / %d MB\n", rss[real, "mine --workers 1 --classifier none"], rss[real, "mine --workers 2 --classifier none"], rss[real, "mine --workers 1 --classifier default"], rss[real, "mine --workers 2 --classifier default"]
 		}
 	}' "$OUT/results.txt"

@@ -66,6 +66,13 @@ type parquetSource struct {
 
 	cols [][]parquet.Value // values of the current row by leaf column
 	enc  pqEncoder
+
+	// direct, when set, is how the message-list column is read without
+	// JSON (parquet_direct.go); rowDirect says whether the row next
+	// returned last was read so, its list in enc.list.
+	direct     *pqDirect
+	rowDirect  bool
+	directRows int64 // rows the reader built from a direct read (tests)
 }
 
 // newParquetSource opens the Parquet file of the given size in ra. name is
@@ -206,14 +213,9 @@ func (p *parquetSource) next() ([]byte, Location, error) {
 			p.i++
 			loc := p.loc()
 			p.row++
-			rec, err := p.encodeRow(r)
+			rec, err := p.encodeRow(r, true)
 			if err != nil {
-				var pe *ParseError
-				if errors.As(err, &pe) {
-					pe.File, pe.Row = loc.File, loc.Row
-					return nil, loc, pe
-				}
-				return nil, loc, newParseError(loc, ReasonInvalidParquet, fmt.Errorf("%w: %v", ErrInvalidParquet, err))
+				return nil, loc, p.rowError(loc, err)
 			}
 			return rec, loc, nil
 		}
@@ -223,6 +225,20 @@ func (p *parquetSource) next() ([]byte, Location, error) {
 		}
 		p.fill()
 	}
+}
+
+// rowError returns the *ParseError of a row at loc that encodeRow failed
+// on with err, or nil when err is nil.
+func (p *parquetSource) rowError(loc Location, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		pe.File, pe.Row = loc.File, loc.Row
+		return pe
+	}
+	return newParseError(loc, ReasonInvalidParquet, fmt.Errorf("%w: %v", ErrInvalidParquet, err))
 }
 
 // Close releases the rows of the row group being read.
@@ -267,6 +283,10 @@ func (p *parquetSource) openGroup() {
 // fill reads the next batch of rows of the current group.
 func (p *parquetSource) fill() {
 	want := min(int64(len(p.batch)), p.groupEnd-p.row)
+	for k := range p.batch {
+		// Values left over from longer rows point into earlier pages.
+		clear(p.batch[k][:cap(p.batch[k])])
+	}
 	n, err := readParquetRows(p.rows, p.batch[:want])
 	p.n, p.i = n, 0
 	switch {
@@ -302,9 +322,14 @@ func (p *parquetSource) nextGroup() {
 }
 
 // encodeRow returns the JSON object of one row. The result is only valid
-// until the next call.
-func (p *parquetSource) encodeRow(r parquet.Row) (rec []byte, err error) {
+// until the next call. With direct (and p.direct set) the message-list
+// column may be read directly instead (p.rowDirect then says so).
+func (p *parquetSource) encodeRow(r parquet.Row, direct bool) (rec []byte, err error) {
+	p.rowDirect = false
 	for j := range p.cols {
+		// Clear the values of the last row: they point into the pages
+		// they were read from, which they would keep from being freed.
+		clear(p.cols[j])
 		p.cols[j] = p.cols[j][:0]
 	}
 	var size int
@@ -330,12 +355,17 @@ func (p *parquetSource) encodeRow(r parquet.Row) (rec []byte, err error) {
 		p.enc.buf = nil // do not keep one huge row's buffer for the rest of the file
 	}
 	p.enc.buf = p.enc.buf[:0]
+	p.enc.direct = nil
+	if direct && p.direct != nil && p.directFits(len(r), size) {
+		p.enc.direct = p.direct
+	}
 	if err := p.enc.value(p.root, p.cols); err != nil {
 		return nil, err
 	}
 	if p.max > 0 && len(p.enc.buf) > p.max {
 		return nil, p.tooLarge(len(p.enc.buf))
 	}
+	p.rowDirect = p.enc.direct != nil
 	return p.enc.buf, nil
 }
 
@@ -560,6 +590,11 @@ func timeUnit(u *format.TimeUnit) time.Duration {
 // pqEncoder appends the JSON of assembled rows to buf.
 type pqEncoder struct {
 	buf []byte
+
+	// direct, when set, is the list column to read into list instead of
+	// writing it (parquet_direct.go).
+	direct *pqDirect
+	list   directList
 }
 
 var errMismatchedLevels = fmt.Errorf("%w: repetition levels of sibling columns disagree", ErrInvalidParquet)
@@ -623,6 +658,12 @@ func (e *pqEncoder) value(n *pqNode, vals [][]parquet.Value) error {
 			e.buf = append(e.buf, ',')
 		}
 		e.buf = append(e.buf, c.key...)
+		if e.direct != nil && c == e.direct.node {
+			if err := e.readList(c, vals[c.lo-n.lo:c.hi-n.lo]); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := e.field(c, vals[c.lo-n.lo:c.hi-n.lo]); err != nil {
 			return err
 		}

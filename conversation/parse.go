@@ -327,12 +327,17 @@ type openAIMsg struct {
 
 type openAIParser struct{ noFlush }
 
-func (openAIParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
+func (p openAIParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	var in openAIRecord
 	extra, err := decodeLenient(rec, &in, "messages")
 	if err != nil {
 		return nil, err
 	}
+	return p.build(&in, extra, loc)
+}
+
+// build makes the conversation of a decoded record.
+func (openAIParser) build(in *openAIRecord, extra map[string]jsonx.RawMessage, loc Location) ([]*Conversation, error) {
 	if in.ID == "" {
 		in.ID = in.ConversationID
 	}
@@ -391,12 +396,17 @@ type shareGPTMsg struct {
 
 type shareGPTParser struct{ noFlush }
 
-func (shareGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
+func (p shareGPTParser) parse(rec []byte, loc Location) ([]*Conversation, error) {
 	var in shareGPTRecord
 	extra, err := decodeLenient(rec, &in, "conversations")
 	if err != nil {
 		return nil, err
 	}
+	return p.build(&in, extra, loc)
+}
+
+// build makes the conversation of a decoded record.
+func (shareGPTParser) build(in *shareGPTRecord, extra map[string]jsonx.RawMessage, loc Location) ([]*Conversation, error) {
 	c := &Conversation{ID: string(in.ID), Source: string(FormatShareGPT), Model: in.Model, Location: loc,
 		Messages: make([]Message, 0, len(in.Conversations))}
 	keepExtra(c, extra)
@@ -537,6 +547,11 @@ func (p chatLogParser) parse(rec []byte, loc Location) ([]*Conversation, error) 
 	if err != nil {
 		return nil, err
 	}
+	return p.build(&in, extra, loc)
+}
+
+// build makes the conversation of a decoded record.
+func (p chatLogParser) build(in *chatLogRecord, extra map[string]jsonx.RawMessage, loc Location) ([]*Conversation, error) {
 	id := in.ConversationHash
 	if id == "" {
 		id = string(in.ConversationID)

@@ -159,6 +159,10 @@ type Reader struct {
 	started bool
 	op      *opened
 	src     recordSource
+	pq      *parquetSource // src when the input is Parquet
+	// pqJSON makes every Parquet row go through JSON (tests compare the
+	// direct read of message lists with it).
+	pqJSON  bool
 	srcDone bool
 	// unreadable is set when the input could not be read at all (start
 	// failed with a *ParseError, counted as one skipped record).
@@ -403,7 +407,7 @@ func (r *Reader) startParquet() error {
 			if err != nil {
 				return err
 			}
-			r.setSource(src)
+			r.setParquetSource(src)
 			return nil
 		}
 	}
@@ -429,8 +433,21 @@ func (r *Reader) startParquet() error {
 	if err != nil {
 		return err
 	}
-	r.setSource(src)
+	r.setParquetSource(src)
 	return nil
+}
+
+// setParquetSource uses src, reading its message lists directly when the
+// format is known and allows it (a detected format turns it on in
+// setFormat).
+func (r *Reader) setParquetSource(src recordSource) {
+	r.setSource(src)
+	if pq, ok := src.(*parquetSource); ok {
+		r.pq = pq
+		if r.parser != nil && !r.pqJSON {
+			pq.setDirect(r.parser)
+		}
+	}
 }
 
 func (r *Reader) setSource(src recordSource) {
@@ -452,11 +469,26 @@ func isConcrete(f Format) bool {
 func (r *Reader) setFormat(f Format) {
 	r.format = f
 	r.parser = newParser(f, r)
+	if r.pq != nil && !r.pqJSON {
+		r.pq.setDirect(r.parser)
+	}
 }
 
 // record parses one raw record and queues its conversations. It returns a
 // *ParseError only when the record is bad and the reader is strict.
 func (r *Reader) record(rec []byte, loc Location) error {
+	if r.pq != nil && r.pq.rowDirect {
+		if done, err := r.recordDirect(rec, &r.pq.enc.list, loc); done {
+			return err
+		}
+		// Not a row the direct path handles: read it as JSON like any other.
+		var err error
+		if rec, err = r.pq.wholeRow(); err != nil {
+			var pe *ParseError
+			errors.As(err, &pe)
+			return r.skip(pe)
+		}
+	}
 	rec, pe := r.stats.validUTF8(rec, loc, r.Strict)
 	if pe != nil {
 		return r.skip(pe)
@@ -501,6 +533,29 @@ func (r *Reader) record(rec []byte, loc Location) error {
 		}
 	}
 	return qerr
+}
+
+// recordDirect is record for a Parquet row whose message list l was read
+// directly (parquet_direct.go), rec being the JSON of its other columns. It
+// handles only the rows that yield a conversation, with valid UTF-8
+// throughout, and reports whether it did; the caller reads the others whole
+// as JSON, so that their repair, errors and counts are exactly the JSON
+// path's.
+func (r *Reader) recordDirect(rec []byte, l *directList, loc Location) (bool, error) {
+	dp, ok := r.parser.(directParser)
+	if !ok || l.invalid || !utf8.Valid(rec) {
+		return false, nil
+	}
+	convs, err := dp.parseDirect(rec, l, loc)
+	if err != nil || len(convs) != 1 || len(convs[0].Messages) == 0 {
+		return false, nil
+	}
+	if r.stats.Formats == nil {
+		r.stats.Formats = make(map[string]int64)
+	}
+	r.stats.Formats[string(r.format)]++
+	r.pq.directRows++
+	return true, r.enqueue(convs, 1)
 }
 
 // formatMismatch returns a hint for the error message when rec is an object

@@ -5,7 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/dsatmine/dsatmine/bench/realcorpus"
@@ -63,48 +63,68 @@ func BenchmarkRunWildChat(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchRuns(b, data, "bench.jsonl", clf)
+	benchRuns(b, int64(len(data)), func() *conversation.Reader {
+		return conversation.NewReader(bytes.NewReader(data), "bench.jsonl")
+	}, clf)
 }
 
 // BenchmarkRunRealShareGPT is BenchmarkRunWildChat on real chat text: the
 // ShareGPT sample of ../shared/data/real written 3 times as JSON Lines with
-// fresh ids (bench/realcorpus; `make bench` uses 18 copies). Skipped when
-// the external data is absent.
+// fresh ids (bench/realcorpus; `make bench` uses 18 copies), read from a
+// file as the CLI reads it. The parquet/ sub-benchmarks read the same
+// records from a Parquet file (columns id and conversations, row groups of
+// 1,000 rows); their MB/s count the JSON Lines bytes, so that the two
+// compare. Skipped when the external data is absent.
 func BenchmarkRunRealShareGPT(b *testing.B) {
-	src, err := os.ReadFile(shareddata.Require(b, "real/sharegpt-sample.json"))
+	src := shareddata.Require(b, "real/sharegpt-sample.json")
+	dir := b.TempDir()
+	jsonl, pq := filepath.Join(dir, "real.jsonl"), filepath.Join(dir, "real.parquet")
+	size, err := realcorpus.BuildFile(jsonl, src, 3)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if _, err := realcorpus.Build(&buf, src, 3); err != nil {
+	if err := realcorpus.BuildParquetFile(pq, src, 3, 1000); err != nil {
 		b.Fatal(err)
 	}
-	data := buf.Bytes()
 	clf, err := classifier.Default()
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("decode", func(b *testing.B) {
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			r := conversation.NewReader(bytes.NewReader(data), "real.jsonl")
-			for {
-				_, err := r.Next(context.Background())
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
+	for _, in := range []struct{ prefix, path string }{{"", jsonl}, {"parquet/", pq}} {
+		open := func() *conversation.Reader {
+			r, err := conversation.Open(in.path)
+			if err != nil {
+				b.Fatal(err)
 			}
+			return r
 		}
-	})
-	benchRuns(b, data, "real.jsonl", clf)
+		b.Run(in.prefix+"decode", func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				r := open()
+				for {
+					_, err := r.Next(context.Background())
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				r.Close()
+			}
+		})
+		if in.prefix == "" {
+			benchRuns(b, size, open, clf)
+		} else {
+			b.Run("parquet", func(b *testing.B) { benchRuns(b, size, open, clf) })
+		}
+	}
 }
 
-// benchRuns runs whole runs over data (named name) with 1 and 2 workers,
-// without and with classifier clf, one sub-benchmark each.
-func benchRuns(b *testing.B, data []byte, name string, clf classifier.Classifier) {
+// benchRuns runs whole runs over the input open returns (size bytes) with 1
+// and 2 workers, without and with classifier clf, one sub-benchmark each.
+func benchRuns(b *testing.B, size int64, open func() *conversation.Reader, clf classifier.Classifier) {
 	for _, withClf := range []bool{false, true} {
 		for _, workers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("classifier=%v/workers=%d", withClf, workers), func(b *testing.B) {
@@ -117,13 +137,14 @@ func benchRuns(b *testing.B, data []byte, name string, clf classifier.Classifier
 				if err != nil {
 					b.Fatal(err)
 				}
-				b.SetBytes(int64(len(data)))
+				b.SetBytes(size)
 				b.ReportAllocs()
 				for b.Loop() {
-					r := conversation.NewReader(bytes.NewReader(data), name)
+					r := open()
 					_, err := m.Run(context.Background(), []Input{r}, Sinks{
 						Anchors: newLineSink(io.Discard), Events: newLineSink(io.Discard),
 					})
+					r.Close()
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -90,3 +90,18 @@ func TestConcessionOtherLanguages(t *testing.T) {
 		assert.Len(t, concessionSignals(analyzeNext(t, c.lang, plainReply, c.followUp, c.next)), 1, c.lang)
 	}
 }
+
+func TestGuardRestate(t *testing.T) {
+	reply := "The cache is flushed whenever a write happens, so readers always see fresh data."
+	a := analyze(t, reply, "So if I understand correctly, the cache is flushed on every write. Is that right?")
+	assert.Zero(t, a.DSAT, a.String())
+	assert.Contains(t, guards(a), GuardRestate)
+
+	// Doubt without the restating frame stays doubt.
+	a = analyze(t, reply, "Is that right? I thought the cache was flushed on read.")
+	assert.Greater(t, a.Scores[Doubt], 0.5, a.String())
+
+	// The frame only mutes doubt: a correction in the same follow-up counts.
+	a = analyze(t, reply, "If I understand correctly you flush on write, but that's wrong, it's on read.")
+	assert.GreaterOrEqual(t, a.DSAT, 0.5, a.String())
+}

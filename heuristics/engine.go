@@ -209,7 +209,7 @@ func Default() *Engine {
 func (e *Engine) Name() string { return "heuristics" }
 
 // Version identifies the rule set; it changes whenever rules or scoring change.
-func (e *Engine) Version() string { return "1.4.0" }
+func (e *Engine) Version() string { return "1.5.0" }
 
 // Languages returns the lexicon languages the engine loaded.
 func (e *Engine) Languages() []string { return slices.Clone(e.langs) }
@@ -394,7 +394,7 @@ func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 		sc.seen = make([]uint8, len(e.rules))
 	}
 	clear(sc.seen)
-	var hasContinue, hasNewTask, hasThanks bool
+	var hasContinue, hasNewTask, hasThanks, hasRestate bool
 	for _, m := range sc.matches {
 		r := &e.rules[e.fuRule[m.id]]
 		if r.label == labelError {
@@ -428,6 +428,9 @@ func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 			continue
 		case labelNewTask:
 			hasNewTask = true
+			continue
+		case labelRestate:
+			hasRestate = true
 			continue
 		case labelThanks:
 			hasThanks = true
@@ -555,6 +558,10 @@ func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 				guard = GuardContinue
 			case hasNewTask && (s.Detector == DetectorRephrase || s.Category == Refinement && s.Score < 0.6):
 				guard = GuardNewTask
+			case hasRestate && s.Category == Doubt && s.Score < strongScore:
+				// "So if I understand correctly, X. Is that right?" checks
+				// the user's own understanding, not the reply.
+				guard = GuardRestate
 			case len(text) <= maxAnswerBytes && s.Score < strongScore && rinfo.question():
 				guard = GuardAnswer
 			case s.Score < strongScore && (s.Category == Preference || s.Category == Correction || s.Category == Refinement) && rinfo.holding():

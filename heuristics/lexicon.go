@@ -76,6 +76,7 @@ const (
 	labelHolding                 // the reply only acknowledges and promises an answer
 	labelExtension               // asks to extend an acceptable answer ("tell me more")
 	labelConcession              // the next assistant reply opens by conceding ("you're right", "i apologize")
+	labelRestate                 // the user restates their understanding to check it ("if i understand correctly")
 	labelError                   // built-in: marker of pasted error output (not a lexicon label)
 )
 
@@ -91,6 +92,7 @@ var labelNames = map[string]label{
 	"holding":    labelHolding,
 	"extension":  labelExtension,
 	"concession": labelConcession,
+	"restate":    labelRestate,
 }
 
 type ruleFlags uint8

@@ -25,6 +25,7 @@ const (
 	GuardNewTask  = "newtask"  // the follow-up starts a new or next-step task
 	GuardBody     = "body"     // in the middle of a long follow-up (pasted material)
 	GuardHolding  = "holding"  // a changed request after a reply that only said "let me look into it"
+	GuardRestate  = "restate"  // the user restates their understanding and asks whether it is right
 )
 
 // minCopied is the length a line or quotation needs before it counts as
