@@ -9,6 +9,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/heuristics"
+	"github.com/dsatmine/dsatmine/internal/shareddata"
 )
 
 func benchTurn() *heuristics.Turn {
@@ -122,6 +123,61 @@ func BenchmarkHeuristicsAnalyzeSample(b *testing.B) {
 	for b.Loop() {
 		for _, t := range turns {
 			eng.Analyze(t)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(turns)), "ns/turn")
+}
+
+// corpusTurns returns every follow-up of the given files with the default
+// engine's signals.
+func corpusTurns(tb testing.TB, files ...string) ([]*heuristics.Turn, [][]heuristics.Signal) {
+	tb.Helper()
+	eng := heuristics.Default()
+	var turns []*heuristics.Turn
+	var sigs [][]heuristics.Signal
+	for _, f := range files {
+		r, err := conversation.Open(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for c, err := range r.All(context.Background()) {
+			if err != nil {
+				tb.Fatal(err)
+			}
+			for _, i := range c.FollowUps() {
+				t := heuristics.NewTurn(c, i)
+				turns = append(turns, t)
+				sigs = append(sigs, eng.Verdict(t).Signals)
+			}
+		}
+		if err := r.Close(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return turns, sigs
+}
+
+// BenchmarkPredictRealShareGPT scores every follow-up of the real ShareGPT
+// sample of ../shared/data/real (one op is the whole sample), in
+// conversation order as the miner does. Skipped when the data is absent.
+func BenchmarkPredictRealShareGPT(b *testing.B) {
+	m, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	turns, sigs := corpusTurns(b, shareddata.Require(b, "real/sharegpt-sample.json"))
+	n := int64(0)
+	for _, t := range turns {
+		n += int64(len(t.Text()))
+	}
+	b.SetBytes(n)
+	b.ReportAllocs()
+	ctx := context.Background()
+	for b.Loop() {
+		for i, t := range turns {
+			if _, err := m.Classify(ctx, t, sigs[i]); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(turns)), "ns/turn")

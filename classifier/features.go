@@ -133,35 +133,48 @@ type scratch struct {
 	fu          stemBits // stem set of the follow-up
 	// stemCache holds the stem sets of recently seen messages: consecutive
 	// follow-ups of a conversation share requests, and a follow-up is the
-	// next follow-up's request.
+	// next follow-up's request. stemKeys holds their keys apart, so a
+	// lookup scans a few cache lines.
+	stemKeys  [stemCacheSize]stemKey
 	stemCache [stemCacheSize]stemEntry
 	stemNext  int
 }
 
-const stemCacheSize = 8
+// stemCacheSize is enough that every message of the real ShareGPT sample is
+// stemmed once (8 re-stemmed one message in seven).
+const stemCacheSize = 16
 
-// stemEntry is a cached stem set, keyed by the identity of the string it
-// was computed from (strings are immutable, so the same data pointer and
-// length mean the same text).
-type stemEntry struct {
+// stemKey identifies the string a cached stem set was computed from
+// (strings are immutable, so the same data pointer and length mean the same
+// text).
+type stemKey struct {
 	data *byte
 	n    int
-	set  stemBits
+}
+
+// stemEntry holds the cached stem sets of one text.
+type stemEntry struct {
+	set stemBits // stemSet of the text
+	pre stemBits // stemSet of its first replySimWindow bytes
 }
 
 // stems returns the stem set of s (see stemSet).
-func (sc *scratch) stems(s string) *stemBits {
-	p := unsafe.StringData(s)
-	for i := range sc.stemCache {
-		if e := &sc.stemCache[i]; e.data == p && e.n == len(s) {
-			return &e.set
+func (sc *scratch) stems(s string) *stemBits { return &sc.stemEntry(s).set }
+
+// stemEntry returns the cached stem sets of s, computing them on a miss.
+func (sc *scratch) stemEntry(s string) *stemEntry {
+	k := stemKey{unsafe.StringData(s), len(s)}
+	for i := range sc.stemKeys {
+		if sc.stemKeys[i] == k {
+			return &sc.stemCache[i]
 		}
 	}
-	e := &sc.stemCache[sc.stemNext]
-	sc.stemNext = (sc.stemNext + 1) % stemCacheSize
-	e.data, e.n = p, len(s)
-	e.set = stemSet(s)
-	return &e.set
+	i := sc.stemNext
+	sc.stemNext = (i + 1) % stemCacheSize
+	sc.stemKeys[i] = k
+	e := &sc.stemCache[i]
+	stemSets(s, cut(s, replySimWindow), &e.set, &e.pre)
+	return e
 }
 
 type span struct{ s, e int }
@@ -266,7 +279,9 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	if t.Reply >= 0 && t.Reply < len(t.Conv.Messages) {
 		reply := t.ReplyText()
 		asks, refuses := replyAsks(reply), replyRefuses(reply)
-		rcode := hasCode(reply)
+		// One count of the reply's code fences serves both of its checks.
+		fences := strings.Count(reply, "```")
+		rcode := fences > 0 || hasCodeLines(reply)
 		f.bucket(sc, "rlen", lenBucket(len(reply)), 1)
 		if asks {
 			f.flag(sc, "rq")
@@ -282,14 +297,14 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 				f.flag(sc, "x:code-then-error") // an error pasted after code
 			}
 		}
-		if replyCutOff(reply) {
+		if replyCutOffFences(reply, fences) {
 			f.flag(sc, "rcut")
 		}
 		if len(text) > 0 && len(reply) > 0 {
 			r := math.Log2(float64(len(text)) / float64(len(reply)))
 			f.bucket(sc, "ratio-rep", clampBucket(r, 8), 1)
 		}
-		f.similarity(sc, &simReply, reply[:cut(reply, replySimWindow)])
+		f.similarity(sc, &simReply, &sc.stemEntry(reply).pre)
 	}
 
 	// The assistant's next reply, when the log has one: assistants open
@@ -310,7 +325,7 @@ func (f *featurizer) featurize(t *heuristics.Turn, signals []heuristics.Signal, 
 	} else {
 		r := math.Log2(float64(len(text)+1) / float64(len(req)+1))
 		f.bucket(sc, "ratio-req", clampBucket(r, 6), 1)
-		f.similarity(sc, &simRequest, req)
+		f.similarity(sc, &simRequest, sc.stems(req))
 		best, n := 0.0, 0
 		for i := t.Request - 1; i >= 0 && n < earlierTurns; i-- {
 			m := t.Conv.Messages[i]
@@ -426,6 +441,10 @@ func (f *featurizer) chars(sc *scratch) {
 	if len(txt) == 0 {
 		return
 	}
+	if isASCII(string(txt)) {
+		f.charsASCII(sc, txt)
+		return
+	}
 	// Rune start offsets of " " + txt + " ".
 	sc.runes = sc.runes[:0]
 	sc.runes = append(sc.runes, -1)
@@ -462,6 +481,40 @@ func (f *featurizer) chars(sc *scratch) {
 				h = hbyte(h, ' ')
 			}
 			f.add(sc, h, v)
+		}
+	}
+}
+
+// charsASCII is chars for text of single-byte runes: the n-grams are the
+// byte windows of " " + txt + " ", hashed byte by byte as chars hashes
+// them, with the same count and order.
+func (f *featurizer) charsASCII(sc *scratch, txt []byte) {
+	nr := len(txt) + 2
+	total := 0
+	for n := f.cfg.CharNGramMin; n <= f.cfg.CharNGramMax; n++ {
+		if nr >= n {
+			total += nr - n + 1
+		}
+	}
+	v := float32(1 / math.Sqrt(float64(total)))
+	var pad [2 + 256]byte
+	p := pad[:0]
+	if len(txt)+2 > len(pad) {
+		p = make([]byte, 0, len(txt)+2)
+	}
+	p = append(p, ' ')
+	p = append(p, txt...)
+	p = append(p, ' ')
+	for n := f.cfg.CharNGramMin; n <= f.cfg.CharNGramMax; n++ {
+		base := hbyte(hstr(fnvOffset, "c:"), byte('0'+n))
+		if n == 3 { // the default: unrolled
+			for i := 0; i+2 < len(p); i++ {
+				f.add(sc, hbyte(hbyte(hbyte(base, p[i]), p[i+1]), p[i+2]), v)
+			}
+			continue
+		}
+		for i := 0; i+n <= len(p); i++ {
+			f.add(sc, hbytes(base, p[i:i+n]), v)
 		}
 	}
 }
@@ -507,9 +560,8 @@ var (
 )
 
 // similarity adds stemmed-token similarity features between the follow-up
-// (whose stem set is in sc.fu) and other.
-func (f *featurizer) similarity(sc *scratch, n *simNames, other string) {
-	b := sc.stems(other)
+// (whose stem set is in sc.fu) and another message's stem set b.
+func (f *featurizer) similarity(sc *scratch, n *simNames, b *stemBits) {
 	na, nb := sc.fu.len(), b.len()
 	if na == 0 || nb == 0 {
 		f.bucket(sc, n.none, 15, 1)
@@ -544,23 +596,37 @@ func jaccard(sc *scratch, a, b string) float64 {
 // in place. It is a deliberately small stemmer: similarity only needs
 // "fix", "fixed", "fixing" and "fixes" to meet, and scoring must stay cheap.
 func lightStem(w []byte) []byte {
+	// The suffix rules in order: -ies, -sses, -ing, -ed, -ly, -es after
+	// s/x/z/h, then -s; each needs two bytes left before the suffix. Only
+	// the rules for the last byte are tried.
 	n := len(w)
-	has := func(suf string) bool { return n > len(suf)+2 && string(w[n-len(suf):]) == suf }
-	switch {
-	case has("ies"):
-		w = append(w[:n-3], 'y')
-	case has("sses"):
-		w = w[:n-2]
-	case has("ing"):
-		w = w[:n-3]
-	case has("ed"):
-		w = w[:n-2]
-	case has("ly"):
-		w = w[:n-2]
-	case has("es") && (w[n-3] == 's' || w[n-3] == 'x' || w[n-3] == 'z' || w[n-3] == 'h'):
-		w = w[:n-2]
-	case has("s") && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
-		w = w[:n-1]
+	if n == 0 {
+		return w
+	}
+	switch w[n-1] {
+	case 's':
+		switch {
+		case n > 5 && w[n-3] == 'i' && w[n-2] == 'e':
+			w = append(w[:n-3], 'y')
+		case n > 6 && w[n-4] == 's' && w[n-3] == 's' && w[n-2] == 'e':
+			w = w[:n-2]
+		case n > 4 && w[n-2] == 'e' && (w[n-3] == 's' || w[n-3] == 'x' || w[n-3] == 'z' || w[n-3] == 'h'):
+			w = w[:n-2]
+		case n > 3 && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+			w = w[:n-1]
+		}
+	case 'g':
+		if n > 5 && w[n-3] == 'i' && w[n-2] == 'n' {
+			w = w[:n-3]
+		}
+	case 'd':
+		if n > 4 && w[n-2] == 'e' {
+			w = w[:n-2]
+		}
+	case 'y':
+		if n > 4 && w[n-2] == 'l' {
+			w = w[:n-2]
+		}
 	}
 	if n := len(w); n > 3 && w[n-1] == 'e' {
 		w = w[:n-1]
@@ -597,8 +663,11 @@ var stopWords = func() (t [512]uint32) {
 	return t
 }()
 
-func isStopWord(w []byte) bool {
-	h := hbytes(fnvOffset, w) | 1
+func isStopWord(w []byte) bool { return isStopHash(hbytes(fnvOffset, w)) }
+
+// isStopHash reports whether h is the hash of a stop word.
+func isStopHash(h uint32) bool {
+	h |= 1
 	for i := h; ; i++ {
 		switch t := stopWords[i%512]; t {
 		case h:
@@ -641,62 +710,206 @@ func (b *stemBits) intersect(o *stemBits) int {
 // stemSet returns the set of the stemmed content words of the first
 // simWindow bytes (at most simMaxTokens words) of s.
 func stemSet(s string) (set stemBits) {
+	var pre stemBits
+	stemSets(s, len(s), &set, &pre)
+	return set
+}
+
+// stemSets sets *set to stemSet(s) and *pre to stemSet(s[:b]) in one pass
+// over s; b must be a rune boundary.
+func stemSets(s string, b int, set, pre *stemBits) {
+	*set = stemBits{}
 	if len(s) > simWindow {
 		s = s[:cut(s, simWindow)]
 	}
-	var buf [64]byte
+	done := false // pre is complete
 	n := 0
+	var buf [64]byte
 	for i := 0; i < len(s) && n < simMaxTokens; {
-		if c := s[i]; c < utf8.RuneSelf {
-			if !asciiWord[c] {
-				i++
-				continue
-			}
-		} else if r, size := utf8.DecodeRuneInString(s[i:]); !isWordRune(r) {
-			i += size
+		t := wordByte[s[i]]
+		if t == 0 {
+			i++
 			continue
 		}
-		j := i
-		ascii := true
-		for j < len(s) {
-			if c := s[j]; c < utf8.RuneSelf {
-				if !asciiWord[c] {
+		// Scan the word: its ASCII opening (at most 64 bytes) is
+		// lower-cased into buf and hashed as stemWord does.
+		j, h := i, uint32(fnvOffset)
+		if t != nonASCIIByte {
+			w := s[i:min(len(s), i+len(buf))]
+			k := 0
+			for ; k < len(w); k++ {
+				c := wordByte[w[k]]
+				if c == 0 || c == nonASCIIByte {
 					break
 				}
-				j++
+				buf[k&63] = c
+				h = (h ^ uint32(c)) * fnvPrime
+			}
+			j += k
+		}
+		ascii := true
+		if j < len(s) && wordByte[s[j]] != 0 {
+			// The word goes on past 64 bytes or into a non-ASCII rune.
+			var end int
+			end, ascii = scanWord(s, j)
+			if end == i {
+				// s[i] starts a rune that is not a word character.
+				_, size := utf8.DecodeRuneInString(s[i:])
+				i += size
 				continue
 			}
-			r, size := utf8.DecodeRuneInString(s[j:])
-			if !isWordRune(r) {
+			j = end
+		}
+		if !done && j > b {
+			stemPre(set, pre, s[i:j], b-i)
+			done = true
+		}
+		if ascii && j-i <= len(buf) {
+			if wh, ok := stemFinish(buf[:j-i], h); ok {
+				set.add(wh)
+				n++
+			}
+		} else {
+			n += foreignStems(set, s[i:j])
+		}
+		i = j
+	}
+	if !done {
+		*pre = *set
+	}
+}
+
+// nonASCIIByte marks the bytes of multi-byte runes in wordByte.
+const nonASCIIByte = 0xff
+
+// wordByte maps an ASCII word character to its lower-case form, any other
+// ASCII byte to 0 and every byte of a multi-byte rune to nonASCIIByte: one
+// lookup per byte for stemSets' scan.
+var wordByte = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = nonASCIIByte
+		case asciiWord[c]:
+			t[c] = lowerASCII(byte(c))
+		}
+	}
+	return t
+}()
+
+// scanWord continues the word of s that reaches byte j (a word character
+// or the start of a multi-byte rune) and returns where it ends and whether
+// it stayed ASCII. A word is a run of ASCII word characters and letters or
+// digits (isWordRune).
+//
+//go:noinline
+func scanWord(s string, j int) (end int, ascii bool) {
+	ascii = true
+	for j < len(s) {
+		if c := s[j]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
 				break
 			}
-			ascii = false
-			j += size
+			j++
+			continue
 		}
-		w := s[i:j]
-		i = j
-		if ascii && len(w) <= len(buf) {
-			b := buf[:len(w)]
-			for k := 0; k < len(w); k++ {
-				c := w[k]
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				b[k] = c
-			}
-			if len(b) < 2 {
-				continue
-			}
-			if isStopWord(b) {
-				continue
-			}
-			set.add(hbytes(fnvOffset, lightStem(b)))
-		} else {
-			n += foreignStems(&set, w) - 1
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if !isWordRune(r) {
+			break
 		}
-		n++
+		ascii = false
+		j += size
 	}
-	return set
+	return j, ascii
+}
+
+// stemPre sets *pre for the first word w of stemSets' text that does not
+// end within its first b bytes (b counted from the word's start): the
+// stems before it, in *set, plus those of the word cut at b when it starts
+// before b.
+//
+//go:noinline
+func stemPre(set, pre *stemBits, w string, b int) {
+	*pre = *set
+	if b > 0 {
+		var buf [64]byte
+		stemWord(pre, w[:b], &buf)
+	}
+}
+
+// maxStopWord is the length of the longest stop word.
+var maxStopWord = func() int {
+	n := 0
+	for _, w := range strings.Fields(stopWordList) {
+		n = max(n, len(w))
+	}
+	return n
+}()
+
+// stemWord adds the stems of word w to set as stemSet does and returns how
+// many it added: a plain ASCII word of at most 64 bytes gives its light
+// stem unless it is a stop word or shorter than two bytes; any other word
+// goes to foreignStems. buf is scratch space.
+func stemWord(set *stemBits, w string, buf *[64]byte) int {
+	if len(w) > len(buf) || !isASCII(w) {
+		return foreignStems(set, w)
+	}
+	// Lower-case w into buf, hashing it.
+	h := uint32(fnvOffset)
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[k] = c
+		h = (h ^ uint32(c)) * fnvPrime
+	}
+	if wh, ok := stemFinish(buf[:len(w)], h); ok {
+		set.add(wh)
+		return 1
+	}
+	return 0
+}
+
+// fnvPrimeInverse is the inverse of fnvPrime modulo 2^32: unhash undoes
+// one FNV-1a step.
+const fnvPrimeInverse = 0x359c449b
+
+// unhash returns the FNV-1a hash h had before byte c was hashed into it.
+func unhash(h uint32, c byte) uint32 { return h*fnvPrimeInverse ^ uint32(c) }
+
+// stemFinish returns the stem hash of a lower-case ASCII word given its
+// FNV-1a hash h, and false when it is a stop word or shorter than two
+// bytes. The stem is the word less a few bytes, or (-ies to -y) the word
+// less three bytes plus 'y', so its hash is h with the cut bytes unhashed
+// (plus 'y'). lightStem may rewrite word: only the 'i' of -ies, to 'y'.
+func stemFinish(word []byte, h uint32) (uint32, bool) {
+	n := len(word)
+	if n < 2 || n <= maxStopWord && isStopHash(h) {
+		return 0, false
+	}
+	ies := n > 5 && word[n-3] == 'i' && word[n-2] == 'e' && word[n-1] == 's'
+	l := len(lightStem(word))
+	if ies {
+		h = unhash(unhash(unhash(h, 's'), 'e'), 'i') // the word less -ies
+		if l == n-2 {
+			return hbyte(h, 'y'), true
+		}
+		n -= 3 // -ies became -y, then a doubled y went: "xyyies"
+	}
+	for p := n - 1; p >= l; p-- {
+		h = unhash(h, word[p])
+	}
+	return h, true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // foreignPrefix is how many runes of a non-ASCII word stemSet keeps.
@@ -710,6 +923,8 @@ const foreignPrefix = 6
 // foreignPrefix runes, a crude stem that lets inflected forms meet
 // ("ребёнка", "ребенку"; "información", "informaciones"), with ё read as е;
 // short Russian and Spanish function words are left out.
+//
+//go:noinline
 func foreignStems(set *stemBits, w string) int {
 	added := 0
 	var prev rune
@@ -1004,10 +1219,10 @@ func clampBucket(x float64, lim int) int {
 
 // hasCode reports whether s looks like it contains source code: a code
 // fence anywhere, or two code-like lines in its first KiB.
-func hasCode(s string) bool {
-	if strings.Contains(s, "```") {
-		return true
-	}
+func hasCode(s string) bool { return strings.Contains(s, "```") || hasCodeLines(s) }
+
+// hasCodeLines reports whether the first KiB of s has two code-like lines.
+func hasCodeLines(s string) bool {
 	codey := 0
 	for line := range strings.Lines(s[:cut(s, 1024)]) {
 		l := strings.TrimSpace(line)
@@ -1039,7 +1254,21 @@ func hasTraceback(s string) bool { return tracebackCues.in(s, 1024) }
 
 func hasUpperRun(s string) bool {
 	run := 0
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf { // ASCII fast path
+			i++
+			if 'A' <= c && c <= 'Z' {
+				run++
+				if run >= 5 {
+					return true
+				}
+			} else if c != ' ' {
+				run = 0
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if unicode.IsUpper(r) {
 			run++
 			if run >= 5 {
@@ -1077,8 +1306,12 @@ func replyRefuses(reply string) bool { return refusalCues.in(reply, cut(reply, r
 
 // replyCutOff reports whether the reply looks truncated: an unclosed code
 // fence, or a long reply that stops without closing punctuation.
-func replyCutOff(reply string) bool {
-	if strings.Count(reply, "```")%2 == 1 {
+func replyCutOff(reply string) bool { return replyCutOffFences(reply, strings.Count(reply, "```")) }
+
+// replyCutOffFences is replyCutOff given the number of code fences in the
+// reply.
+func replyCutOffFences(reply string, fences int) bool {
+	if fences%2 == 1 {
 		return true
 	}
 	r := strings.TrimRight(reply, " \t\r\n")

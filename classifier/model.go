@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dsatmine/dsatmine/heuristics"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
@@ -73,10 +75,15 @@ type Scores struct {
 type Model struct {
 	feat featurizer
 	// w holds the weights interleaved by bucket: w[bucket*numHeads+head].
-	w    []float32
-	bias [numHeads]float64
-	cal  [numHeads][2]float64 // Platt scaling: p = sigmoid(a*margin + b)
-	has  [numHeads]bool
+	w []float32
+	// packed is w without its all-zero rows, built on first use (see
+	// packWeights); nil until then.
+	packed atomic.Pointer[packedWeights]
+	// digest memoises Digest; the setters clear it.
+	digest atomic.Pointer[string]
+	bias   [numHeads]float64
+	cal    [numHeads][2]float64 // Platt scaling: p = sigmoid(a*margin + b)
+	has    [numHeads]bool
 	// thresholds holds recommended operating points by head name.
 	thresholds map[string]float64
 	// decision is how the miner decides with this model (DecisionModel or
@@ -116,7 +123,10 @@ func (m *Model) Decision() string {
 
 // SetDecision records the recommended decision mode (DecisionModel or
 // DecisionCombined). It is meant for use right after training.
-func (m *Model) SetDecision(d string) { m.decision = d }
+func (m *Model) SetDecision(d string) {
+	m.decision = d
+	m.digest.Store(nil)
+}
 
 // OperatingTable returns the out-of-fold precision and recall of the
 // model's decision per threshold, as measured when it was trained (nil
@@ -128,6 +138,7 @@ func (m *Model) OperatingTable() []OperatingPoint { return slices.Clone(m.table)
 func (m *Model) SetOperatingTable(t []OperatingPoint) {
 	m.table = slices.Clone(t)
 	m.tableTN = len(t) > 0
+	m.digest.Store(nil)
 	slices.SortFunc(m.table, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
 }
 
@@ -142,6 +153,7 @@ func (m *Model) SourceTable() []OperatingPoint { return slices.Clone(m.srcTable)
 func (m *Model) SetSourceTable(t []OperatingPoint) {
 	m.srcTable = slices.Clone(t)
 	slices.SortFunc(m.srcTable, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
+	m.digest.Store(nil)
 }
 
 // ErrNoTable is returned by ThresholdFor when the model carries no
@@ -235,6 +247,7 @@ func (m *Model) SetThreshold(head string, t float64) {
 		m.thresholds = map[string]float64{}
 	}
 	m.thresholds[head] = t
+	m.digest.Store(nil)
 }
 
 // Classify scores one follow-up. It implements Classifier. The prediction's
@@ -266,18 +279,73 @@ func (m *Model) Predict(t *heuristics.Turn, signals []heuristics.Signal) Scores 
 }
 
 func (m *Model) margins(idx []uint32, val []float32, out *[numHeads]float64) {
-	var acc [numHeads]float32
-	w := m.w
-	for k, i := range idx {
-		v := val[k]
-		row := w[int(i)*numHeads : int(i)*numHeads+numHeads : int(i)*numHeads+numHeads]
-		for h := range acc {
-			acc[h] += v * row[h]
-		}
+	p := m.packed.Load()
+	if p == nil {
+		p = packWeights(m.w)
+		m.packed.Store(p) // racing builders store equal tables
 	}
+	// One local per head keeps the sums in registers; each head still sums
+	// its terms in feature order.
+	var a0, a1, a2, a3, a4, a5, a6, a7 float32
+	w := p.w
+	for k, i := range idx {
+		word := p.nz[i/64]
+		bit := uint64(1) << (i % 64)
+		if word&bit == 0 {
+			// An all-zero row adds v*0 = ±0 to every head, which leaves
+			// each sum as it is (a sum that starts at +0 never becomes -0).
+			continue
+		}
+		r := int(p.rank[i/64]) + bits.OnesCount64(word&(bit-1))
+		v := val[k]
+		row := (*[numHeads]float32)(w[r*numHeads : r*numHeads+numHeads])
+		a0 += v * row[0]
+		a1 += v * row[1]
+		a2 += v * row[2]
+		a3 += v * row[3]
+		a4 += v * row[4]
+		a5 += v * row[5]
+		a6 += v * row[6]
+		a7 += v * row[7]
+	}
+	acc := [numHeads]float32{a0, a1, a2, a3, a4, a5, a6, a7}
 	for h := range out {
 		out[h] = m.bias[h] + float64(acc[h])
 	}
+}
+
+// margins keeps one sum per head in a local: there must be eight heads.
+var (
+	_ [numHeads - 8]struct{}
+	_ [8 - numHeads]struct{}
+)
+
+// packedWeights is a model's weight matrix without its all-zero rows: the
+// L1-regularised heads leave most buckets zero in every head, and scoring
+// then touches a bitmap that stays in cache instead of a row of the full
+// matrix for every feature.
+type packedWeights struct {
+	nz   []uint64  // bit b set when bucket b has a non-zero weight in some head
+	rank []uint32  // rank[i]: number of set bits in nz[:i]
+	w    []float32 // the non-zero rows in bucket order, numHeads weights each
+}
+
+func packWeights(w []float32) *packedWeights {
+	buckets := len(w) / numHeads
+	p := &packedWeights{nz: make([]uint64, (buckets+63)/64), rank: make([]uint32, (buckets+63)/64)}
+	for b := range buckets {
+		row := w[b*numHeads : b*numHeads+numHeads]
+		if slices.ContainsFunc(row, func(x float32) bool { return x != 0 }) {
+			p.nz[b/64] |= 1 << (b % 64)
+			p.w = append(p.w, row...)
+		}
+	}
+	n := uint32(0)
+	for i, word := range p.nz {
+		p.rank[i] = n
+		n += uint32(bits.OnesCount64(word))
+	}
+	return p
 }
 
 func (m *Model) scores(margin *[numHeads]float64) Scores {
@@ -385,6 +453,9 @@ func (m *Model) Save(w io.Writer) error {
 		fh.Weight = []float64{}
 		prev := 0
 		for b := range buckets {
+			if m.w[b*numHeads+h] == 0 {
+				continue // round5 keeps zero (and only zero) zero
+			}
 			v := round5(float64(m.w[b*numHeads+h]))
 			if v == 0 {
 				continue
@@ -409,12 +480,20 @@ func (m *Model) Save(w io.Writer) error {
 // SHA-256 of what Save writes. dsat.Miner records it in the detector
 // version of its output and in resume fingerprints, so a run resumed with
 // another model file does not mix the two.
+//
+// The digest is computed once (a model is immutable but for the setters
+// meant for use right after training, which clear it).
 func (m *Model) Digest() string {
+	if d := m.digest.Load(); d != nil {
+		return *d
+	}
 	h := sha256.New()
 	if err := m.Save(h); err != nil {
 		return "unsaved"
 	}
-	return hex.EncodeToString(h.Sum(nil))[:12]
+	d := hex.EncodeToString(h.Sum(nil))[:12]
+	m.digest.Store(&d)
+	return d
 }
 
 // Load reads a model written by Save.
@@ -509,6 +588,11 @@ var loadDefault = sync.OnceValues(func() (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("classifier: embedded default model: %w", err)
 	}
+	// The file is what Save writes for it (TestDefaultDigestFromFile), so
+	// its digest is the file's: no need to re-encode 850 KB to learn it.
+	sum := sha256.Sum256(defaultModel)
+	d := hex.EncodeToString(sum[:])[:12]
+	m.digest.Store(&d)
 	return m, nil
 })
 

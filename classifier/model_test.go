@@ -376,3 +376,31 @@ func TestErrorsAreValues(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrVersion))
 	assert.False(t, errors.Is(err, ErrFormat))
 }
+
+// The embedded default model file is exactly what Save writes for it, so
+// the digest Default seeds from the file's bytes is the one Digest would
+// compute; a digest is memoised and a setter invalidates it.
+func TestDefaultDigestFromFile(t *testing.T) {
+	m, err := Default()
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, m.Save(&buf))
+	require.True(t, bytes.Equal(buf.Bytes(), defaultModel), "classifier/models/default.json is not in Save's canonical form")
+	fresh, err := Load(bytes.NewReader(defaultModel))
+	require.NoError(t, err)
+	require.Equal(t, fresh.Digest(), m.Digest())
+	require.Equal(t, m.Digest(), fresh.Digest(), "memoised")
+	before := fresh.Digest()
+	fresh.SetThreshold("dsat", 0.123)
+	require.NotEqual(t, before, fresh.Digest())
+	fresh.SetThreshold("dsat", m.Threshold())
+	require.Equal(t, before, fresh.Digest())
+	fresh.SetDecision(DecisionModel)
+	require.NotEqual(t, before, fresh.Digest())
+	before = fresh.Digest()
+	fresh.SetSourceTable([]OperatingPoint{{Threshold: 0.5, Metrics: Metrics{Precision: 0.9, Recall: 0.4, TP: 9, FP: 1, FN: 13, TN: 77}}})
+	require.NotEqual(t, before, fresh.Digest())
+	before = fresh.Digest()
+	fresh.SetOperatingTable([]OperatingPoint{{Threshold: 0.4, Metrics: Metrics{Precision: 0.8, Recall: 0.5, TP: 8, FP: 2, FN: 8, TN: 70}}})
+	require.NotEqual(t, before, fresh.Digest())
+}
