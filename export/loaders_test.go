@@ -61,11 +61,11 @@ func loaderFixtures(t *testing.T) []string {
 }
 
 // exportFixture mines path and writes it in format; it returns the lines.
-func exportFixture(t *testing.T, path string, format ExportFormat, drift bool) ([]map[string]any, *dsat.Stats) {
+func exportFixture(t *testing.T, path string, format Format, drift bool) ([]map[string]any, *dsat.Stats) {
 	return exportFixtureRoles(t, path, format, drift, false)
 }
 
-func exportFixtureRoles(t *testing.T, path string, format ExportFormat, drift, keepRoles bool) ([]map[string]any, *dsat.Stats) {
+func exportFixtureRoles(t *testing.T, path string, format Format, drift, keepRoles bool) ([]map[string]any, *dsat.Stats) {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
@@ -75,7 +75,7 @@ func exportFixtureRoles(t *testing.T, path string, format ExportFormat, drift, k
 	cfg := dsat.DefaultConfig()
 	cfg.Workers = 1
 	cfg.DRIFTPairing = drift
-	cfg.Desirable = format == ExportKTO
+	cfg.Desirable = format == FormatKTO
 	m, err := dsat.NewMiner(cfg)
 	require.NoError(t, err)
 	var buf bytes.Buffer
@@ -437,32 +437,32 @@ func TestExportsPassTrainerLoaders(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(readme), `load_dataset("json", data_files=`, "README gives TRL's Python loading line")
 
-	counts := map[ExportFormat]int{}
+	counts := map[Format]int{}
 	gemmaSkipped, withTools := 0, 0
 	for _, path := range loaderFixtures(t) {
 		for _, drift := range []bool{false, true} {
-			for _, format := range []ExportFormat{ExportTRL, ExportKTO, ExportOpenRLHF, ExportLLaMAFactory} {
+			for _, format := range []Format{FormatTRL, FormatKTO, FormatOpenRLHF, FormatLLaMAFactory} {
 				recs, _ := exportFixture(t, path, format, drift)
 				for i, rec := range recs {
 					where := fmt.Sprintf("%s %s (drift pairing %t) row %d", filepath.Base(path), format, drift, i+1)
 					counts[format]++
 					var replies [][]chatMsg
 					switch format {
-					case ExportTRL:
+					case FormatTRL:
 						require.NoError(t, trlCheck(rec, []string{"chosen", "prompt", "rejected"}), where)
 						c, _ := messageList(rec["chosen"])
 						r, _ := messageList(rec["rejected"])
 						replies = [][]chatMsg{c, r}
-					case ExportKTO:
+					case FormatKTO:
 						require.NoError(t, trlCheck(rec, []string{"completion", "label", "prompt"}), where)
 						c, _ := messageList(rec["completion"])
 						replies = [][]chatMsg{c}
-					case ExportOpenRLHF:
+					case FormatOpenRLHF:
 						require.NoError(t, openRLHFCheck(rec, orFlags), where)
 						c, _ := messageList(rec["chosen"])
 						r, _ := messageList(rec["rejected"])
 						replies = [][]chatMsg{c, r}
-					case ExportLLaMAFactory:
+					case FormatLLaMAFactory:
 						require.NoError(t, lfConvert(attr, rec), where)
 						continue
 					}
@@ -483,7 +483,7 @@ func TestExportsPassTrainerLoaders(t *testing.T) {
 		}
 	}
 	t.Logf("rows checked: %v; with tool messages: %d", counts, withTools)
-	for _, f := range []ExportFormat{ExportTRL, ExportKTO, ExportOpenRLHF, ExportLLaMAFactory} {
+	for _, f := range []Format{FormatTRL, FormatKTO, FormatOpenRLHF, FormatLLaMAFactory} {
 		assert.Positive(t, counts[f], "%s: some rows checked", f)
 	}
 	assert.Positive(t, withTools, "some prompts keep tool calls and outputs")
@@ -493,7 +493,7 @@ func TestExportsPassTrainerLoaders(t *testing.T) {
 func TestPromptKeepsToolCallBeforeRejected(t *testing.T) {
 	// In the sample, the reply to "I meant Berlin, New Hampshire" followed a
 	// weather call: the call and its output stay in the prompt.
-	recs, _ := exportFixture(t, "../testdata/sample/openai-sample.jsonl", ExportDRIFT, false)
+	recs, _ := exportFixture(t, "../testdata/sample/openai-sample.jsonl", FormatDRIFT, false)
 	found := 0
 	for _, rec := range recs {
 		prompt, err := messageList(rec["prompt"])
@@ -526,7 +526,7 @@ func TestNormalisationIsWhatMakesExportsLoad(t *testing.T) {
 	// role normalisation is what makes them pass.
 	const path = "../testdata/exports/roles.jsonl"
 	failures := 0
-	for _, format := range []ExportFormat{ExportTRL, ExportOpenRLHF} {
+	for _, format := range []Format{FormatTRL, FormatOpenRLHF} {
 		recs, _ := exportFixtureRoles(t, path, format, false, true)
 		require.NotEmpty(t, recs)
 		for _, rec := range recs {
@@ -551,7 +551,7 @@ func TestNormalisationIsWhatMakesExportsLoad(t *testing.T) {
 	}
 	assert.Positive(t, failures, "messages as logged break alternation")
 
-	recs, st := exportFixture(t, path, ExportKTO, false)
+	recs, st := exportFixture(t, path, FormatKTO, false)
 	require.NotNil(t, st.Export)
 	labels := map[bool]int64{}
 	for _, rec := range recs {
