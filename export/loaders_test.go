@@ -28,6 +28,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -65,6 +66,65 @@ func exportFixture(t *testing.T, path string, format Format, drift bool) ([]map[
 	return exportFixtureRoles(t, path, format, drift, false)
 }
 
+// teeSink hands every anchor to several writers; a writer's ErrNotExported
+// (a layout that cannot hold the anchor) leaves the others unaffected.
+// Run deduplicates before its sink, so each writer receives exactly what a
+// run of its own would have given it.
+type teeSink []*AnchorWriter
+
+func (ts teeSink) WriteAnchor(a *dsat.Anchor) error {
+	for _, aw := range ts {
+		if err := aw.WriteAnchor(a); err != nil && !errors.Is(err, dsat.ErrNotExported) {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportFixtureFormats mines path once and writes its anchors in each of
+// formats, which must share the miner's configuration (not kto, which also
+// mines desirable replies); it returns the lines per format.
+func exportFixtureFormats(t *testing.T, path string, drift bool, formats ...Format) map[Format][]map[string]any {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	r := conversation.NewReader(f, path)
+	defer r.Close()
+	cfg := dsat.DefaultConfig()
+	cfg.Workers = 1
+	cfg.DRIFTPairing = drift
+	m, err := dsat.NewMiner(cfg)
+	require.NoError(t, err)
+	bufs := make([]bytes.Buffer, len(formats))
+	var tee teeSink
+	for i, format := range formats {
+		require.NotEqual(t, FormatKTO, format)
+		tee = append(tee, NewAnchorWriter(&bufs[i], format))
+	}
+	_, err = m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{Anchors: tee})
+	require.NoError(t, err, path)
+	out := map[Format][]map[string]any{}
+	for i, format := range formats {
+		out[format] = jsonLines(t, bufs[i].Bytes(), path)
+	}
+	return out
+}
+
+func jsonLines(t *testing.T, b []byte, path string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal(line, &rec), path)
+		out = append(out, rec)
+	}
+	return out
+}
+
 func exportFixtureRoles(t *testing.T, path string, format Format, drift, keepRoles bool) ([]map[string]any, *dsat.Stats) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -83,16 +143,7 @@ func exportFixtureRoles(t *testing.T, path string, format Format, drift, keepRol
 	aw.KeepRoles = keepRoles
 	st, err := m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{Anchors: aw})
 	require.NoError(t, err, path)
-	var out []map[string]any
-	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
-		if len(line) == 0 {
-			continue
-		}
-		var rec map[string]any
-		require.NoError(t, json.Unmarshal(line, &rec), path)
-		out = append(out, rec)
-	}
-	return out, st
+	return jsonLines(t, buf.Bytes(), path), st
 }
 
 type chatMsg = map[string]any
@@ -441,8 +492,12 @@ func TestExportsPassTrainerLoaders(t *testing.T) {
 	gemmaSkipped, withTools := 0, 0
 	for _, path := range loaderFixtures(t) {
 		for _, drift := range []bool{false, true} {
+			// One run for the pairwise layouts (they share the miner's
+			// configuration), one for kto.
+			byFormat := exportFixtureFormats(t, path, drift, FormatTRL, FormatOpenRLHF, FormatLLaMAFactory)
+			byFormat[FormatKTO], _ = exportFixture(t, path, FormatKTO, drift)
 			for _, format := range []Format{FormatTRL, FormatKTO, FormatOpenRLHF, FormatLLaMAFactory} {
-				recs, _ := exportFixture(t, path, format, drift)
+				recs := byFormat[format]
 				for i, rec := range recs {
 					where := fmt.Sprintf("%s %s (drift pairing %t) row %d", filepath.Base(path), format, drift, i+1)
 					counts[format]++
