@@ -4,7 +4,9 @@
 // A Conversation is an ordered list of Messages. Readers normalise every input
 // format (OpenAI messages, ShareGPT, WildChat, LMSYS-Chat-1M, Anthropic HH-RLHF,
 // OpenAssistant, ChatGPT exports, preference records) into this one shape so that detectors never
-// see format-specific details.
+// see format-specific details. RecordReader hands the raw records of the same
+// containers to formats that are not chat logs (package ultrafeedback reads
+// UltraFeedback records with it); this package knows nothing of them.
 package conversation
 
 import (

@@ -279,7 +279,7 @@ func (r *Reader) Next(ctx context.Context) (*Conversation, error) {
 	}
 }
 
-// nextRaw is the raw-record step Reader and UltraFeedbackReader share: it
+// nextRaw is the raw-record step Reader and RecordReader share: it
 // starts the container on the first call and returns the next raw record and
 // its location, counting every record read in st.Records. A record the
 // container cannot deliver is a *ParseError, accounted for in st (see

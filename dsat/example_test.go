@@ -65,7 +65,7 @@ func ExampleMiner_Run() {
 	}
 	// TRL's conversational preference layout: only anchors with a chosen reply.
 	st, err := m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{
-		Anchors: export.NewAnchorWriter(os.Stdout, export.ExportTRL),
+		Anchors: export.NewAnchorWriter(os.Stdout, export.FormatTRL),
 	})
 	if err != nil {
 		log.Fatal(err)

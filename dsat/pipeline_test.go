@@ -126,9 +126,9 @@ func interleavedLabelled(t *testing.T) string {
 
 func TestRunByteIdenticalForAnyWorkerCount(t *testing.T) {
 	checkNoLeak(t)
+	// Each sample is mined in "all samples" (several inputs); the cases of
+	// one input are "repeated", "languages mixed" and "real sharegpt".
 	cases := map[string][]string{
-		"wildchat":         {"../testdata/sample/wildchat-sample.jsonl"},
-		"sharegpt":         {"../testdata/sample/sharegpt-sample.json"},
 		"all samples":      {"../testdata/sample/openai-sample.jsonl", "../testdata/sample/sharegpt-sample.json", "../testdata/sample/wildchat-sample.jsonl"},
 		"repeated":         {repeatedCorpus(t, 3)},
 		"languages mixed":  {interleavedLabelled(t)},

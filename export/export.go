@@ -10,28 +10,28 @@ import (
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
-// ExportFormat names an anchor output layout.
-type ExportFormat string
+// Format names an anchor output layout.
+type Format string
 
 // Export formats.
 //
-//   - ExportDRIFT: the Anchor record itself (a superset of what DRIFT's
+//   - FormatDRIFT: the Anchor record itself (a superset of what DRIFT's
 //     sampler reads).
-//   - ExportTRL: TRL conversational preference,
+//   - FormatTRL: TRL conversational preference,
 //     {"prompt":[msgs],"chosen":[msgs],"rejected":[msgs]}; only anchors with
 //     a chosen reply. TRL's DPO trainer reads it as it is (the prompt ends
 //     with a user or tool message, so it adds the generation prompt).
-//   - ExportKTO: TRL unpaired preference,
+//   - FormatKTO: TRL unpaired preference,
 //     {"prompt":[msgs],"completion":[assistant msg],"label":bool}: every
 //     anchor's rejected reply with label false and, when the miner collects
 //     them (Config.Desirable), every SAT-confirmed reply with label true.
-//   - ExportOpenRLHF: {"prompt":[msgs],"chosen":[msgs],"rejected":[msgs]};
+//   - FormatOpenRLHF: {"prompt":[msgs],"chosen":[msgs],"rejected":[msgs]};
 //     OpenRLHF (v0.10.2 and later, whose options carry a "data." prefix)
 //     reads it with --data.prompt_key prompt --data.chosen_key chosen
 //     --data.rejected_key rejected --data.apply_chat_template; both of the
 //     first and the last are needed for message lists. Only anchors with a
 //     chosen reply (the pairwise trainers need one).
-//   - ExportLLaMAFactory: LLaMA-Factory ShareGPT ranking,
+//   - FormatLLaMAFactory: LLaMA-Factory ShareGPT ranking,
 //     {"conversations":[{"from","value"}],"chosen":{"from":"gpt","value"},"rejected":{…}},
 //     registered in dataset_info.json with "formatting": "sharegpt",
 //     "ranking": true and "columns": {"messages": "conversations",
@@ -48,35 +48,35 @@ type ExportFormat string
 // AnchorWriter.KeepRoles is set (see NormalizeRoles), so that chat templates
 // that require alternating roles render them.
 const (
-	ExportDRIFT        ExportFormat = "drift"
-	ExportTRL          ExportFormat = "trl"
-	ExportKTO          ExportFormat = "kto"
-	ExportOpenRLHF     ExportFormat = "openrlhf"
-	ExportLLaMAFactory ExportFormat = "llamafactory"
+	FormatDRIFT        Format = "drift"
+	FormatTRL          Format = "trl"
+	FormatKTO          Format = "kto"
+	FormatOpenRLHF     Format = "openrlhf"
+	FormatLLaMAFactory Format = "llamafactory"
 )
 
-// ExportFormats lists the export formats.
-var ExportFormats = []ExportFormat{ExportDRIFT, ExportTRL, ExportKTO, ExportOpenRLHF, ExportLLaMAFactory}
+// Formats lists the export formats.
+var Formats = []Format{FormatDRIFT, FormatTRL, FormatKTO, FormatOpenRLHF, FormatLLaMAFactory}
 
-// ErrUnknownExport is returned (wrapped) by ParseExportFormat.
-var ErrUnknownExport = errors.New("dsat: unknown export format")
+// ErrUnknownFormat is returned (wrapped) by ParseFormat.
+var ErrUnknownFormat = errors.New("export: unknown format")
 
-// ParseExportFormat parses an export format name; "" means ExportDRIFT.
-func ParseExportFormat(s string) (ExportFormat, error) {
+// ParseFormat parses an export format name; "" means FormatDRIFT.
+func ParseFormat(s string) (Format, error) {
 	if s == "" {
-		return ExportDRIFT, nil
+		return FormatDRIFT, nil
 	}
-	for _, f := range ExportFormats {
+	for _, f := range Formats {
 		if string(f) == strings.ToLower(s) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("%w %q (want one of drift, trl, kto, openrlhf, llamafactory)", ErrUnknownExport, s)
+	return "", fmt.Errorf("%w %q (want one of drift, trl, kto, openrlhf, llamafactory)", ErrUnknownFormat, s)
 }
 
 // Pairwise reports whether the format needs a chosen reply.
-func (f ExportFormat) Pairwise() bool {
-	return f == ExportTRL || f == ExportOpenRLHF || f == ExportLLaMAFactory
+func (f Format) Pairwise() bool {
+	return f == FormatTRL || f == FormatOpenRLHF || f == FormatLLaMAFactory
 }
 
 // EventWriter writes events as JSON Lines. Wrap w in a bufio.Writer for speed.
@@ -101,7 +101,7 @@ type AnchorWriter struct {
 	// of one side, which its format requires.
 	KeepRoles bool
 	w         io.Writer
-	format    ExportFormat
+	format    Format
 	buf       []byte
 	counts    dsat.ExportStats
 	// KeepDesirable makes a drift writer keep desirable records (the part
@@ -117,9 +117,9 @@ func (aw *AnchorWriter) ExportStats() dsat.ExportStats {
 }
 
 // NewAnchorWriter returns an AnchorWriter writing format to w.
-func NewAnchorWriter(w io.Writer, format ExportFormat) *AnchorWriter {
+func NewAnchorWriter(w io.Writer, format Format) *AnchorWriter {
 	if format == "" {
-		format = ExportDRIFT
+		format = FormatDRIFT
 	}
 	return &AnchorWriter{w: w, format: format}
 }
@@ -139,7 +139,7 @@ func (aw *AnchorWriter) WriteAnchor(a *dsat.Anchor) error {
 		return err
 	}
 	addEdits(&aw.counts, edits)
-	if aw.format == ExportKTO {
+	if aw.format == FormatKTO {
 		aw.counts.Undesirable++
 	}
 	return nil
@@ -149,9 +149,9 @@ func (aw *AnchorWriter) WriteAnchor(a *dsat.Anchor) error {
 // row with label true. Other formats return ErrNotExported.
 func (aw *AnchorWriter) WriteDesirable(a *dsat.Anchor) error {
 	switch {
-	case aw.format == ExportDRIFT && aw.KeepDesirable:
+	case aw.format == FormatDRIFT && aw.KeepDesirable:
 		return writeLine(aw.w, &aw.buf, a)
-	case aw.format != ExportKTO || len(a.Chosen) == 0:
+	case aw.format != FormatKTO || len(a.Chosen) == 0:
 		return dsat.ErrNotExported
 	}
 	prompt, edits := a.Prompt, roleEdits{}
@@ -182,18 +182,18 @@ func addEdits(e *dsat.ExportStats, r roleEdits) {
 // Project returns the record that represents a in format, ready to be
 // encoded as JSON, with role-normalised message lists (NormalizeRoles) in
 // every format but drift. It returns ErrNotExported when format is pairwise
-// and a has no chosen reply, and an error wrapping ErrUnknownExport for an
+// and a has no chosen reply, and an error wrapping ErrUnknownFormat for an
 // unknown format.
-func Project(a *dsat.Anchor, format ExportFormat) (any, error) {
+func Project(a *dsat.Anchor, format Format) (any, error) {
 	rec, _, err := project(a, format, false)
 	return rec, err
 }
 
-func project(a *dsat.Anchor, format ExportFormat, keepRoles bool) (any, roleEdits, error) {
+func project(a *dsat.Anchor, format Format, keepRoles bool) (any, roleEdits, error) {
 	if format.Pairwise() && len(a.Chosen) == 0 {
 		return nil, roleEdits{}, dsat.ErrNotExported
 	}
-	if format == ExportDRIFT || format == "" {
+	if format == FormatDRIFT || format == "" {
 		return a, roleEdits{}, nil
 	}
 	prompt, chosen, rejected := a.Prompt, a.Chosen, a.Rejected
@@ -203,16 +203,16 @@ func project(a *dsat.Anchor, format ExportFormat, keepRoles bool) (any, roleEdit
 		chosen, rejected = mergeReply(a.Chosen), mergeReply(a.Rejected)
 	}
 	switch format {
-	case ExportTRL:
+	case FormatTRL:
 		return trlRecord{Prompt: prompt, Chosen: chosen, Rejected: rejected}, edits, nil
-	case ExportOpenRLHF:
+	case FormatOpenRLHF:
 		return openRLHFRecord{Prompt: prompt, Chosen: chosen, Rejected: rejected}, edits, nil
-	case ExportKTO:
+	case FormatKTO:
 		return ktoRecord{Prompt: prompt, Completion: rejected, Label: false}, edits, nil
-	case ExportLLaMAFactory:
+	case FormatLLaMAFactory:
 		return llamaFactoryRecord(prompt, chosen, rejected), edits, nil
 	}
-	return nil, roleEdits{}, fmt.Errorf("%w %q", ErrUnknownExport, format)
+	return nil, roleEdits{}, fmt.Errorf("%w %q", ErrUnknownFormat, format)
 }
 
 type trlRecord struct {

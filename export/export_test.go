@@ -28,7 +28,7 @@ func sampleAnchor(withChosen bool) *dsat.Anchor {
 	return a
 }
 
-func exportLine(t *testing.T, f ExportFormat, a *dsat.Anchor) (map[string]any, error) {
+func exportLine(t *testing.T, f Format, a *dsat.Anchor) (map[string]any, error) {
 	t.Helper()
 	var buf bytes.Buffer
 	err := NewAnchorWriter(&buf, f).WriteAnchor(a)
@@ -59,8 +59,8 @@ func msgs(v any) []map[string]any {
 	return out
 }
 
-func TestExportDRIFT(t *testing.T) {
-	m, err := exportLine(t, ExportDRIFT, sampleAnchor(false))
+func TestFormatDRIFT(t *testing.T) {
+	m, err := exportLine(t, FormatDRIFT, sampleAnchor(false))
 	require.NoError(t, err)
 	for _, k := range []string{"id", "conversation_id", "source", "turn", "prompt", "rejected", "user_preference", "categories", "score", "evidence"} {
 		assert.Contains(t, m, k)
@@ -68,13 +68,13 @@ func TestExportDRIFT(t *testing.T) {
 	assert.NotContains(t, m, "chosen", "chosen is omitted when absent")
 	assert.Equal(t, map[string]any{"role": "user", "content": "wrong"}, m["user_preference"])
 	assert.Equal(t, "assistant", msgs(m["rejected"])[0]["role"])
-	m, err = exportLine(t, ExportDRIFT, sampleAnchor(true))
+	m, err = exportLine(t, FormatDRIFT, sampleAnchor(true))
 	require.NoError(t, err)
 	assert.Equal(t, "good", msgs(m["chosen"])[0]["content"])
 }
 
 func TestExportTRLAndOpenRLHF(t *testing.T) {
-	for _, f := range []ExportFormat{ExportTRL, ExportOpenRLHF} {
+	for _, f := range []Format{FormatTRL, FormatOpenRLHF} {
 		_, err := exportLine(t, f, sampleAnchor(false))
 		assert.ErrorIs(t, err, dsat.ErrNotExported, f)
 
@@ -91,7 +91,7 @@ func TestExportTRLAndOpenRLHF(t *testing.T) {
 }
 
 func TestExportKTO(t *testing.T) {
-	m, err := exportLine(t, ExportKTO, sampleAnchor(false))
+	m, err := exportLine(t, FormatKTO, sampleAnchor(false))
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"prompt", "completion", "label"}, keys(m))
 	assert.Equal(t, false, m["label"])
@@ -100,7 +100,7 @@ func TestExportKTO(t *testing.T) {
 }
 
 func TestExportKeepRoles(t *testing.T) {
-	for _, f := range []ExportFormat{ExportTRL, ExportOpenRLHF, ExportKTO} {
+	for _, f := range []Format{FormatTRL, FormatOpenRLHF, FormatKTO} {
 		var buf bytes.Buffer
 		aw := NewAnchorWriter(&buf, f)
 		aw.KeepRoles = true
@@ -116,7 +116,7 @@ func TestExportKeepRoles(t *testing.T) {
 
 func TestExportCountsNormalisation(t *testing.T) {
 	var buf bytes.Buffer
-	aw := NewAnchorWriter(&buf, ExportTRL)
+	aw := NewAnchorWriter(&buf, FormatTRL)
 	a := sampleAnchor(true)
 	a.Prompt = []dsat.ChatMessage{
 		{Role: "assistant", Content: "Hi! How can I help?"}, {Role: "user", Content: "q1"}, {Role: "system", Content: "late rule"},
@@ -136,7 +136,7 @@ func TestExportCountsNormalisation(t *testing.T) {
 
 func TestExportKTODesirable(t *testing.T) {
 	var buf bytes.Buffer
-	aw := NewAnchorWriter(&buf, ExportKTO)
+	aw := NewAnchorWriter(&buf, FormatKTO)
 	good := &dsat.Anchor{Prompt: []dsat.ChatMessage{{Role: "user", Content: "q"}}, Chosen: []dsat.ChatMessage{{Role: "assistant", Content: "a"}}, Desirable: true}
 	require.NoError(t, aw.WriteAnchor(good), "a desirable record given to WriteAnchor is written as one")
 	require.NoError(t, aw.WriteAnchor(sampleAnchor(false)))
@@ -150,7 +150,7 @@ func TestExportKTODesirable(t *testing.T) {
 	assert.Equal(t, int64(1), st.Desirable)
 	assert.Equal(t, int64(1), st.Undesirable)
 
-	for _, f := range []ExportFormat{ExportDRIFT, ExportTRL, ExportOpenRLHF, ExportLLaMAFactory} {
+	for _, f := range []Format{FormatDRIFT, FormatTRL, FormatOpenRLHF, FormatLLaMAFactory} {
 		var b bytes.Buffer
 		assert.ErrorIs(t, NewAnchorWriter(&b, f).WriteDesirable(good), dsat.ErrNotExported, f)
 		assert.Zero(t, b.Len())
@@ -164,7 +164,7 @@ func TestExportLLaMAFactoryToolCalls(t *testing.T) {
 		{Role: "assistant", Content: "Checking.", ToolCalls: []byte(`[{"id":"c1","type":"function","function":{"name":"weather","arguments":"{\"city\":\"Oslo\"}"}}]`)},
 		{Role: "tool", Content: `{"temp_c":3}`, ToolCallID: "c1"},
 	}
-	m, err := exportLine(t, ExportLLaMAFactory, a)
+	m, err := exportLine(t, FormatLLaMAFactory, a)
 	require.NoError(t, err)
 	assert.Equal(t, []map[string]any{
 		{"from": "human", "value": "weather in Oslo?"},
@@ -172,7 +172,7 @@ func TestExportLLaMAFactoryToolCalls(t *testing.T) {
 		{"from": "observation", "value": `{"temp_c":3}`},
 	}, msgs(m["conversations"]))
 
-	m, err = exportLine(t, ExportTRL, a)
+	m, err = exportLine(t, FormatTRL, a)
 	require.NoError(t, err)
 	p := msgs(m["prompt"])
 	require.Len(t, p, 3)
@@ -181,10 +181,10 @@ func TestExportLLaMAFactoryToolCalls(t *testing.T) {
 }
 
 func TestExportLLaMAFactory(t *testing.T) {
-	_, err := exportLine(t, ExportLLaMAFactory, sampleAnchor(false))
+	_, err := exportLine(t, FormatLLaMAFactory, sampleAnchor(false))
 	assert.ErrorIs(t, err, dsat.ErrNotExported)
 
-	m, err := exportLine(t, ExportLLaMAFactory, sampleAnchor(true))
+	m, err := exportLine(t, FormatLLaMAFactory, sampleAnchor(true))
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"conversations", "chosen", "rejected"}, keys(m))
 	conv := msgs(m["conversations"])
@@ -210,24 +210,24 @@ func TestExportLLaMAFactory(t *testing.T) {
 	// A leading assistant greeting is dropped; no system turn.
 	a := sampleAnchor(true)
 	a.Prompt = []dsat.ChatMessage{{Role: "assistant", Content: "hi"}, {Role: "user", Content: "q"}}
-	m, err = exportLine(t, ExportLLaMAFactory, a)
+	m, err = exportLine(t, FormatLLaMAFactory, a)
 	require.NoError(t, err)
 	assert.Equal(t, []map[string]any{{"from": "human", "value": "q"}}, msgs(m["conversations"]))
 }
 
-func TestParseExportFormat(t *testing.T) {
-	for _, f := range ExportFormats {
-		got, err := ParseExportFormat(string(f))
+func TestParseFormat(t *testing.T) {
+	for _, f := range Formats {
+		got, err := ParseFormat(string(f))
 		require.NoError(t, err)
 		assert.Equal(t, f, got)
 	}
-	got, err := ParseExportFormat("")
+	got, err := ParseFormat("")
 	require.NoError(t, err)
-	assert.Equal(t, ExportDRIFT, got)
-	_, err = ParseExportFormat("alpaca")
-	assert.ErrorIs(t, err, ErrUnknownExport)
+	assert.Equal(t, FormatDRIFT, got)
+	_, err = ParseFormat("alpaca")
+	assert.ErrorIs(t, err, ErrUnknownFormat)
 	_, err = Project(sampleAnchor(true), "alpaca")
-	assert.ErrorIs(t, err, ErrUnknownExport)
+	assert.ErrorIs(t, err, ErrUnknownFormat)
 }
 
 func TestEventWriter(t *testing.T) {

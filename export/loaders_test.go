@@ -28,6 +28,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -61,11 +62,29 @@ func loaderFixtures(t *testing.T) []string {
 }
 
 // exportFixture mines path and writes it in format; it returns the lines.
-func exportFixture(t *testing.T, path string, format ExportFormat, drift bool) ([]map[string]any, *dsat.Stats) {
+func exportFixture(t *testing.T, path string, format Format, drift bool) ([]map[string]any, *dsat.Stats) {
 	return exportFixtureRoles(t, path, format, drift, false)
 }
 
-func exportFixtureRoles(t *testing.T, path string, format ExportFormat, drift, keepRoles bool) ([]map[string]any, *dsat.Stats) {
+// teeSink hands every anchor to several writers; a writer's ErrNotExported
+// (a layout that cannot hold the anchor) leaves the others unaffected.
+// Run deduplicates before its sink, so each writer receives exactly what a
+// run of its own would have given it.
+type teeSink []*AnchorWriter
+
+func (ts teeSink) WriteAnchor(a *dsat.Anchor) error {
+	for _, aw := range ts {
+		if err := aw.WriteAnchor(a); err != nil && !errors.Is(err, dsat.ErrNotExported) {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportFixtureFormats mines path once and writes its anchors in each of
+// formats, which must share the miner's configuration (not kto, which also
+// mines desirable replies); it returns the lines per format.
+func exportFixtureFormats(t *testing.T, path string, drift bool, formats ...Format) map[Format][]map[string]any {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
@@ -75,16 +94,27 @@ func exportFixtureRoles(t *testing.T, path string, format ExportFormat, drift, k
 	cfg := dsat.DefaultConfig()
 	cfg.Workers = 1
 	cfg.DRIFTPairing = drift
-	cfg.Desirable = format == ExportKTO
 	m, err := dsat.NewMiner(cfg)
 	require.NoError(t, err)
-	var buf bytes.Buffer
-	aw := NewAnchorWriter(&buf, format)
-	aw.KeepRoles = keepRoles
-	st, err := m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{Anchors: aw})
+	bufs := make([]bytes.Buffer, len(formats))
+	var tee teeSink
+	for i, format := range formats {
+		require.NotEqual(t, FormatKTO, format)
+		tee = append(tee, NewAnchorWriter(&bufs[i], format))
+	}
+	_, err = m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{Anchors: tee})
 	require.NoError(t, err, path)
+	out := map[Format][]map[string]any{}
+	for i, format := range formats {
+		out[format] = jsonLines(t, bufs[i].Bytes(), path)
+	}
+	return out
+}
+
+func jsonLines(t *testing.T, b []byte, path string) []map[string]any {
+	t.Helper()
 	var out []map[string]any
-	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+	for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
 		if len(line) == 0 {
 			continue
 		}
@@ -92,7 +122,28 @@ func exportFixtureRoles(t *testing.T, path string, format ExportFormat, drift, k
 		require.NoError(t, json.Unmarshal(line, &rec), path)
 		out = append(out, rec)
 	}
-	return out, st
+	return out
+}
+
+func exportFixtureRoles(t *testing.T, path string, format Format, drift, keepRoles bool) ([]map[string]any, *dsat.Stats) {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	r := conversation.NewReader(f, path)
+	defer r.Close()
+	cfg := dsat.DefaultConfig()
+	cfg.Workers = 1
+	cfg.DRIFTPairing = drift
+	cfg.Desirable = format == FormatKTO
+	m, err := dsat.NewMiner(cfg)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	aw := NewAnchorWriter(&buf, format)
+	aw.KeepRoles = keepRoles
+	st, err := m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{Anchors: aw})
+	require.NoError(t, err, path)
+	return jsonLines(t, buf.Bytes(), path), st
 }
 
 type chatMsg = map[string]any
@@ -437,32 +488,36 @@ func TestExportsPassTrainerLoaders(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(readme), `load_dataset("json", data_files=`, "README gives TRL's Python loading line")
 
-	counts := map[ExportFormat]int{}
+	counts := map[Format]int{}
 	gemmaSkipped, withTools := 0, 0
 	for _, path := range loaderFixtures(t) {
 		for _, drift := range []bool{false, true} {
-			for _, format := range []ExportFormat{ExportTRL, ExportKTO, ExportOpenRLHF, ExportLLaMAFactory} {
-				recs, _ := exportFixture(t, path, format, drift)
+			// One run for the pairwise layouts (they share the miner's
+			// configuration), one for kto.
+			byFormat := exportFixtureFormats(t, path, drift, FormatTRL, FormatOpenRLHF, FormatLLaMAFactory)
+			byFormat[FormatKTO], _ = exportFixture(t, path, FormatKTO, drift)
+			for _, format := range []Format{FormatTRL, FormatKTO, FormatOpenRLHF, FormatLLaMAFactory} {
+				recs := byFormat[format]
 				for i, rec := range recs {
 					where := fmt.Sprintf("%s %s (drift pairing %t) row %d", filepath.Base(path), format, drift, i+1)
 					counts[format]++
 					var replies [][]chatMsg
 					switch format {
-					case ExportTRL:
+					case FormatTRL:
 						require.NoError(t, trlCheck(rec, []string{"chosen", "prompt", "rejected"}), where)
 						c, _ := messageList(rec["chosen"])
 						r, _ := messageList(rec["rejected"])
 						replies = [][]chatMsg{c, r}
-					case ExportKTO:
+					case FormatKTO:
 						require.NoError(t, trlCheck(rec, []string{"completion", "label", "prompt"}), where)
 						c, _ := messageList(rec["completion"])
 						replies = [][]chatMsg{c}
-					case ExportOpenRLHF:
+					case FormatOpenRLHF:
 						require.NoError(t, openRLHFCheck(rec, orFlags), where)
 						c, _ := messageList(rec["chosen"])
 						r, _ := messageList(rec["rejected"])
 						replies = [][]chatMsg{c, r}
-					case ExportLLaMAFactory:
+					case FormatLLaMAFactory:
 						require.NoError(t, lfConvert(attr, rec), where)
 						continue
 					}
@@ -483,7 +538,7 @@ func TestExportsPassTrainerLoaders(t *testing.T) {
 		}
 	}
 	t.Logf("rows checked: %v; with tool messages: %d", counts, withTools)
-	for _, f := range []ExportFormat{ExportTRL, ExportKTO, ExportOpenRLHF, ExportLLaMAFactory} {
+	for _, f := range []Format{FormatTRL, FormatKTO, FormatOpenRLHF, FormatLLaMAFactory} {
 		assert.Positive(t, counts[f], "%s: some rows checked", f)
 	}
 	assert.Positive(t, withTools, "some prompts keep tool calls and outputs")
@@ -493,7 +548,7 @@ func TestExportsPassTrainerLoaders(t *testing.T) {
 func TestPromptKeepsToolCallBeforeRejected(t *testing.T) {
 	// In the sample, the reply to "I meant Berlin, New Hampshire" followed a
 	// weather call: the call and its output stay in the prompt.
-	recs, _ := exportFixture(t, "../testdata/sample/openai-sample.jsonl", ExportDRIFT, false)
+	recs, _ := exportFixture(t, "../testdata/sample/openai-sample.jsonl", FormatDRIFT, false)
 	found := 0
 	for _, rec := range recs {
 		prompt, err := messageList(rec["prompt"])
@@ -526,7 +581,7 @@ func TestNormalisationIsWhatMakesExportsLoad(t *testing.T) {
 	// role normalisation is what makes them pass.
 	const path = "../testdata/exports/roles.jsonl"
 	failures := 0
-	for _, format := range []ExportFormat{ExportTRL, ExportOpenRLHF} {
+	for _, format := range []Format{FormatTRL, FormatOpenRLHF} {
 		recs, _ := exportFixtureRoles(t, path, format, false, true)
 		require.NotEmpty(t, recs)
 		for _, rec := range recs {
@@ -551,7 +606,7 @@ func TestNormalisationIsWhatMakesExportsLoad(t *testing.T) {
 	}
 	assert.Positive(t, failures, "messages as logged break alternation")
 
-	recs, st := exportFixture(t, path, ExportKTO, false)
+	recs, st := exportFixture(t, path, FormatKTO, false)
 	require.NotNil(t, st.Export)
 	labels := map[bool]int64{}
 	for _, rec := range recs {

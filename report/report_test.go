@@ -123,7 +123,7 @@ func TestEventsFileGivesTheSameFigures(t *testing.T) {
 	// Write a run's events, anchors and statistics as mine does, read them
 	// back, and compare with the report of the in-process run.
 	var events, anchors bytes.Buffer
-	ew, aw := export.NewEventWriter(&events), export.NewAnchorWriter(&anchors, export.ExportDRIFT)
+	ew, aw := export.NewEventWriter(&events), export.NewAnchorWriter(&anchors, export.FormatDRIFT)
 	st, err := newMiner(t).Run(context.Background(), []dsat.Input{&sliceInput{convs: fixture()}}, dsat.Sinks{Events: ew, Anchors: aw})
 	require.NoError(t, err)
 	statsJSON, err := jsonx.MarshalIndent(st, "", "  ")

@@ -23,7 +23,7 @@ import (
 const ManifestVersion = 1
 
 // ErrManifest is returned (wrapped) when a resume manifest cannot be used.
-var ErrManifest = errors.New("dsat: unusable resume manifest")
+var ErrManifest = errors.New("resume: unusable manifest")
 
 // Manifest records the inputs of a resumable run that were mined to the
 // end (see Run). It is stored as JSON; its part files live in
@@ -108,8 +108,8 @@ func (m *Manifest) record(e ManifestEntry) {
 	})
 }
 
-// ResumeOptions configure Run.
-type ResumeOptions struct {
+// Options configure Run.
+type Options struct {
 	// Manifest is the path of the manifest file; it is created if missing.
 	Manifest string
 	// ConfigHash identifies the configuration; "" means m.Fingerprint().
@@ -134,7 +134,7 @@ type ResumeOptions struct {
 // On an error (a strict reader's *conversation.ParseError, ctx's error, an
 // I/O error) the inputs completed so far stay recorded; the returned
 // statistics cover the input that failed only.
-func Run(ctx context.Context, m *dsat.Miner, paths []string, opt ResumeOptions, out dsat.Sinks) (*dsat.Stats, error) {
+func Run(ctx context.Context, m *dsat.Miner, paths []string, opt Options, out dsat.Sinks) (*dsat.Stats, error) {
 	if opt.Manifest == "" || opt.Open == nil {
 		return nil, fmt.Errorf("%w: Run needs a manifest path and an Open function", ErrManifest)
 	}
@@ -248,7 +248,7 @@ func minePart(ctx context.Context, m *dsat.Miner, path, dir, part string, open f
 	if err != nil {
 		return nil, err
 	}
-	aw := export.NewAnchorWriter(anw, export.ExportDRIFT)
+	aw := export.NewAnchorWriter(anw, export.FormatDRIFT)
 	aw.KeepDesirable = true // desirable records are kept for the final export
 	st, runErr := m.WithoutDedup().Run(ctx, []dsat.Input{in}, dsat.Sinks{Events: export.NewEventWriter(evw), Anchors: aw})
 	if runErr != nil {

@@ -47,7 +47,7 @@ type resumeOutput struct {
 	stats           []byte
 }
 
-func (o *resumeOutput) sinks(format export.ExportFormat) dsat.Sinks {
+func (o *resumeOutput) sinks(format export.Format) dsat.Sinks {
 	return dsat.Sinks{Events: export.NewEventWriter(&o.events), Anchors: export.NewAnchorWriter(&o.anchors, format)}
 }
 
@@ -58,14 +58,14 @@ func (o *resumeOutput) setStats(t *testing.T, st *dsat.Stats) {
 }
 
 func TestRunResumableMatchesRun(t *testing.T) {
-	for _, format := range []export.ExportFormat{export.ExportDRIFT, export.ExportTRL, export.ExportKTO} {
+	for _, format := range []export.Format{export.FormatDRIFT, export.FormatTRL, export.FormatKTO} {
 		t.Run(string(format), func(t *testing.T) {
 			dir := t.TempDir()
 			paths := resumeInputs(t, dir)
 			cfg := dsat.DefaultConfig()
 			cfg.Workers = 2
 			// kto: the label-true rows go through the part files too.
-			cfg.Desirable = format == export.ExportKTO
+			cfg.Desirable = format == export.FormatKTO
 			m, err := dsat.NewMiner(cfg)
 			require.NoError(t, err)
 
@@ -85,7 +85,7 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			require.Positive(t, ref.anchors.Len())
 			require.Positive(t, ref.events.Len())
 			require.True(t, st.Accounting.Balanced)
-			if format == export.ExportKTO {
+			if format == export.FormatKTO {
 				require.NotNil(t, st.Export)
 				require.Positive(t, st.Export.Desirable)
 				require.Contains(t, ref.anchors.String(), `"label":true`)
@@ -96,7 +96,7 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			var opened []string
 			killed := errors.New("killed")
 			var first resumeOutput
-			_, err = Run(context.Background(), m, paths, ResumeOptions{
+			_, err = Run(context.Background(), m, paths, Options{
 				Manifest: manifest,
 				Open: func(p string) (dsat.Input, io.Closer, error) {
 					opened = append(opened, filepath.Base(p))
@@ -120,7 +120,7 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			opened = nil
 			var reused []string
 			var resumed resumeOutput
-			st, err = Run(context.Background(), m, paths, ResumeOptions{
+			st, err = Run(context.Background(), m, paths, Options{
 				Manifest: manifest,
 				Open: func(p string) (dsat.Input, io.Closer, error) {
 					opened = append(opened, filepath.Base(p))
@@ -142,7 +142,7 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			require.NoError(t, os.Chtimes(paths[1], later, later))
 			opened = nil
 			var again resumeOutput
-			_, err = Run(context.Background(), m, paths, ResumeOptions{
+			_, err = Run(context.Background(), m, paths, Options{
 				Manifest: manifest,
 				Open: func(p string) (dsat.Input, io.Closer, error) {
 					opened = append(opened, filepath.Base(p))
@@ -161,7 +161,7 @@ func TestRunResumableMatchesRun(t *testing.T) {
 			require.NoError(t, err)
 			assert.NotEqual(t, m.Fingerprint(), m2.Fingerprint())
 			opened = nil
-			_, err = Run(context.Background(), m2, paths, ResumeOptions{
+			_, err = Run(context.Background(), m2, paths, Options{
 				Manifest: manifest,
 				Open: func(p string) (dsat.Input, io.Closer, error) {
 					opened = append(opened, filepath.Base(p))
@@ -193,7 +193,7 @@ func TestRunResumableStrictFailureIsNotRecorded(t *testing.T) {
 		r.Strict = true
 		return r, r, nil
 	}
-	_, err = Run(context.Background(), m, []string{good, bad}, ResumeOptions{Manifest: manifest, Open: strictOpen}, dsat.Sinks{})
+	_, err = Run(context.Background(), m, []string{good, bad}, Options{Manifest: manifest, Open: strictOpen}, dsat.Sinks{})
 	var pe *conversation.ParseError
 	require.ErrorAs(t, err, &pe)
 	man, err := LoadManifest(manifest)
@@ -205,7 +205,7 @@ func TestRunResumableStrictFailureIsNotRecorded(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, parts, 3, "only the completed input's part files exist")
 
-	_, err = Run(context.Background(), m, []string{"-"}, ResumeOptions{Manifest: manifest, Open: strictOpen}, dsat.Sinks{})
+	_, err = Run(context.Background(), m, []string{"-"}, Options{Manifest: manifest, Open: strictOpen}, dsat.Sinks{})
 	assert.ErrorIs(t, err, ErrManifest)
 	require.NoError(t, os.WriteFile(manifest, []byte(`{"version":99}`), 0o644))
 	_, err = LoadManifest(manifest)

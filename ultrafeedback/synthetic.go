@@ -20,8 +20,8 @@ import (
 // annotator, and the lowest-rated completion plays the reply the user was
 // unhappy with, its critique the user's feedback.
 
-// SourceUltraFeedback is the Source of synthetic anchors.
-const SourceUltraFeedback = "ultrafeedback"
+// Source is dsat.Anchor.Source of synthetic anchors.
+const Source = "ultrafeedback"
 
 // SettingSynthetic is Metadata["setting"] of synthetic anchors.
 const SettingSynthetic = "synthetic"
@@ -39,20 +39,20 @@ const (
 	RankOverall RankBy = "overall"
 	// RankFineGrained ranks by the mean of the aspect ratings: the record's
 	// "fine-grained_score", or the mean of its numeric aspect ratings when it
-	// has none (see conversation.Completion.FineGrained).
+	// has none (see Completion.FineGrained).
 	RankFineGrained RankBy = "fine-grained"
 	// The aspect keys rank by one aspect's rating.
-	RankInstructionFollowing = RankBy(conversation.InstructionFollowing)
-	RankTruthfulness         = RankBy(conversation.Truthfulness)
-	RankHonesty              = RankBy(conversation.Honesty)
-	RankHelpfulness          = RankBy(conversation.Helpfulness)
+	RankInstructionFollowing = RankBy(InstructionFollowing)
+	RankTruthfulness         = RankBy(Truthfulness)
+	RankHonesty              = RankBy(Honesty)
+	RankHelpfulness          = RankBy(Helpfulness)
 )
 
 // RankKeys lists the rank keys.
 var RankKeys = []RankBy{RankOverall, RankFineGrained, RankInstructionFollowing, RankTruthfulness, RankHonesty, RankHelpfulness}
 
 // ErrUnknownRank is returned (wrapped) by ParseRankBy.
-var ErrUnknownRank = errors.New("dsat: unknown rank key")
+var ErrUnknownRank = errors.New("ultrafeedback: unknown rank key")
 
 // ParseRankBy parses a rank key, case-insensitively; "-" and "_" are
 // interchangeable, a "_score" suffix is accepted ("overall_score",
@@ -80,22 +80,22 @@ func ParseRankBy(s string) (RankBy, error) {
 }
 
 // Score returns c's score under key r.
-func (r RankBy) Score(c *conversation.Completion) conversation.Score {
+func (r RankBy) Score(c *Completion) Score {
 	switch r {
 	case RankOverall, "":
 		return c.OverallScore
 	case RankFineGrained:
 		return c.FineGrained()
 	}
-	return c.AspectRating(conversation.Aspect(r))
+	return c.AspectRating(Aspect(r))
 }
 
 // scale returns the range of r's scores.
 func (r RankBy) scale() (lo, hi float64) {
 	if r == RankOverall || r == "" {
-		return conversation.OverallMin, conversation.OverallMax
+		return OverallMin, OverallMax
 	}
-	return conversation.AspectMin, conversation.AspectMax
+	return AspectMin, AspectMax
 }
 
 // tieBreakers returns the keys that break ties of r, in order.
@@ -125,8 +125,8 @@ const (
 	NoPairTiedHighest = "tied_highest" // several completions share the highest score (BreakTies off)
 )
 
-// SyntheticConfig controls how UltraFeedback records become anchors.
-type SyntheticConfig struct {
+// Config controls how UltraFeedback records become anchors.
+type Config struct {
 	// RankBy is the score that ranks completions; "" means RankFineGrained,
 	// the mean of the aspect ratings (the overall score is known to
 	// contradict the critiques on a share of records).
@@ -184,14 +184,14 @@ func ParseRejectBy(s string) (RejectBy, error) {
 	return "", fmt.Errorf("%w: rejected pick %q (want lowest or random)", dsat.ErrConfig, s)
 }
 
-// DefaultSyntheticConfig ranks by the mean of the aspect ratings, rejects
+// DefaultConfig ranks by the mean of the aspect ratings, rejects
 // the lowest-rated completion, makes pairs at a margin of 1, does not
 // break ties, and deduplicates.
-func DefaultSyntheticConfig() SyntheticConfig {
-	return SyntheticConfig{RankBy: RankFineGrained, Rejected: RejectLowest, Pairs: true, Margin: 1, Dedup: true}
+func DefaultConfig() Config {
+	return Config{RankBy: RankFineGrained, Rejected: RejectLowest, Pairs: true, Margin: 1, Dedup: true}
 }
 
-func (c *SyntheticConfig) validate() error {
+func (c *Config) validate() error {
 	if c.RankBy != "" && !slices.Contains(RankKeys, c.RankBy) {
 		return fmt.Errorf("%w: rank key %q (want one of the RankKeys)", dsat.ErrConfig, c.RankBy)
 	}
@@ -210,14 +210,14 @@ func (c *SyntheticConfig) validate() error {
 // Synthesizer turns UltraFeedback records into anchors. It is safe for
 // concurrent use.
 type Synthesizer struct {
-	cfg    SyntheticConfig
+	cfg    Config
 	tokens *dsat.TokenFitter
 }
 
 // NewSynthesizer returns a Synthesizer for cfg. It returns an error wrapping
 // ErrConfig when cfg is invalid, and loads the token encoding when
 // cfg.Tokens is set.
-func NewSynthesizer(cfg SyntheticConfig) (*Synthesizer, error) {
+func NewSynthesizer(cfg Config) (*Synthesizer, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -239,14 +239,14 @@ func NewSynthesizer(cfg SyntheticConfig) (*Synthesizer, error) {
 }
 
 // Config returns the synthesizer's effective configuration.
-func (s *Synthesizer) Config() SyntheticConfig { return s.cfg }
+func (s *Synthesizer) Config() Config { return s.cfg }
 
-// SyntheticResult is what the synthesizer made of one record.
-type SyntheticResult struct {
-	Record *conversation.UltraFeedback
+// Result is what the synthesizer made of one record.
+type Result struct {
+	Record *Record
 	// Scores holds each completion's rank score, in record order. A
 	// completion with an N/A score or a blank response is not ranked.
-	Scores []conversation.Score
+	Scores []Score
 	// Ranked lists the indices of the ranked completions.
 	Ranked []int
 	// Rejected and Chosen index Record.Completions; -1 when there is none.
@@ -266,21 +266,21 @@ const scoreEps = 1e-9
 // Synthesize builds the anchor of one record. Mine's counterpart, it is pure:
 // the same record and configuration always give the same result. It returns
 // a *conversation.ParseError at the record's location, wrapping
-// conversation.ErrMissingRating, when a completion has no score under the
+// ErrMissingRating, when a completion has no score under the
 // rank key at all (an "N/A" score is not an error: that completion is left
 // out of the ranking).
-func (s *Synthesizer) Synthesize(uf *conversation.UltraFeedback) (*SyntheticResult, error) {
+func (s *Synthesizer) Synthesize(uf *Record) (*Result, error) {
 	key := s.cfg.RankBy
-	res := &SyntheticResult{Record: uf, Rejected: -1, Chosen: -1, Scores: make([]conversation.Score, len(uf.Completions))}
+	res := &Result{Record: uf, Rejected: -1, Chosen: -1, Scores: make([]Score, len(uf.Completions))}
 	for i := range uf.Completions {
 		c := &uf.Completions[i]
 		sc := key.Score(c)
 		if sc.Missing() {
 			return nil, &conversation.ParseError{
 				File: uf.Location.File, Line: uf.Location.Line, Row: uf.Location.Row,
-				Reason: conversation.ReasonMissingRating,
+				Reason: ReasonMissingRating,
 				Err: fmt.Errorf("completion %d (model %q) has no %s score to rank by: %w",
-					i, c.Model, key, conversation.ErrMissingRating),
+					i, c.Model, key, ErrMissingRating),
 			}
 		}
 		res.Scores[i] = sc
@@ -361,7 +361,7 @@ func (s *Synthesizer) Synthesize(uf *conversation.UltraFeedback) (*SyntheticResu
 	a := &dsat.Anchor{
 		ID:             dsat.AnchorID(uf.ID, SyntheticTurn),
 		ConversationID: uf.ID,
-		Source:         SourceUltraFeedback,
+		Source:         Source,
 		Model:          rej.Model,
 		Turn:           SyntheticTurn,
 		Prompt:         []dsat.ChatMessage{{Role: string(conversation.User), Content: uf.Instruction}},
@@ -411,7 +411,7 @@ func (s *Synthesizer) randomIndex(id string, n int) int {
 // pick returns the completion among tied that the tie-breakers rank lowest
 // (dir -1) or highest (dir +1); the first in record order when they do not
 // decide.
-func (s *Synthesizer) pick(uf *conversation.UltraFeedback, tied []int, dir float64) int {
+func (s *Synthesizer) pick(uf *Record, tied []int, dir float64) int {
 	cands := tied
 	for _, k := range s.cfg.RankBy.tieBreakers() {
 		if len(cands) < 2 {
@@ -437,11 +437,11 @@ func (s *Synthesizer) pick(uf *conversation.UltraFeedback, tied []int, dir float
 	return cands[0]
 }
 
-// SyntheticInput is a stream of UltraFeedback records with reader
-// statistics. *conversation.UltraFeedbackReader implements it.
-type SyntheticInput interface {
+// Input is a stream of UltraFeedback records with reader
+// statistics. *Reader implements it.
+type Input interface {
 	// Next returns the next record, or io.EOF at the end.
-	Next(ctx context.Context) (*conversation.UltraFeedback, error)
+	Next(ctx context.Context) (*Record, error)
 	// Stats returns the reader's counts so far.
 	Stats() conversation.ReadStats
 }
@@ -465,7 +465,7 @@ type SyntheticInput interface {
 // model, follow_ups = its ranked completions, dsat = how often it was the
 // rejected one, rate = dsat / follow_ups. FollowUps, the event counts and
 // Languages stay empty.
-func (s *Synthesizer) Run(ctx context.Context, inputs []SyntheticInput, out dsat.Sinks) (*dsat.Stats, error) {
+func (s *Synthesizer) Run(ctx context.Context, inputs []Input, out dsat.Sinks) (*dsat.Stats, error) {
 	st := dsat.NewStats()
 	seen := map[[16]byte]struct{}{}
 	for _, in := range inputs {
@@ -478,7 +478,7 @@ func (s *Synthesizer) Run(ctx context.Context, inputs []SyntheticInput, out dsat
 	return st, nil
 }
 
-func (s *Synthesizer) runInput(ctx context.Context, in SyntheticInput, out dsat.Sinks, st *dsat.Stats, seen map[[16]byte]struct{}) error {
+func (s *Synthesizer) runInput(ctx context.Context, in Input, out dsat.Sinks, st *dsat.Stats, seen map[[16]byte]struct{}) error {
 	for {
 		uf, err := in.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -507,7 +507,7 @@ func (s *Synthesizer) runInput(ctx context.Context, in SyntheticInput, out dsat.
 }
 
 // write counts res and writes its anchor.
-func (s *Synthesizer) write(res *SyntheticResult, out dsat.Sinks, st *dsat.Stats, seen map[[16]byte]struct{}) error {
+func (s *Synthesizer) write(res *Result, out dsat.Sinks, st *dsat.Stats, seen map[[16]byte]struct{}) error {
 	uf := res.Record
 	st.Conversations++
 	st.Messages += int64(1 + len(uf.Completions))

@@ -20,14 +20,12 @@ import (
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
-const ufDir = "../testdata/ultrafeedback"
-
-func synthRecords(t *testing.T, name string) []*conversation.UltraFeedback {
+func synthRecords(t *testing.T, name string) []*Record {
 	t.Helper()
-	r, err := conversation.OpenUltraFeedback(filepath.Join(ufDir, name))
+	r, err := Open(filepath.Join(ufDir, name))
 	require.NoError(t, err)
 	defer r.Close()
-	var out []*conversation.UltraFeedback
+	var out []*Record
 	for uf, err := range r.All(context.Background()) {
 		require.NoError(t, err)
 		out = append(out, uf)
@@ -38,9 +36,9 @@ func synthRecords(t *testing.T, name string) []*conversation.UltraFeedback {
 // newSynth ranks by the overall score, which the fixtures' expectations were
 // written for, unless mod says otherwise (the default ranking is tested in
 // TestSynthesizeDefaultRanking).
-func newSynth(t *testing.T, mod func(*SyntheticConfig)) *Synthesizer {
+func newSynth(t *testing.T, mod func(*Config)) *Synthesizer {
 	t.Helper()
-	cfg := DefaultSyntheticConfig()
+	cfg := DefaultConfig()
 	cfg.RankBy = RankOverall
 	if mod != nil {
 		mod(&cfg)
@@ -120,7 +118,7 @@ func TestSynthesizeOptions(t *testing.T) {
 	recs := synthRecords(t, "sample.jsonl")
 	tests := []struct {
 		name     string
-		mod      func(*SyntheticConfig)
+		mod      func(*Config)
 		rec      int
 		rejected int
 		chosen   int
@@ -128,19 +126,19 @@ func TestSynthesizeOptions(t *testing.T) {
 		noPair   string
 		margin   float64
 	}{
-		{"tie broken by fine-grained", func(c *SyntheticConfig) { c.BreakTies = true }, 2, 1, 0, "", "", 6.5},
-		{"fine-grained", func(c *SyntheticConfig) { c.RankBy = RankFineGrained }, 3, 0, -1, "", NoPairBelowMargin, 0.25},
-		{"fine-grained computed from aspects", func(c *SyntheticConfig) { c.RankBy = RankFineGrained }, 4, 1, 0, "", "", 5 - 7.0/3},
-		{"honesty", func(c *SyntheticConfig) { c.RankBy = RankHonesty }, 0, 1, 0, "", "", 2},
-		{"honesty all N/A", func(c *SyntheticConfig) { c.RankBy = RankHonesty }, 4, -1, -1, SkipTooFewRated, "", 0},
-		{"helpfulness", func(c *SyntheticConfig) { c.RankBy = RankHelpfulness }, 2, 1, 0, "", "", 4},
-		{"honesty tie at the top", func(c *SyntheticConfig) { c.RankBy = RankHonesty }, 2, 1, -1, "", NoPairTiedHighest, 2},
-		{"truthfulness tie at the bottom", func(c *SyntheticConfig) { c.RankBy = RankTruthfulness }, 2, -1, -1, SkipTiedLowest, "", 0},
-		{"instruction following", func(c *SyntheticConfig) { c.RankBy = RankInstructionFollowing }, 5, 0, 1, "", "", 2},
-		{"tie at the top, margin met", func(c *SyntheticConfig) { c.Margin = 0.5 }, 1, 1, -1, "", NoPairTiedHighest, 0.5},
-		{"tie at the top broken", func(c *SyntheticConfig) { c.Margin = 0.5; c.BreakTies = true }, 1, 1, 2, "", "", 0.5},
-		{"large margin", func(c *SyntheticConfig) { c.Margin = 8 }, 0, 1, -1, "", NoPairBelowMargin, 7},
-		{"no pairs", func(c *SyntheticConfig) { c.Pairs = false }, 0, 1, -1, "", "", 7},
+		{"tie broken by fine-grained", func(c *Config) { c.BreakTies = true }, 2, 1, 0, "", "", 6.5},
+		{"fine-grained", func(c *Config) { c.RankBy = RankFineGrained }, 3, 0, -1, "", NoPairBelowMargin, 0.25},
+		{"fine-grained computed from aspects", func(c *Config) { c.RankBy = RankFineGrained }, 4, 1, 0, "", "", 5 - 7.0/3},
+		{"honesty", func(c *Config) { c.RankBy = RankHonesty }, 0, 1, 0, "", "", 2},
+		{"honesty all N/A", func(c *Config) { c.RankBy = RankHonesty }, 4, -1, -1, SkipTooFewRated, "", 0},
+		{"helpfulness", func(c *Config) { c.RankBy = RankHelpfulness }, 2, 1, 0, "", "", 4},
+		{"honesty tie at the top", func(c *Config) { c.RankBy = RankHonesty }, 2, 1, -1, "", NoPairTiedHighest, 2},
+		{"truthfulness tie at the bottom", func(c *Config) { c.RankBy = RankTruthfulness }, 2, -1, -1, SkipTiedLowest, "", 0},
+		{"instruction following", func(c *Config) { c.RankBy = RankInstructionFollowing }, 5, 0, 1, "", "", 2},
+		{"tie at the top, margin met", func(c *Config) { c.Margin = 0.5 }, 1, 1, -1, "", NoPairTiedHighest, 0.5},
+		{"tie at the top broken", func(c *Config) { c.Margin = 0.5; c.BreakTies = true }, 1, 1, 2, "", "", 0.5},
+		{"large margin", func(c *Config) { c.Margin = 8 }, 0, 1, -1, "", NoPairBelowMargin, 7},
+		{"no pairs", func(c *Config) { c.Pairs = false }, 0, 1, -1, "", "", 7},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,15 +170,15 @@ func TestSynthesizeOptions(t *testing.T) {
 
 // synthRecord builds a record whose completions have the given overall scores
 // (nil: no overall score, but an aspect rating) and critiques.
-func synthRecord(overall []*float64, critiques ...string) *conversation.UltraFeedback {
-	uf := &conversation.UltraFeedback{ID: "r1", Instruction: "Say hi.",
+func synthRecord(overall []*float64, critiques ...string) *Record {
+	uf := &Record{ID: "r1", Instruction: "Say hi.",
 		Location: conversation.Location{File: "x.jsonl", Line: 7}}
 	for i, o := range overall {
-		c := conversation.Completion{Model: fmt.Sprintf("m%d", i), Response: fmt.Sprintf("reply %d", i),
-			Annotations: map[conversation.Aspect]conversation.Annotation{
-				conversation.Honesty: {Rating: conversation.Score{Value: 3, Valid: true}}}}
+		c := Completion{Model: fmt.Sprintf("m%d", i), Response: fmt.Sprintf("reply %d", i),
+			Annotations: map[Aspect]Annotation{
+				Honesty: {Rating: Score{Value: 3, Valid: true}}}}
 		if o != nil {
-			c.OverallScore = conversation.Score{Value: *o, Valid: true}
+			c.OverallScore = Score{Value: *o, Valid: true}
 		}
 		if i < len(critiques) {
 			c.Critique = critiques[i]
@@ -197,14 +195,14 @@ func TestSynthesizeMalformed(t *testing.T) {
 	_, err := s.Synthesize(synthRecord([]*float64{fptr(3), nil}, "bad", "fine"))
 	var pe *conversation.ParseError
 	require.ErrorAs(t, err, &pe)
-	assert.ErrorIs(t, err, conversation.ErrMissingRating)
-	assert.Equal(t, conversation.ReasonMissingRating, pe.Reason)
+	assert.ErrorIs(t, err, ErrMissingRating)
+	assert.Equal(t, ReasonMissingRating, pe.Reason)
 	assert.Equal(t, "x.jsonl", pe.File)
 	assert.Equal(t, 7, pe.Line)
 	assert.Contains(t, err.Error(), `completion 1 (model "m1") has no overall score`)
 
 	// Ranked by honesty, the same record is fine but all equal.
-	res, err := newSynth(t, func(c *SyntheticConfig) { c.RankBy = RankHonesty }).
+	res, err := newSynth(t, func(c *Config) { c.RankBy = RankHonesty }).
 		Synthesize(synthRecord([]*float64{fptr(3), nil}, "bad", "fine"))
 	require.NoError(t, err)
 	assert.Equal(t, SkipAllEqual, res.Skipped)
@@ -227,11 +225,11 @@ func TestSynthesizeMalformed(t *testing.T) {
 
 // ufSliceInput serves records from memory.
 type ufSliceInput struct {
-	recs []*conversation.UltraFeedback
+	recs []*Record
 	i    int
 }
 
-func (s *ufSliceInput) Next(context.Context) (*conversation.UltraFeedback, error) {
+func (s *ufSliceInput) Next(context.Context) (*Record, error) {
 	if s.i == len(s.recs) {
 		return nil, io.EOF
 	}
@@ -243,11 +241,11 @@ func (s *ufSliceInput) Stats() conversation.ReadStats {
 	return conversation.ReadStats{Records: int64(s.i), Conversations: int64(s.i)}
 }
 
-func runSynth(t *testing.T, s *Synthesizer, format export.ExportFormat, files ...string) (*dsat.Stats, string) {
+func runSynth(t *testing.T, s *Synthesizer, format export.Format, files ...string) (*dsat.Stats, string) {
 	t.Helper()
-	var inputs []SyntheticInput
+	var inputs []Input
 	for _, name := range files {
-		r, err := conversation.OpenUltraFeedback(filepath.Join(ufDir, name))
+		r, err := Open(filepath.Join(ufDir, name))
 		require.NoError(t, err)
 		t.Cleanup(func() { r.Close() })
 		inputs = append(inputs, r)
@@ -260,7 +258,7 @@ func runSynth(t *testing.T, s *Synthesizer, format export.ExportFormat, files ..
 
 func TestSynthesizerRun(t *testing.T) {
 	s := newSynth(t, nil)
-	st, out := runSynth(t, s, export.ExportDRIFT, "sample.jsonl")
+	st, out := runSynth(t, s, export.FormatDRIFT, "sample.jsonl")
 	assert.Equal(t, int64(6), st.Records)
 	assert.Equal(t, int64(0), st.RecordsSkipped)
 	assert.Equal(t, int64(6), st.Conversations)
@@ -291,13 +289,13 @@ func TestSynthesizerRun(t *testing.T) {
 	}
 
 	// The same input and config give the same bytes.
-	_, again := runSynth(t, newSynth(t, nil), export.ExportDRIFT, "sample.jsonl")
+	_, again := runSynth(t, newSynth(t, nil), export.FormatDRIFT, "sample.jsonl")
 	assert.Equal(t, out, again)
 }
 
 func TestSynthesizerRunExports(t *testing.T) {
 	s := newSynth(t, nil)
-	for _, format := range export.ExportFormats {
+	for _, format := range export.Formats {
 		t.Run(string(format), func(t *testing.T) {
 			st, out := runSynth(t, s, format, "sample.jsonl")
 			lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -313,15 +311,15 @@ func TestSynthesizerRunExports(t *testing.T) {
 			require.NoError(t, jsonx.Unmarshal([]byte(lines[0]), &rec))
 			prompt := []any{map[string]any{"role": "user", "content": "Write a haiku about the first frost on a vegetable garden."}}
 			switch format {
-			case export.ExportTRL, export.ExportOpenRLHF:
+			case export.FormatTRL, export.FormatOpenRLHF:
 				assert.Equal(t, prompt, rec["prompt"])
 				assert.Len(t, rec["chosen"], 1)
 				assert.Len(t, rec["rejected"], 1)
-			case export.ExportKTO:
+			case export.FormatKTO:
 				assert.Equal(t, prompt, rec["prompt"])
 				assert.Equal(t, false, rec["label"])
 				assert.Contains(t, rec["completion"].([]any)[0].(map[string]any)["content"], "Frost is cold.")
-			case export.ExportLLaMAFactory:
+			case export.FormatLLaMAFactory:
 				assert.Equal(t, []any{map[string]any{"from": "human", "value": prompt[0].(map[string]any)["content"]}}, rec["conversations"])
 				assert.Equal(t, "gpt", rec["chosen"].(map[string]any)["from"])
 			}
@@ -330,7 +328,7 @@ func TestSynthesizerRunExports(t *testing.T) {
 }
 
 func TestSynthesizerRunMalformed(t *testing.T) {
-	st, out := runSynth(t, newSynth(t, nil), export.ExportDRIFT, "malformed.jsonl")
+	st, out := runSynth(t, newSynth(t, nil), export.FormatDRIFT, "malformed.jsonl")
 	assert.Equal(t, int64(11), st.Records)
 	assert.Equal(t, int64(9), st.RecordsSkipped)
 	assert.Equal(t, int64(2), st.Conversations)
@@ -347,11 +345,11 @@ func TestSynthesizerRunMalformed(t *testing.T) {
 
 	// A record without the rank score: skipped and counted when lenient,
 	// the first error when strict.
-	recs := []*conversation.UltraFeedback{
+	recs := []*Record{
 		synthRecord([]*float64{fptr(3), nil}, "a", "b"),
 		synthRecord([]*float64{fptr(3), fptr(9)}, "a", "b"),
 	}
-	st, err := newSynth(t, nil).Run(context.Background(), []SyntheticInput{&ufSliceInput{recs: recs}}, dsat.Sinks{})
+	st, err := newSynth(t, nil).Run(context.Background(), []Input{&ufSliceInput{recs: recs}}, dsat.Sinks{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), st.Records)
 	assert.Equal(t, int64(1), st.RecordsSkipped)
@@ -359,20 +357,20 @@ func TestSynthesizerRunMalformed(t *testing.T) {
 	assert.Equal(t, int64(1), st.ReadSkipped["missing_rating"])
 	assert.Equal(t, int64(1), st.Anchors)
 
-	st, err = newSynth(t, func(c *SyntheticConfig) { c.Strict = true }).
-		Run(context.Background(), []SyntheticInput{&ufSliceInput{recs: recs}}, dsat.Sinks{})
-	assert.ErrorIs(t, err, conversation.ErrMissingRating)
+	st, err = newSynth(t, func(c *Config) { c.Strict = true }).
+		Run(context.Background(), []Input{&ufSliceInput{recs: recs}}, dsat.Sinks{})
+	assert.ErrorIs(t, err, ErrMissingRating)
 	assert.Equal(t, int64(0), st.Anchors)
 }
 
 func TestSynthesizerRunDedupAndTokens(t *testing.T) {
-	st, out := runSynth(t, newSynth(t, nil), export.ExportDRIFT, "sample.jsonl", "sample.jsonl")
+	st, out := runSynth(t, newSynth(t, nil), export.FormatDRIFT, "sample.jsonl", "sample.jsonl")
 	assert.Equal(t, int64(12), st.Records)
 	assert.Equal(t, int64(4), st.Anchors)
 	assert.Equal(t, int64(4), st.Duplicates)
 	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 4)
 
-	st, out = runSynth(t, newSynth(t, func(c *SyntheticConfig) { c.Dedup = false }), export.ExportDRIFT, "sample.jsonl", "sample.jsonl")
+	st, out = runSynth(t, newSynth(t, func(c *Config) { c.Dedup = false }), export.FormatDRIFT, "sample.jsonl", "sample.jsonl")
 	assert.Equal(t, int64(8), st.Anchors)
 	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 8)
 
@@ -380,15 +378,15 @@ func TestSynthesizerRunDedupAndTokens(t *testing.T) {
 	// cl100k tokens with 4 per message) that only the goldfish exchange
 	// fits (14 + 22), and a prompt budget that the two longest
 	// instructions (17 and 18) exceed.
-	s := newSynth(t, func(c *SyntheticConfig) { c.Tokens = &dsat.TokenBudget{MaxTotalTokens: 40} })
-	st, out = runSynth(t, s, export.ExportDRIFT, "sample.jsonl")
+	s := newSynth(t, func(c *Config) { c.Tokens = &dsat.TokenBudget{MaxTotalTokens: 40} })
+	st, out = runSynth(t, s, export.FormatDRIFT, "sample.jsonl")
 	assert.Equal(t, int64(1), st.Anchors)
 	assert.Equal(t, int64(3), st.Dropped[dsat.SkipTotalTooLong])
 	assert.Equal(t, int64(1), st.ConversationsMined)
 	assert.Contains(t, out, "goldfish")
 
-	s = newSynth(t, func(c *SyntheticConfig) { c.Tokens = &dsat.TokenBudget{MaxPromptTokens: 15} })
-	st, out = runSynth(t, s, export.ExportDRIFT, "sample.jsonl")
+	s = newSynth(t, func(c *Config) { c.Tokens = &dsat.TokenBudget{MaxPromptTokens: 15} })
+	st, out = runSynth(t, s, export.FormatDRIFT, "sample.jsonl")
 	assert.Equal(t, int64(2), st.Anchors)
 	assert.Equal(t, int64(2), st.Dropped[dsat.SkipPromptTooLong])
 	assert.Contains(t, out, "basil")
@@ -400,7 +398,7 @@ func TestSynthesizerRunCancel(t *testing.T) {
 	n := 0
 	s := newSynth(t, nil)
 	recs := synthRecords(t, "sample.jsonl")
-	st, err := s.Run(ctx, []SyntheticInput{&ufSliceInput{recs: recs}}, dsat.Sinks{Progress: func(*dsat.Stats) {
+	st, err := s.Run(ctx, []Input{&ufSliceInput{recs: recs}}, dsat.Sinks{Progress: func(*dsat.Stats) {
 		n++
 		if n == 2 {
 			cancel()
@@ -426,32 +424,32 @@ func TestParseRankBy(t *testing.T) {
 }
 
 func TestNewSynthesizerInvalid(t *testing.T) {
-	for name, mod := range map[string]func(*SyntheticConfig){
-		"negative margin": func(c *SyntheticConfig) { c.Margin = -1 },
-		"unknown rank":    func(c *SyntheticConfig) { c.RankBy = "fluency" },
-		"bad encoding":    func(c *SyntheticConfig) { c.Tokens = &dsat.TokenBudget{Encoding: "gpt2"} },
+	for name, mod := range map[string]func(*Config){
+		"negative margin": func(c *Config) { c.Margin = -1 },
+		"unknown rank":    func(c *Config) { c.RankBy = "fluency" },
+		"bad encoding":    func(c *Config) { c.Tokens = &dsat.TokenBudget{Encoding: "gpt2"} },
 	} {
-		cfg := DefaultSyntheticConfig()
+		cfg := DefaultConfig()
 		mod(&cfg)
 		_, err := NewSynthesizer(cfg)
 		assert.Error(t, err, name)
 	}
-	_, err := NewSynthesizer(SyntheticConfig{Margin: -1})
+	_, err := NewSynthesizer(Config{Margin: -1})
 	assert.ErrorIs(t, err, dsat.ErrConfig)
-	_, err = NewSynthesizer(SyntheticConfig{Rejected: "median"})
+	_, err = NewSynthesizer(Config{Rejected: "median"})
 	assert.ErrorIs(t, err, dsat.ErrConfig)
-	s, err := NewSynthesizer(SyntheticConfig{})
+	s, err := NewSynthesizer(Config{})
 	require.NoError(t, err)
 	assert.Equal(t, RankFineGrained, s.Config().RankBy, "the mean of the aspect ratings by default")
 	assert.Equal(t, RejectLowest, s.Config().Rejected)
-	assert.Equal(t, RankFineGrained, DefaultSyntheticConfig().RankBy)
+	assert.Equal(t, RankFineGrained, DefaultConfig().RankBy)
 }
 
 func TestSynthesizeDefaultRanking(t *testing.T) {
 	recs := synthRecords(t, "sample.jsonl")
-	def, err := NewSynthesizer(DefaultSyntheticConfig())
+	def, err := NewSynthesizer(DefaultConfig())
 	require.NoError(t, err)
-	fine := newSynth(t, func(c *SyntheticConfig) { c.RankBy = RankFineGrained })
+	fine := newSynth(t, func(c *Config) { c.RankBy = RankFineGrained })
 	for _, r := range recs {
 		got, err := def.Synthesize(r)
 		require.NoError(t, err)
@@ -468,8 +466,8 @@ func TestSynthesizeRandomRejected(t *testing.T) {
 	recs := synthRecords(t, "sample.jsonl")
 	picks := map[uint64][]int{}
 	for _, seed := range []uint64{1, 2, 3, 4, 5, 6, 7, 8} {
-		s := newSynth(t, func(c *SyntheticConfig) { c.Rejected = RejectRandom; c.Seed = seed })
-		again := newSynth(t, func(c *SyntheticConfig) { c.Rejected = RejectRandom; c.Seed = seed })
+		s := newSynth(t, func(c *Config) { c.Rejected = RejectRandom; c.Seed = seed })
+		again := newSynth(t, func(c *Config) { c.Rejected = RejectRandom; c.Seed = seed })
 		for _, r := range recs {
 			res, err := s.Synthesize(r)
 			require.NoError(t, err)
@@ -505,15 +503,15 @@ func ExampleSynthesizer_Run() {
 	const data = `{"source": "demo", "instruction": "What is 2 + 2?", "completions": [` +
 		`{"model": "m1", "response": "2 + 2 = 4.", "overall_score": 9, "fine-grained_score": 5, "critique": "Correct."},` +
 		`{"model": "m2", "response": "5", "overall_score": 2, "fine-grained_score": 1.5, "critique": "Wrong: 2 + 2 is 4."}]}`
-	r := conversation.NewUltraFeedbackReader(strings.NewReader(data), "demo.jsonl")
+	r := NewReader(strings.NewReader(data), "demo.jsonl")
 	defer r.Close()
 
-	s, err := NewSynthesizer(DefaultSyntheticConfig())
+	s, err := NewSynthesizer(DefaultConfig())
 	if err != nil {
 		panic(err)
 	}
-	st, err := s.Run(context.Background(), []SyntheticInput{r},
-		dsat.Sinks{Anchors: export.NewAnchorWriter(os.Stdout, export.ExportTRL)})
+	st, err := s.Run(context.Background(), []Input{r},
+		dsat.Sinks{Anchors: export.NewAnchorWriter(os.Stdout, export.FormatTRL)})
 	if err != nil {
 		panic(err)
 	}

@@ -116,7 +116,7 @@ inputs and writes the same output as an uninterrupted run.`,
 				return errors.New("missing -o ANCHORS.jsonl (use -o - for standard output)")
 			}
 			tuneGC()
-			format, err := export.ParseExportFormat(exportName)
+			format, err := export.ParseFormat(exportName)
 			if err != nil {
 				return err
 			}
@@ -152,7 +152,7 @@ inputs and writes the same output as an uninterrupted run.`,
 			cfg.Dedup = !noDedup
 			cfg.Workers = workers
 			cfg.DRIFTPairing = driftPairing
-			cfg.Desirable = format == export.ExportKTO && !noDesirable
+			cfg.Desirable = format == export.FormatKTO && !noDesirable
 			if maxPromptTokens > 0 || maxTotalToks > 0 {
 				cfg.Tokens = &dsat.TokenBudget{Encoding: encoding, MaxPromptTokens: maxPromptTokens, MaxTotalTokens: maxTotalToks}
 			}
@@ -224,7 +224,7 @@ inputs and writes the same output as an uninterrupted run.`,
 	fs.StringVarP(&out, "output", "o", "", "anchors output file (JSON Lines; - for standard output)")
 	fs.StringVar(&events, "events", "", "also write every DSAT and SAT event to this JSON Lines file")
 	fs.StringVar(&stats, "stats", "", "write run statistics as JSON to this file")
-	fs.StringVar(&exportName, "export", string(export.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory (pairwise layouts keep only anchors with a chosen reply)")
+	fs.StringVar(&exportName, "export", string(export.FormatDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory (pairwise layouts keep only anchors with a chosen reply)")
 	fs.IntVar(&maxPromptTokens, "max-prompt-tokens", 0, "left-truncate prompt history to this many tokens; skip anchors that still do not fit (0 = no limit)")
 	fs.IntVar(&maxTotalToks, "max-total-tokens", 0, "limit prompt plus reply tokens (0 = no limit)")
 	fs.StringVar(&encoding, "encoding", dsat.EncodingCL100k, "token encoding for the budgets: cl100k_base or o200k_base")

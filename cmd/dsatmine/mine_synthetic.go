@@ -34,7 +34,7 @@ type synthFlags struct {
 }
 
 func addSyntheticFlags(cmd *cobra.Command) *synthFlags {
-	def := ultrafeedback.DefaultSyntheticConfig()
+	def := ultrafeedback.DefaultConfig()
 	f := &synthFlags{}
 	fs := cmd.Flags()
 	fs.StringVar(&f.rankBy, "rank-by", string(def.RankBy),
@@ -53,7 +53,7 @@ func addSyntheticFlags(cmd *cobra.Command) *synthFlags {
 // isUltraFeedbackFormat reports whether --format names the UltraFeedback layout.
 func isUltraFeedbackFormat(format string) bool {
 	f := strings.ToLower(strings.TrimSpace(format))
-	return f == string(conversation.FormatUltraFeedback) || f == "ultra-feedback" || f == "ultra_feedback"
+	return f == string(ultrafeedback.Format) || f == "ultra-feedback" || f == "ultra_feedback"
 }
 
 // synthetic reports whether a mine run over inputs takes the synthetic path:
@@ -70,7 +70,7 @@ func synthetic(format string, inputs []string) (bool, error) {
 	}
 	var uf, logs []string
 	for _, p := range inputs {
-		if ok, err := conversation.DetectUltraFeedback(p); err == nil && ok {
+		if ok, err := ultrafeedback.Detect(p); err == nil && ok {
 			uf = append(uf, p)
 		} else {
 			logs = append(logs, p)
@@ -86,7 +86,7 @@ func synthetic(format string, inputs []string) (bool, error) {
 // mineOptions are the mine flags the synthetic path shares with mining.
 type mineOptions struct {
 	out, events, stats string
-	export             export.ExportFormat
+	export             export.Format
 	tokens             *dsat.TokenBudget
 	dedup, strict      bool
 	keepRoles          bool
@@ -102,7 +102,7 @@ func (f *synthFlags) run(cmd *cobra.Command, paths []string, o mineOptions) erro
 	if err != nil {
 		return err
 	}
-	s, err := ultrafeedback.NewSynthesizer(ultrafeedback.SyntheticConfig{
+	s, err := ultrafeedback.NewSynthesizer(ultrafeedback.Config{
 		RankBy: rank, Rejected: rejected, Seed: f.seed, Pairs: !f.noPairs, Margin: f.margin, BreakTies: f.breakTies,
 		Strict: o.strict, Tokens: o.tokens, Dedup: o.dedup,
 	})
@@ -129,8 +129,8 @@ func (f *synthFlags) run(cmd *cobra.Command, paths []string, o mineOptions) erro
 
 	var (
 		files   []*os.File // given to the readers as files so that Parquet is read in place
-		ufs     []*conversation.UltraFeedbackReader
-		readers []ultrafeedback.SyntheticInput
+		ufs     []*ultrafeedback.Reader
+		readers []ultrafeedback.Input
 	)
 	defer func() {
 		for _, r := range ufs {
@@ -141,16 +141,16 @@ func (f *synthFlags) run(cmd *cobra.Command, paths []string, o mineOptions) erro
 		}
 	}()
 	for _, p := range paths {
-		var r *conversation.UltraFeedbackReader
+		var r *ultrafeedback.Reader
 		if p == "-" {
-			r = conversation.NewUltraFeedbackReader(os.Stdin, "stdin")
+			r = ultrafeedback.NewReader(os.Stdin, "stdin")
 		} else {
 			fh, err := os.Open(p)
 			if err != nil {
 				return err
 			}
 			files = append(files, fh)
-			r = conversation.NewUltraFeedbackReader(fh, p)
+			r = ultrafeedback.NewReader(fh, p)
 		}
 		r.Strict = o.strict
 		ufs = append(ufs, r)
@@ -210,12 +210,12 @@ func syntheticSummary(st *dsat.Stats, rank ultrafeedback.RankBy, out string) str
 type synthProgress struct {
 	bar     *progressbar.ProgressBar
 	files   []*os.File
-	readers []*conversation.UltraFeedbackReader
+	readers []*ultrafeedback.Reader
 	start   time.Time
 	last    time.Time
 }
 
-func newSynthProgress(w io.Writer, files []*os.File, readers []*conversation.UltraFeedbackReader) *synthProgress {
+func newSynthProgress(w io.Writer, files []*os.File, readers []*ultrafeedback.Reader) *synthProgress {
 	var total int64
 	for _, fh := range files {
 		if fi, err := fh.Stat(); err == nil {

@@ -17,7 +17,7 @@ var readmeFlag = regexp.MustCompile(`(^|[\s\x60(\[])--([a-z][a-z0-9-]*(\.[a-z_]+
 
 // foreignCommands start README lines whose flags belong to other programs
 // (trainers, the Go tool).
-var foreignCommands = []string{"deepspeed", "accelerate", "llamafactory-cli", "go test", "go build", "go vet", "--data.", "--model.", "--ckpt.", "--module", "vllm serve", "llama-server"}
+var foreignCommands = []string{"deepspeed", "accelerate", "llamafactory-cli", "go test", "go build", "go vet", "--data.", "--model.", "--ckpt.", "--module", "vllm serve", "llama-server", "chromium --headless"}
 
 // TestREADMEFlagsExist checks every flag README mentions: a flag on a
 // "dsatmine SUB" command line must exist on that subcommand, and a flag

@@ -45,7 +45,7 @@ func resumeHash(cmd *cobra.Command, m *dsat.Miner) string {
 func mineResumable(cmd *cobra.Command, m *dsat.Miner, paths []string, manifest string,
 	format conversation.Format, strict bool, sinks dsat.Sinks) (*dsat.Stats, error) {
 	stderr := cmd.ErrOrStderr()
-	return resume.Run(cmd.Context(), m, paths, resume.ResumeOptions{
+	return resume.Run(cmd.Context(), m, paths, resume.Options{
 		Manifest:   manifest,
 		ConfigHash: resumeHash(cmd, m),
 		Open: func(path string) (dsat.Input, io.Closer, error) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
+	"github.com/dsatmine/dsatmine/ultrafeedback"
 	"github.com/spf13/cobra"
 )
 
@@ -34,7 +35,7 @@ func formatNames() []string {
 	for _, f := range conversation.Formats {
 		names = append(names, string(f))
 	}
-	return append(names, string(conversation.FormatUltraFeedback))
+	return append(names, string(ultrafeedback.Format))
 }
 
 // parseInputFormat parses --format: a chat-log format, or ultrafeedback
@@ -125,7 +126,7 @@ func (f *readFlags) readLog(ctx context.Context, in string, format conversation.
 // readUltraFeedback reads one UltraFeedback input as conversations.
 func (f *readFlags) readUltraFeedback(ctx context.Context, in string, rec *skipRecorder,
 	fn func(*conversation.Conversation) error) (conversation.ReadStats, error) {
-	r, err := conversation.OpenUltraFeedback(in)
+	r, err := ultrafeedback.Open(in)
 	if err != nil {
 		return conversation.ReadStats{}, err
 	}
@@ -160,8 +161,8 @@ func (f *readFlags) readUltraFeedback(ctx context.Context, in string, rec *skipR
 // the instruction and its best-rated completion (by overall score, else the
 // fine-grained score; the first on ties), with that completion's model and
 // score and the lowest-rated completion kept as rejected_reply.
-func ultraFeedbackConversation(u *conversation.UltraFeedback) *conversation.Conversation {
-	score := func(c *conversation.Completion) (float64, bool) {
+func ultraFeedbackConversation(u *ultrafeedback.Record) *conversation.Conversation {
+	score := func(c *ultrafeedback.Completion) (float64, bool) {
 		if c.OverallScore.Valid {
 			return c.OverallScore.Value, true
 		}
@@ -185,7 +186,7 @@ func ultraFeedbackConversation(u *conversation.UltraFeedback) *conversation.Conv
 	}
 	top := u.Completions[best]
 	c := &conversation.Conversation{
-		ID: u.ID, Source: string(conversation.FormatUltraFeedback), Model: top.Model, Location: u.Location,
+		ID: u.ID, Source: string(ultrafeedback.Format), Model: top.Model, Location: u.Location,
 		Messages: []conversation.Message{
 			{Role: conversation.User, Content: u.Instruction},
 			{Role: conversation.Assistant, Content: top.Response, Index: 1},

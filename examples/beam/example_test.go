@@ -28,7 +28,7 @@ func ExampleBuild() {
 		Inputs:  []string{"../../testdata/sample/wildchat-sample.jsonl", "../../testdata/sample/openai-sample.jsonl"},
 		Anchors: filepath.Join(dir, "anchors.jsonl"),
 		Stats:   filepath.Join(dir, "stats.json"),
-		Export:  export.ExportTRL,
+		Export:  export.FormatTRL,
 		Policy:  DefaultPolicy(),
 	}
 	p, s := beam.NewPipelineWithRoot()

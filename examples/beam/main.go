@@ -36,7 +36,7 @@ func main() {
 	fs.StringVar(&opts.Anchors, "output", "", "anchors output file (JSON Lines; required)")
 	fs.StringVar(&opts.Events, "events", "", "also write every DSAT and SAT event to this JSON Lines file")
 	fs.StringVar(&opts.Stats, "stats", "", "write the merged run statistics as JSON to this file")
-	fs.StringVar(&exportName, "export", string(export.ExportDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory")
+	fs.StringVar(&exportName, "export", string(export.FormatDRIFT), "anchor layout: drift, trl, kto, openrlhf, llamafactory")
 	fs.StringVar(&opts.Format, "format", "auto", "input record format (auto detects it per file)")
 	fs.BoolVar(&opts.Strict, "strict", false, "fail on the first bad record instead of skipping and counting it")
 	fs.Int64Var(&opts.SplitBytes, "split-bytes", 0, "cut local plain JSON Lines files bigger than this into byte-range shards of about this size (0 = one shard per file)")
@@ -54,7 +54,7 @@ func main() {
 	// worker harness and never returns.
 	beam.Init()
 
-	opts.Export = export.ExportFormat(exportName)
+	opts.Export = export.Format(exportName)
 	opts.Inputs = flag.Args()
 	if input != "" {
 		opts.Inputs = append(strings.Split(input, ","), opts.Inputs...)

@@ -142,7 +142,7 @@ type Options struct {
 	// Stats, when set, is the output file of the merged run statistics.
 	Stats string
 	// Export is the anchor layout ("" means drift).
-	Export export.ExportFormat
+	Export export.Format
 	// Format forces an input record format ("" or "auto" detects it).
 	Format string
 	// Strict fails the pipeline on the first bad record instead of
@@ -327,7 +327,7 @@ func Build(ctx context.Context, s beam.Scope, opts Options) error {
 	if opts.Anchors == "" {
 		return errors.New("beam: no anchors output")
 	}
-	format, err := export.ParseExportFormat(string(opts.Export))
+	format, err := export.ParseFormat(string(opts.Export))
 	if err != nil {
 		return err
 	}
@@ -459,7 +459,7 @@ func (f *mineFn) ProcessElement(ctx context.Context, sh Shard, emitAnchor func(s
 			buf.Reset()
 			rec := AnchorRec{Pos: Pos{sh.Index, conv, i}, Exported: true, Chosen: len(a.Chosen) > 0}
 			// A writer per anchor, so that its counts are this anchor's.
-			aw := export.NewAnchorWriter(&buf, export.ExportFormat(f.Export))
+			aw := export.NewAnchorWriter(&buf, export.Format(f.Export))
 			err := aw.WriteAnchor(a)
 			rec.Export = aw.ExportStats()
 			switch {
@@ -540,7 +540,7 @@ func (f *writeAnchorsFn) ProcessElement(ctx context.Context, _ int, recs func(*A
 	}
 	slices.SortFunc(all, func(a, b AnchorRec) int { return comparePos(a.Pos, b.Pos) })
 	st := dsat.NewStats()
-	if f.Export != "" && f.Export != string(export.ExportDRIFT) {
+	if f.Export != "" && f.Export != string(export.FormatDRIFT) {
 		st.Export = &dsat.ExportStats{Format: f.Export}
 	}
 	err := writeFile(ctx, f.Path, func(w io.Writer) error {

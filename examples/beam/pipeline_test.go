@@ -136,14 +136,14 @@ func TestPipelineMatchesSingleProcess(t *testing.T) {
 			assert.Positive(t, st.RecordsSkipped, "the bad file gives skipped records")
 			assert.Positive(t, st.Pairs)
 		}},
-		{"trl", Options{Inputs: sampleInputs, Export: export.ExportTRL, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
+		{"trl", Options{Inputs: sampleInputs, Export: export.FormatTRL, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
 			assert.Positive(t, st.Dropped[dsat.SkipNoChosen], "pairwise export declines anchors without chosen")
 			assert.Equal(t, st.Pairs, st.Anchors)
 		}},
 		{"no-dedup", Options{Inputs: sampleInputs, Policy: noDedup}, func(t *testing.T, st *dsat.Stats) {
 			assert.Zero(t, st.Duplicates)
 		}},
-		{"policy", Options{Inputs: sampleInputs, Export: export.ExportKTO, Policy: strict}, func(t *testing.T, st *dsat.Stats) {
+		{"policy", Options{Inputs: sampleInputs, Export: export.FormatKTO, Policy: strict}, func(t *testing.T, st *dsat.Stats) {
 			assert.Positive(t, st.Dropped[dsat.SkipMaxAnchors])
 		}},
 		{"split", Options{Inputs: sampleInputs, SplitBytes: 4000, Policy: DefaultPolicy()}, func(t *testing.T, st *dsat.Stats) {
@@ -209,7 +209,7 @@ func TestPipelineMatchesCLI(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	opts := Options{Inputs: sampleInputs, Export: export.ExportOpenRLHF, Policy: DefaultPolicy()}
+	opts := Options{Inputs: sampleInputs, Export: export.FormatOpenRLHF, Policy: DefaultPolicy()}
 	shards, err := ExpandInputs(context.Background(), opts.Inputs, 0, conversation.FormatAuto)
 	require.NoError(t, err)
 	args := []string{"mine", "--export", "openrlhf",
@@ -257,7 +257,7 @@ func TestBuildErrors(t *testing.T) {
 
 	o := base
 	o.Export = "csv"
-	assert.ErrorIs(t, build(o), export.ErrUnknownExport)
+	assert.ErrorIs(t, build(o), export.ErrUnknownFormat)
 
 	o = base
 	o.Policy.Threshold = 2

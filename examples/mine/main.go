@@ -41,7 +41,7 @@ func main() {
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	st, err := m.Run(context.Background(), []dsat.Input{r}, dsat.Sinks{
-		Anchors: export.NewAnchorWriter(out, export.ExportDRIFT),
+		Anchors: export.NewAnchorWriter(out, export.FormatDRIFT),
 	})
 	if err != nil {
 		log.Fatal(err)

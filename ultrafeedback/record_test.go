@@ -1,4 +1,4 @@
-package conversation
+package ultrafeedback
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
@@ -21,9 +22,9 @@ import (
 
 const ufDir = "../testdata/ultrafeedback"
 
-func readUF(t *testing.T, r *UltraFeedbackReader) []*UltraFeedback {
+func readUF(t *testing.T, r *Reader) []*Record {
 	t.Helper()
-	var out []*UltraFeedback
+	var out []*Record
 	for uf, err := range r.All(context.Background()) {
 		require.NoError(t, err)
 		out = append(out, uf)
@@ -31,16 +32,16 @@ func readUF(t *testing.T, r *UltraFeedbackReader) []*UltraFeedback {
 	return out
 }
 
-func readUFFile(t *testing.T, path string) ([]*UltraFeedback, ReadStats) {
+func readUFFile(t *testing.T, path string) ([]*Record, conversation.ReadStats) {
 	t.Helper()
-	r, err := OpenUltraFeedback(path)
+	r, err := Open(path)
 	require.NoError(t, err)
 	defer r.Close()
 	recs := readUF(t, r)
 	return recs, r.Stats()
 }
 
-func TestUltraFeedbackReaderSample(t *testing.T) {
+func TestReaderSample(t *testing.T) {
 	recs, st := readUFFile(t, filepath.Join(ufDir, "sample.jsonl"))
 	require.Len(t, recs, 6)
 
@@ -49,7 +50,7 @@ func TestUltraFeedbackReaderSample(t *testing.T) {
 	assert.Equal(t, "Write a haiku about the first frost on a vegetable garden.", first.Instruction)
 	assert.Equal(t, []string{"model-a", "model-b", "model-c", "model-d"}, first.Models)
 	assert.Equal(t, []string{"None"}, first.CorrectAnswers)
-	assert.Equal(t, Location{File: filepath.Join(ufDir, "sample.jsonl"), Line: 1}, first.Location)
+	assert.Equal(t, conversation.Location{File: filepath.Join(ufDir, "sample.jsonl"), Line: 1}, first.Location)
 	require.Len(t, first.Completions, 4)
 	c := first.Completions[1]
 	assert.Equal(t, "model-b", c.Model)
@@ -143,7 +144,7 @@ func TestParseScore(t *testing.T) {
 				return
 			}
 			require.Error(t, err)
-			pe := toParseError(Location{}, err)
+			pe := toParseError(conversation.Location{}, err)
 			assert.Equal(t, tt.reason, pe.Reason)
 			assert.ErrorIs(t, err, ErrInvalidRating)
 			assert.Contains(t, err.Error(), "helpfulness Rating")
@@ -162,20 +163,20 @@ var malformedWant = []struct {
 	{3, ReasonInvalidRating, ErrInvalidRating, `completion 1: helpfulness Rating "high"`},
 	{4, ReasonInvalidRating, ErrInvalidRating, "completion 2: overall_score 11 is outside"},
 	{5, ReasonTooFewCompletions, ErrTooFewCompletions, "1 completion(s)"},
-	{6, ReasonInvalidJSON, ErrInvalidJSON, ""},
+	{6, conversation.ReasonInvalidJSON, conversation.ErrInvalidJSON, ""},
 	{7, ReasonMissingField, ErrMissingField, "instruction"},
 	{8, ReasonMissingField, ErrMissingField, "completion 1: no response"},
-	{9, ReasonWrongType, ErrWrongType, "completions is not an array"},
-	{10, ReasonUnknownFormat, ErrUnknownFormat, "not an UltraFeedback record"},
+	{9, conversation.ReasonWrongType, conversation.ErrWrongType, "completions is not an array"},
+	{10, conversation.ReasonUnknownFormat, conversation.ErrUnknownFormat, "not an UltraFeedback record"},
 }
 
-func TestUltraFeedbackReaderMalformedLenient(t *testing.T) {
+func TestReaderMalformedLenient(t *testing.T) {
 	path := filepath.Join(ufDir, "malformed.jsonl")
-	r, err := OpenUltraFeedback(path)
+	r, err := Open(path)
 	require.NoError(t, err)
 	defer r.Close()
-	var skipped []*ParseError
-	r.OnSkip = func(pe *ParseError) { skipped = append(skipped, pe) }
+	var skipped []*conversation.ParseError
+	r.OnSkip = func(pe *conversation.ParseError) { skipped = append(skipped, pe) }
 	recs := readUF(t, r)
 	require.Len(t, recs, 2)
 	assert.Equal(t, 1, recs[0].Location.Line)
@@ -196,9 +197,9 @@ func TestUltraFeedbackReaderMalformedLenient(t *testing.T) {
 	}
 }
 
-func TestUltraFeedbackReaderMalformedStrict(t *testing.T) {
+func TestReaderMalformedStrict(t *testing.T) {
 	path := filepath.Join(ufDir, "malformed.jsonl")
-	r, err := OpenUltraFeedback(path)
+	r, err := Open(path)
 	require.NoError(t, err)
 	defer r.Close()
 	r.Strict = true
@@ -209,7 +210,7 @@ func TestUltraFeedbackReaderMalformedStrict(t *testing.T) {
 	assert.Equal(t, 1, uf.Location.Line)
 	for _, w := range malformedWant {
 		_, err := r.Next(ctx)
-		var pe *ParseError
+		var pe *conversation.ParseError
 		require.ErrorAs(t, err, &pe, "line %d", w.line)
 		assert.Equal(t, path, pe.File)
 		assert.Equal(t, w.line, pe.Line)
@@ -226,7 +227,7 @@ func TestUltraFeedbackReaderMalformedStrict(t *testing.T) {
 }
 
 // ufSummary renders what must agree whatever the container.
-func ufSummary(recs []*UltraFeedback) string {
+func ufSummary(recs []*Record) string {
 	var b strings.Builder
 	for _, uf := range recs {
 		fmt.Fprintf(&b, "%s|%s|%s|%q|%q\n", uf.ID, uf.Source, uf.Instruction, uf.Models, uf.CorrectAnswers)
@@ -243,7 +244,7 @@ func ufSummary(recs []*UltraFeedback) string {
 	return b.String()
 }
 
-func TestUltraFeedbackReaderContainers(t *testing.T) {
+func TestReaderContainers(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(ufDir, "sample.jsonl"))
 	require.NoError(t, err)
 	want, _ := readUFFile(t, filepath.Join(ufDir, "sample.jsonl"))
@@ -271,14 +272,14 @@ func TestUltraFeedbackReaderContainers(t *testing.T) {
 	}
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
-			r := NewUltraFeedbackReader(bytes.NewReader(in), name)
+			r := NewReader(bytes.NewReader(in), name)
 			defer r.Close()
 			got := readUF(t, r)
 			assert.Equal(t, ufSummary(want), ufSummary(got))
 			assert.Equal(t, int64(len(want)), r.Stats().Records)
 			switch name {
 			case "sample.parquet":
-				assert.Equal(t, Location{File: name, Row: 3}, got[2].Location)
+				assert.Equal(t, conversation.Location{File: name, Row: 3}, got[2].Location)
 			case "array.json", "array.json.zst":
 				assert.Equal(t, 3, got[2].Location.Row)
 				assert.Equal(t, 4, got[2].Location.Line)
@@ -323,7 +324,7 @@ type pqRecord struct {
 }
 
 // ufParquet writes recs in the layout of UltraFeedback's Parquet conversion.
-func ufParquet(t *testing.T, recs []*UltraFeedback) []byte {
+func ufParquet(t *testing.T, recs []*Record) []byte {
 	t.Helper()
 	rows := make([]pqRecord, len(recs))
 	for i, uf := range recs {
@@ -364,25 +365,25 @@ func ufParquet(t *testing.T, recs []*UltraFeedback) []byte {
 	return buf.Bytes()
 }
 
-func TestUltraFeedbackReaderInvalidUTF8(t *testing.T) {
+func TestReaderInvalidUTF8(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(ufDir, "sample.jsonl"))
 	require.NoError(t, err)
 	line := strings.SplitN(string(data), "\n", 2)[0]
 	bad := strings.Replace(line, "haiku", "hai\xffku", 1) + "\n"
 
-	r := NewUltraFeedbackReader(strings.NewReader(bad), "bad.jsonl")
+	r := NewReader(strings.NewReader(bad), "bad.jsonl")
 	recs := readUF(t, r)
 	require.Len(t, recs, 1)
 	assert.Contains(t, recs[0].Instruction, "hai\uFFFDku")
-	assert.Equal(t, map[string]int64{ReasonInvalidUTF8: 1}, r.Stats().Repaired)
+	assert.Equal(t, map[string]int64{conversation.ReasonInvalidUTF8: 1}, r.Stats().Repaired)
 
-	r = NewUltraFeedbackReader(strings.NewReader(bad), "bad.jsonl")
+	r = NewReader(strings.NewReader(bad), "bad.jsonl")
 	r.Strict = true
 	_, err = r.Next(context.Background())
-	assert.ErrorIs(t, err, ErrInvalidUTF8)
+	assert.ErrorIs(t, err, conversation.ErrInvalidUTF8)
 }
 
-func TestUltraFeedbackReaderContainerErrors(t *testing.T) {
+func TestReaderContainerErrors(t *testing.T) {
 	// A gzip stream cut short is one skipped record with its reason.
 	data, err := os.ReadFile(filepath.Join(ufDir, "sample.jsonl"))
 	require.NoError(t, err)
@@ -391,9 +392,9 @@ func TestUltraFeedbackReaderContainerErrors(t *testing.T) {
 	_, _ = gw.Write(data)
 	require.NoError(t, gw.Close())
 	cut := gz.Bytes()[:gz.Len()/2]
-	r := NewUltraFeedbackReader(bytes.NewReader(cut), "cut.jsonl.gz")
+	r := NewReader(bytes.NewReader(cut), "cut.jsonl.gz")
 	r.Strict = true
-	var pe *ParseError
+	var pe *conversation.ParseError
 	for {
 		_, err = r.Next(context.Background())
 		if err != nil {
@@ -401,29 +402,29 @@ func TestUltraFeedbackReaderContainerErrors(t *testing.T) {
 		}
 	}
 	require.ErrorAs(t, err, &pe)
-	assert.Equal(t, ReasonCorruptCompress, pe.Reason)
+	assert.Equal(t, conversation.ReasonCorruptCompress, pe.Reason)
 
 	// A canceled context stops the reader.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r = NewUltraFeedbackReader(bytes.NewReader(data), "x.jsonl")
+	r = NewReader(bytes.NewReader(data), "x.jsonl")
 	_, err = r.Next(ctx)
 	assert.ErrorIs(t, err, context.Canceled)
 
 	// A closed reader reports it.
-	r = NewUltraFeedbackReader(bytes.NewReader(data), "x.jsonl")
+	r = NewReader(bytes.NewReader(data), "x.jsonl")
 	require.NoError(t, r.Close())
 	_, err = r.Next(context.Background())
 	assert.Error(t, err)
 	assert.False(t, errors.Is(err, io.EOF))
 }
 
-func TestDetectUltraFeedback(t *testing.T) {
-	ok, err := DetectUltraFeedback(filepath.Join(ufDir, "sample.jsonl"))
+func TestDetect(t *testing.T) {
+	ok, err := Detect(filepath.Join(ufDir, "sample.jsonl"))
 	require.NoError(t, err)
 	assert.True(t, ok)
 
-	ok, err = DetectUltraFeedback(filepath.Join(formatsDir, "openai.jsonl"))
+	ok, err = Detect(filepath.Join("../testdata/formats", "openai.jsonl"))
 	require.NoError(t, err)
 	assert.False(t, ok)
 
@@ -436,39 +437,39 @@ func TestDetectUltraFeedback(t *testing.T) {
 	require.NoError(t, gw.Close())
 	gzPath := filepath.Join(dir, "uf.bin") // no telling extension: sniffed by magic bytes
 	require.NoError(t, os.WriteFile(gzPath, gz.Bytes(), 0o644))
-	ok, err = DetectUltraFeedback(gzPath)
+	ok, err = Detect(gzPath)
 	require.NoError(t, err)
 	assert.True(t, ok)
 
 	recs, _ := readUFFile(t, filepath.Join(ufDir, "sample.jsonl"))
 	pqPath := filepath.Join(dir, "uf.parquet")
 	require.NoError(t, os.WriteFile(pqPath, ufParquet(t, recs), 0o644))
-	ok, err = DetectUltraFeedback(pqPath)
+	ok, err = Detect(pqPath)
 	require.NoError(t, err)
 	assert.True(t, ok)
 
-	_, err = DetectUltraFeedback(filepath.Join(dir, "absent.jsonl"))
+	_, err = Detect(filepath.Join(dir, "absent.jsonl"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
-	_, err = DetectUltraFeedback("-")
+	_, err = Detect("-")
 	assert.Error(t, err)
 }
 
 // The conversation Reader does not read UltraFeedback records: each one is
 // skipped as unknown_format, never silently dropped.
 func TestReaderRejectsUltraFeedback(t *testing.T) {
-	r, err := Open(filepath.Join(ufDir, "sample.jsonl"))
+	r, err := conversation.Open(filepath.Join(ufDir, "sample.jsonl"))
 	require.NoError(t, err)
 	defer r.Close()
 	for _, err := range r.All(context.Background()) {
 		require.NoError(t, err)
 		t.Fatal("no conversation expected")
 	}
-	assert.Equal(t, map[string]int64{ReasonUnknownFormat: 6}, r.Stats().Skipped)
+	assert.Equal(t, map[string]int64{conversation.ReasonUnknownFormat: 6}, r.Stats().Skipped)
 }
 
-// ExampleUltraFeedbackReader reads rated completions and prints, for each
+// ExampleReader reads rated completions and prints, for each
 // instruction, the completion with the lowest overall score.
-func ExampleUltraFeedbackReader() {
+func ExampleReader() {
 	const data = `[
  {"source": "demo", "instruction": "What is 2 + 2?", "completions": [
    {"model": "m1", "response": "4", "overall_score": 9, "critique": "Correct."},
@@ -476,8 +477,8 @@ func ExampleUltraFeedbackReader() {
  {"source": "demo", "instruction": "Spell 'cat'.", "completions": [
    {"model": "m1", "response": "c-a-t", "overall_score": 9}]}
 ]`
-	r := NewUltraFeedbackReader(strings.NewReader(data), "demo.json")
-	r.OnSkip = func(pe *ParseError) { fmt.Println("skipped:", pe) }
+	r := NewReader(strings.NewReader(data), "demo.json")
+	r.OnSkip = func(pe *conversation.ParseError) { fmt.Println("skipped:", pe) }
 	for uf, err := range r.All(context.Background()) {
 		if err != nil {
 			fmt.Println("error:", err)
@@ -505,7 +506,7 @@ func TestReadersStopAtIOError(t *testing.T) {
 	first := data[:bytes.IndexByte(data, '\n')+1]
 	src := func(b []byte) io.Reader { return io.MultiReader(bytes.NewReader(b), iotest.ErrReader(boom)) }
 
-	uf := NewUltraFeedbackReader(src(first), "x.jsonl")
+	uf := NewReader(src(first), "x.jsonl")
 	rec, err := uf.Next(context.Background())
 	require.NoError(t, err)
 	require.NotNil(t, rec)
@@ -516,7 +517,7 @@ func TestReadersStopAtIOError(t *testing.T) {
 	assert.EqualValues(t, 1, uf.Stats().Records)
 
 	conv := []byte(`{"id":"a","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}` + "\n")
-	r := NewReader(src(conv), "x.jsonl")
+	r := conversation.NewReader(src(conv), "x.jsonl")
 	c, err := r.Next(context.Background())
 	require.NoError(t, err)
 	require.NotNil(t, c)

@@ -1,4 +1,4 @@
-package conversation
+package ultrafeedback
 
 import (
 	"context"
@@ -12,17 +12,19 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dsatmine/dsatmine/conversation"
 	"github.com/dsatmine/dsatmine/internal/jsonx"
 )
 
-// FormatUltraFeedback names the UltraFeedback layout: one instruction with
-// several model completions rated by an AI annotator. It is not a chat-log
-// format (Reader does not read it, and ParseFormat does not accept it):
-// UltraFeedback records are read with UltraFeedbackReader, and
-// ReadStats.Formats counts them under this name.
-const FormatUltraFeedback Format = "ultrafeedback"
+// Format names the UltraFeedback layout: one instruction with several model
+// completions rated by an AI annotator. It is not a chat-log format
+// (conversation.Reader does not read it, and conversation.ParseFormat does
+// not accept it): UltraFeedback records are read with Reader, and
+// conversation.ReadStats.Formats counts them under this name.
+const Format conversation.Format = "ultrafeedback"
 
-// Errors of malformed UltraFeedback records, wrapped by *ParseError.
+// Errors of malformed UltraFeedback records, wrapped by
+// *conversation.ParseError.
 var (
 	// ErrMissingField reports a record without its instruction, without its
 	// completions, or a completion without its response.
@@ -37,7 +39,7 @@ var (
 	ErrInvalidRating = errors.New("invalid rating")
 )
 
-// ParseError reasons of malformed UltraFeedback records.
+// conversation.ParseError reasons of malformed UltraFeedback records.
 const (
 	ReasonMissingField       = "missing_field"
 	ReasonTooFewCompletions  = "too_few_completions"
@@ -146,9 +148,9 @@ func (c *Completion) FineGrained() Score {
 // no annotation for it).
 func (c *Completion) AspectRating(a Aspect) Score { return c.Annotations[a].Rating }
 
-// UltraFeedback is one UltraFeedback record: an instruction and the rated
+// Record is one UltraFeedback record: an instruction and the rated
 // completions of several models.
-type UltraFeedback struct {
+type Record struct {
 	// ID is the record's "id" or "prompt_id" when it has one; otherwise it is
 	// derived from the record's content ("uf-" and 16 hex digits of a SHA-256
 	// over source, instruction, and each completion's model and response), so
@@ -163,18 +165,20 @@ type UltraFeedback struct {
 	CorrectAnswers   []string
 	IncorrectAnswers []string
 	// Location is where the record came from (file and line or row).
-	Location Location
+	Location conversation.Location
 }
 
-// UltraFeedbackReader reads UltraFeedback records from a stream. It uses the
-// same containers as Reader (JSON Lines, a JSON array or Parquet, optionally
-// gzip- or zstd-compressed, sniffed by magic bytes) and reports bad records as
-// *ParseError with file, line or row and a reason: besides the container and
-// JSON reasons of Reader, "missing_field" (no instruction, no completions, a
-// completion without response), "too_few_completions" (fewer than two),
-// "missing_rating" (a completion with no rating at all) and "invalid_rating"
-// (a rating that is not a number on its scale or "N/A"). A record without
-// both instruction and completions is "unknown_format".
+// Reader reads UltraFeedback records from a stream. It uses the containers
+// of conversation.Reader (JSON Lines, a JSON array or Parquet, optionally
+// gzip- or zstd-compressed, sniffed by magic bytes; see
+// conversation.RecordReader) and reports bad records as
+// *conversation.ParseError with file, line or row and a reason: besides the
+// container and JSON reasons of conversation.Reader, "missing_field" (no
+// instruction, no completions, a completion without response),
+// "too_few_completions" (fewer than two), "missing_rating" (a completion with
+// no rating at all) and "invalid_rating" (a rating that is not a number on
+// its scale or "N/A"). A record without both instruction and completions is
+// "unknown_format".
 //
 // Ratings may be JSON numbers or strings holding numbers, as UltraFeedback
 // writes them ("4"). "N/A" (also "NA", any case) is read as Score.NA: it is
@@ -182,154 +186,156 @@ type UltraFeedback struct {
 // by that rating. Aspect ratings and the fine-grained score must lie in
 // [1, 5], the overall score in [1, 10].
 //
-// Reader reads conversations, not these records: given an UltraFeedback
-// file it skips every record as "unknown_format". Use DetectUltraFeedback to
+// conversation.Reader reads conversations, not these records: given an
+// UltraFeedback file it skips every record as "unknown_format". Use Detect to
 // choose between the two readers.
-type UltraFeedbackReader struct {
-	// Strict makes Next return a *ParseError for the first bad record. By
-	// default (lenient) bad records are skipped and counted by reason.
+type Reader struct {
+	// Strict makes Next return a *conversation.ParseError for the first bad
+	// record. By default (lenient) bad records are skipped and counted by
+	// reason.
 	Strict bool
 	// MaxRecordSize is the maximum size of one record in bytes; 0 means
-	// DefaultMaxRecordSize.
+	// conversation.DefaultMaxRecordSize.
 	MaxRecordSize int
 	// OnSkip, if set, is called for every record skipped in lenient mode.
-	OnSkip func(*ParseError)
+	OnSkip func(*conversation.ParseError)
 
-	c     *Reader // the container layer: sniffing, sources and Close
-	err   error   // sticky: io.EOF or a fatal error
-	stats ReadStats
+	rr      *conversation.RecordReader
+	started bool
 }
 
-// NewUltraFeedbackReader returns an UltraFeedbackReader over r. name is used
-// in errors and Location.File.
-func NewUltraFeedbackReader(r io.Reader, name string) *UltraFeedbackReader {
-	return &UltraFeedbackReader{c: NewReader(r, name)}
+// NewReader returns a Reader over r. name is used in errors and
+// Location.File.
+func NewReader(r io.Reader, name string) *Reader {
+	return &Reader{rr: conversation.NewRecordReader(r, name)}
 }
 
-// OpenUltraFeedback opens the file at path ("-" for standard input). The
-// caller must call Close.
-func OpenUltraFeedback(path string) (*UltraFeedbackReader, error) {
-	c, err := Open(path)
+// Open opens the file at path ("-" for standard input). The caller must call
+// Close.
+func Open(path string) (*Reader, error) {
+	rr, err := conversation.OpenRecords(path)
 	if err != nil {
 		return nil, err
 	}
-	return &UltraFeedbackReader{c: c}, nil
+	return &Reader{rr: rr}, nil
 }
 
-// Close releases the reader's resources and the file opened by
-// OpenUltraFeedback. It does not close an io.Reader given to
-// NewUltraFeedbackReader.
-func (r *UltraFeedbackReader) Close() error {
-	if r.err == nil {
-		r.err = errors.New("conversation: reader closed")
-	}
-	return r.c.Close()
-}
+// Close releases the reader's resources and the file opened by Open. It does
+// not close an io.Reader given to NewReader.
+func (r *Reader) Close() error { return r.rr.Close() }
 
 // Stats returns the counts so far: Records (good and bad), Conversations (the
 // records returned), Messages (their instructions and completions), Skipped
 // and Formats (under "ultrafeedback"). FollowUps and EmptyMessages stay 0.
-func (r *UltraFeedbackReader) Stats() ReadStats { return r.stats.snapshot() }
+func (r *Reader) Stats() conversation.ReadStats { return r.rr.Stats() }
 
 // All returns an iterator over the remaining records. It stops at the end of
 // input; a non-EOF error is yielded once, after which iteration stops.
-func (r *UltraFeedbackReader) All(ctx context.Context) iter.Seq2[*UltraFeedback, error] {
-	return allOf(ctx, r.Next)
+func (r *Reader) All(ctx context.Context) iter.Seq2[*Record, error] {
+	return func(yield func(*Record, error) bool) {
+		for {
+			v, err := r.Next(ctx)
+			if err == io.EOF {
+				return
+			}
+			if !yield(v, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // Next returns the next record, or io.EOF at the end of input. In strict mode
-// a bad record gives a *ParseError (and Next may be called again to continue
-// after it); in lenient mode bad records are skipped and counted in Stats.
-// Other errors (I/O, cancellation) are returned as they are.
-func (r *UltraFeedbackReader) Next(ctx context.Context) (*UltraFeedback, error) {
+// a bad record gives a *conversation.ParseError (and Next may be called again
+// to continue after it); in lenient mode bad records are skipped and counted
+// in Stats. Other errors (I/O, cancellation) are returned as they are.
+func (r *Reader) Next(ctx context.Context) (*Record, error) {
+	if !r.started {
+		r.started = true
+		r.rr.Strict, r.rr.MaxRecordSize, r.rr.OnSkip = r.Strict, r.MaxRecordSize, r.OnSkip
+	}
 	for {
-		if r.err != nil {
-			return nil, r.err
-		}
-		if err := ctx.Err(); err != nil {
+		raw, loc, err := r.rr.Next(ctx)
+		if err != nil {
 			return nil, err
 		}
-		if !r.c.started {
-			r.c.MaxRecordSize = r.MaxRecordSize
-		}
-		raw, loc, err := r.c.nextRaw(&r.stats, r.Strict, r.OnSkip)
-		if err == io.EOF {
-			r.err = io.EOF
-			continue
-		}
+		uf, err := parseRecord(raw, loc)
 		if err != nil {
-			return nil, fatal(&r.err, err)
-		}
-		raw, pe := r.stats.validUTF8(raw, loc, r.Strict)
-		if pe != nil {
-			if perr := r.skip(pe); perr != nil {
+			if perr := r.rr.Skip(toParseError(loc, err)); perr != nil {
 				return nil, perr
 			}
 			continue
 		}
-		uf, err := parseUltraFeedback(raw, loc)
-		if err != nil {
-			if perr := r.skip(toParseError(loc, err)); perr != nil {
-				return nil, perr
-			}
-			continue
-		}
-		if r.stats.Formats == nil {
-			r.stats.Formats = make(map[string]int64)
-		}
-		r.stats.Formats[string(FormatUltraFeedback)]++
-		r.stats.Kept++
-		r.stats.Conversations++
-		r.stats.Messages += int64(1 + len(uf.Completions))
+		r.rr.Keep(Format, int64(1+len(uf.Completions)))
 		return uf, nil
 	}
 }
 
-// skip accounts for a bad record and returns it if the reader is strict.
-func (r *UltraFeedbackReader) skip(pe *ParseError) error {
-	return r.stats.skip(pe, r.Strict, r.OnSkip)
-}
-
-// DetectUltraFeedback reports whether the file at path holds UltraFeedback
-// records, judged by its first record (any container and compression): true
-// when that record has both "instruction" and "completions". It reads only
-// as far as the first record. Standard input cannot be sniffed without
-// consuming it, so path "-" is an error.
-func DetectUltraFeedback(path string) (bool, error) {
+// Detect reports whether the file at path holds UltraFeedback records,
+// judged by its first record (any container and compression): true when that
+// record has both "instruction" and "completions". It reads only as far as
+// the first record. Standard input cannot be sniffed without consuming it, so
+// path "-" is an error.
+func Detect(path string) (bool, error) {
 	if path == "-" {
-		return false, errors.New("conversation: cannot sniff standard input for UltraFeedback; name the format")
+		return false, errors.New("ultrafeedback: cannot sniff standard input for UltraFeedback; name the format")
 	}
-	c, err := Open(path)
+	rr, err := conversation.OpenRecords(path)
 	if err != nil {
 		return false, err
 	}
-	defer c.Close()
-	if err := c.start(); err != nil {
+	defer rr.Close()
+	// Lenient, so that invalid UTF-8 is repaired as a reader would; a first
+	// record the container cannot deliver (other than an oversized one, which
+	// is passed over) decides "no".
+	bad := false
+	rr.OnSkip = func(pe *conversation.ParseError) {
+		bad = bad || pe.Reason != conversation.ReasonRecordTooLarge
+	}
+	raw, _, err := rr.Next(context.Background())
+	if err == io.EOF || bad {
+		return false, nil
+	}
+	if err != nil {
 		return false, err
 	}
-	for {
-		raw, _, err := c.src.next()
-		if err == io.EOF {
-			return false, nil
-		}
-		var pe *ParseError
-		if errors.As(err, &pe) {
-			if pe.Reason == ReasonRecordTooLarge {
-				continue
-			}
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		var keys map[string]jsonx.RawMessage
-		if err := jsonx.Unmarshal(raw, &keys); err != nil {
-			return false, nil
-		}
-		_, inst := keys["instruction"]
-		_, comp := keys["completions"]
-		return inst && comp, nil
+	var keys map[string]jsonx.RawMessage
+	if err := jsonx.Unmarshal(raw, &keys); err != nil {
+		return false, nil
 	}
+	_, inst := keys["instruction"]
+	_, comp := keys["completions"]
+	return inst && comp, nil
+}
+
+// reasonError is an error that knows its conversation.ParseError reason.
+type reasonError struct {
+	reason string
+	err    error
+}
+
+func (e *reasonError) Error() string { return e.err.Error() }
+func (e *reasonError) Unwrap() error { return e.err }
+
+// errorf returns an error carrying reason whose message is formatted and
+// which wraps sentinel.
+func errorf(reason string, sentinel error, format string, args ...any) error {
+	return &reasonError{reason: reason, err: fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), sentinel)}
+}
+
+// wrongType returns a wrong_type error.
+func wrongType(format string, args ...any) error {
+	return errorf(conversation.ReasonWrongType, conversation.ErrWrongType, format, args...)
+}
+
+// toParseError turns err, returned while parsing the record at loc, into a
+// *conversation.ParseError with the most specific reason it can find.
+func toParseError(loc conversation.Location, err error) *conversation.ParseError {
+	var re *reasonError
+	if errors.As(err, &re) {
+		return conversation.NewParseError(loc, re.reason, re.err)
+	}
+	return conversation.AsParseError(loc, err)
 }
 
 // ufRecord is the JSON shape of an UltraFeedback record.
@@ -362,17 +368,17 @@ type ufAnnotation struct {
 	Type               jsonx.RawMessage `json:"Type"`
 }
 
-// parseUltraFeedback decodes and validates one record.
-func parseUltraFeedback(raw []byte, loc Location) (*UltraFeedback, error) {
+// parseRecord decodes and validates one record.
+func parseRecord(raw []byte, loc conversation.Location) (*Record, error) {
 	var rec ufRecord
-	if err := jsonx.Unmarshal(raw, &rec); err != nil {
-		return nil, jsonError(raw, err)
+	if err := conversation.DecodeRecord(raw, &rec); err != nil {
+		return nil, err
 	}
 	if len(rec.Instruction) == 0 && len(rec.Completions) == 0 {
-		return nil, errorf(ReasonUnknownFormat, ErrUnknownFormat,
+		return nil, errorf(conversation.ReasonUnknownFormat, conversation.ErrUnknownFormat,
 			"not an UltraFeedback record: no instruction and completions fields")
 	}
-	uf := &UltraFeedback{Location: loc}
+	uf := &Record{Location: loc}
 	var err error
 	if uf.Instruction, err = jsonString(rec.Instruction, "instruction"); err != nil {
 		return nil, err
@@ -413,7 +419,7 @@ func parseUltraFeedback(raw []byte, loc Location) (*UltraFeedback, error) {
 		return nil, err
 	}
 	if uf.ID == "" {
-		uf.ID = deriveUltraFeedbackID(uf)
+		uf.ID = deriveID(uf)
 	}
 	return uf, nil
 }
@@ -554,8 +560,8 @@ func recordID(rec ufRecord) (string, error) {
 	return "", nil
 }
 
-// deriveUltraFeedbackID hashes the record's content into a stable id.
-func deriveUltraFeedbackID(uf *UltraFeedback) string {
+// deriveID hashes the record's content into a stable id.
+func deriveID(uf *Record) string {
 	h := sha256.New()
 	write := func(s string) {
 		h.Write([]byte(strconv.Itoa(len(s))))
