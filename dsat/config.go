@@ -182,7 +182,7 @@ var DefaultCascade = Band{Low: 0, High: 0.8}
 // without JudgeBand or JudgeShare: the judge sees the follow-ups of the
 // band around the classifier's decision threshold that holds 32% of the
 // follow-ups of the model's out-of-fold operating table. On development
-// sources left out of training the judge saw 31% and 38% of follow-ups
+// sources left out of training the judge saw 34% and 38% of follow-ups
 // with it (README: "The judge only where it pays"); the share is an
 // estimate, not a cap.
 const DefaultJudgeShare = 0.32
