@@ -6,12 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-// GuardMaterial names cues inside material the follow-up pastes for the
-// next task (a text after "Rewrite this paragraph:", an exam question with
-// its options): such a cue is part of the new task, not the user's
-// reaction to the reply.
-const GuardMaterial = "material"
-
 // Limits of a pasted-material lead: the colon that introduces the material
 // ends a lead of at most materialLead bytes and two or more words, and
 // the material after it holds at least materialMin bytes or three lines.

@@ -26,6 +26,9 @@ const (
 	GuardBody     = "body"     // in the middle of a long follow-up (pasted material)
 	GuardHolding  = "holding"  // a changed request after a reply that only said "let me look into it"
 	GuardRestate  = "restate"  // the user restates their understanding and asks whether it is right
+	// GuardMaterial: inside material pasted for the next task (the text
+	// after "Summarise this article:", an exam question with its options).
+	GuardMaterial = "material"
 )
 
 // minCopied is the length a line or quotation needs before it counts as

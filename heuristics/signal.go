@@ -2,7 +2,9 @@
 // as data (one file per language, embedded), rephrase similarity on stemmed
 // tokens, structural signals and guards against common false positives.
 //
-// A detector looks at one follow-up in context (a Turn) and returns Signals.
+// A detector looks at one follow-up in context (a Turn: the request, the
+// judged reply, the follow-up and the assistant reply after it) and returns
+// Signals.
 package heuristics
 
 import (
