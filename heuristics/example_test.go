@@ -38,3 +38,22 @@ func ExampleCombine() {
 	fmt.Printf("preference %.2f, sat %.2f\n", scores[heuristics.Preference], sat)
 	// Output: preference 0.70, sat 0.70
 }
+
+// A follow-up without a single cue word becomes DSAT when the assistant's
+// next reply concedes; the evidence is the follow-up's opening.
+func ExampleEngine_Analyze_concession() {
+	conv := &conversation.Conversation{
+		Messages: []conversation.Message{
+			{Role: conversation.User, Content: "Who owns the winery?"},
+			{Role: conversation.Assistant, Content: "Fernando Garcia was a consultant winemaker there before buying it."},
+			{Role: conversation.User, Content: "He was never a consultant there."},
+			{Role: conversation.Assistant, Content: "My apologies for the mistake in my previous response. He bought it in 2010."},
+		},
+	}
+	a := heuristics.Default().Analyze(heuristics.NewTurn(conv, 2))
+	for _, s := range a.Signals {
+		fmt.Printf("%s %.2f %s: %q\n", s.Category, s.Score, s.Detector, s.Evidence[0].Text)
+	}
+	// Output:
+	// complaint 0.60 concession: "He was never a consultant there."
+}
