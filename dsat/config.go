@@ -201,14 +201,16 @@ func ParseJudgeBand(v string) (Band, error) {
 }
 
 // DefaultConfig returns the defaults docs/taxonomy.md describes: every category threshold
-// 0.5, doubt anchors on at weight 0.6, pushback anchors off, extensions not
-// counted, SAT threshold 0.5, dedup on, and the classifier's own
-// recommended threshold.
+// 0.5 except preference at DefaultPreferenceThreshold, doubt anchors off
+// (weight 0.6 when turned on), pushback anchors off, extensions not counted,
+// SAT threshold 0.5, dedup on, and the classifier's own recommended
+// threshold.
 func DefaultConfig() Config {
 	th := make(map[heuristics.Category]float64, len(heuristics.Categories))
 	for _, c := range heuristics.Categories {
 		th[c] = 0.5
 	}
+	th[heuristics.Preference] = DefaultPreferenceThreshold
 	return Config{
 		Thresholds:   th,
 		DoubtAnchors: false,
@@ -217,6 +219,15 @@ func DefaultConfig() Config {
 		Dedup:        true,
 	}
 }
+
+// DefaultPreferenceThreshold is the default score threshold of the
+// preference category. Preference cues ("make it more …", "in more
+// detail") are the ones a next step on an accepted answer shares most
+// often, so a preference verdict needs more evidence than the others: out
+// of source, 0.6 instead of 0.5 raised DSAT precision on each of the three
+// real development sources (pooled 0.740 to 0.782) for 0.018 of recall
+// (README, "Measured quality").
+const DefaultPreferenceThreshold = 0.6
 
 // SetThreshold sets every category threshold to t.
 func (c *Config) SetThreshold(t float64) {

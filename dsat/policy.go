@@ -35,6 +35,7 @@ func DefaultPolicy() Policy {
 	def := DefaultConfig()
 	return Policy{
 		Threshold:                 0.5,
+		Thresholds:                map[heuristics.Category]float64{heuristics.Preference: DefaultPreferenceThreshold},
 		SATThreshold:              def.SATThreshold,
 		MinScore:                  def.MinScore,
 		DoubtAnchors:              def.DoubtAnchors,

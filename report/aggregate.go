@@ -87,6 +87,9 @@ type Aggregator struct {
 	opt   Options
 	stats *dsat.Stats
 	exact bool
+	// catThresholds holds the miner's category thresholds that differ from
+	// opt.Threshold.
+	catThresholds map[string]float64
 
 	dsatEvents, satEvents int64
 	anchors, pairs        int64
@@ -353,13 +356,12 @@ func sampleLess(s1 float64, id1 string, s2 float64, id2 string) bool {
 // Mine runs m over inputs as (*dsat.Miner).Run does (the same Mine and
 // RunWriter, so deduplication and counts are identical) and adds
 // everything to a: every result, event and written anchor, and the run
-// statistics, which it also returns (also on error). When every category of
-// the miner's configuration has the same threshold, it becomes the
-// report's threshold.
+// statistics, which it also returns (also on error). The threshold most
+// categories of the miner's configuration share becomes the report's
+// threshold, and the others are listed beside it
+// (Report.CategoryThresholds).
 func (a *Aggregator) Mine(ctx context.Context, m *dsat.Miner, inputs []dsat.Input) (*dsat.Stats, error) {
-	if t, ok := uniformThreshold(m.Config().Thresholds); ok {
-		a.opt.Threshold = t
-	}
+	a.opt.Threshold, a.catThresholds = commonThreshold(m.Config().Thresholds)
 	st := dsat.NewStats()
 	a.stats = st
 	w := m.NewRunWriter(dsat.Sinks{Events: a, Anchors: a}, st)
@@ -393,19 +395,36 @@ func (a *Aggregator) mineInput(ctx context.Context, m *dsat.Miner, in dsat.Input
 	}
 }
 
-func uniformThreshold(th map[heuristics.Category]float64) (float64, bool) {
-	var t float64
-	for i, c := range heuristics.Categories {
-		v, ok := th[c]
-		if !ok {
-			v = 0.5
+// commonThreshold returns the threshold most categories share (the lower
+// one on a tie; 0.5 for a category without one) and the categories whose
+// threshold differs from it.
+func commonThreshold(th map[heuristics.Category]float64) (float64, map[string]float64) {
+	count := map[float64]int{}
+	of := func(c heuristics.Category) float64 {
+		if v, ok := th[c]; ok {
+			return v
 		}
-		if i > 0 && v != t {
-			return 0, false
-		}
-		t = v
+		return 0.5
 	}
-	return t, true
+	for _, c := range heuristics.Categories {
+		count[of(c)]++
+	}
+	common, n := 0.0, -1
+	for v, k := range count {
+		if k > n || k == n && v < common {
+			common, n = v, k
+		}
+	}
+	var other map[string]float64
+	for _, c := range heuristics.Categories {
+		if v := of(c); v != common {
+			if other == nil {
+				other = map[string]float64{}
+			}
+			other[string(c)] = v
+		}
+	}
+	return common, other
 }
 
 // newSample builds the sample of an anchor: the follow-up cut to a window

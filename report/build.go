@@ -20,7 +20,10 @@ type Report struct {
 	Basis string `json:"basis"`
 	// Threshold is the operating score threshold.
 	Threshold float64 `json:"threshold"`
-	Summary   Summary `json:"summary"`
+	// CategoryThresholds lists the categories whose threshold differs from
+	// Threshold (the default miner asks more of preference).
+	CategoryThresholds map[string]float64 `json:"category_thresholds,omitempty"`
+	Summary            Summary            `json:"summary"`
 	// Categories holds one row per DSAT category in canonical order: DSAT
 	// events of the category among all follow-ups.
 	Categories []Group `json:"categories"`
@@ -162,6 +165,9 @@ func (a *Aggregator) Report() *Report {
 		Inputs:    slices.Clone(a.opt.Inputs),
 		Basis:     BasisEvents,
 		Threshold: a.opt.Threshold,
+	}
+	if len(a.catThresholds) > 0 {
+		r.CategoryThresholds = maps.Clone(a.catThresholds)
 	}
 	if r.Inputs == nil {
 		r.Inputs = []string{}

@@ -394,7 +394,8 @@ func TestBundledSample(t *testing.T) {
 	assert.Equal(t, st.FollowUps, r.Summary.FollowUps)
 	assert.Len(t, r.Models, len(st.Models))
 	assert.Len(t, r.Languages, len(st.Languages))
-	assert.Equal(t, st.DSATEvents, r.Scores.AtOrAbove(r.Threshold))
+	assert.Equal(t, map[string]float64{"preference": dsat.DefaultPreferenceThreshold}, r.CategoryThresholds, "the default miner asks more of preference")
+	assert.LessOrEqual(t, st.DSATEvents, r.Scores.AtOrAbove(r.Threshold), "preference follow-ups between the two thresholds are not DSAT")
 	var page bytes.Buffer
 	require.NoError(t, r.WriteHTML(&page))
 	root := parsePage(t, page.Bytes())
@@ -404,4 +405,16 @@ func TestBundledSample(t *testing.T) {
 	}
 	assert.Len(t, root.byID("samples").byName("article"), len(r.Samples))
 	assert.NotEmpty(t, root.byID("cues").byName("table"))
+}
+
+func TestCommonThreshold(t *testing.T) {
+	th, other := commonThreshold(map[heuristics.Category]float64{heuristics.Preference: 0.6})
+	assert.Equal(t, 0.5, th, "categories without a threshold count as 0.5")
+	assert.Equal(t, map[string]float64{"preference": 0.6}, other)
+	th, other = commonThreshold(map[heuristics.Category]float64{
+		heuristics.Refinement: 0.7, heuristics.Correction: 0.7, heuristics.Complaint: 0.7,
+		heuristics.Preference: 0.7, heuristics.Doubt: 0.7, heuristics.Pushback: 0.7,
+	})
+	assert.Equal(t, 0.7, th)
+	assert.Nil(t, other)
 }

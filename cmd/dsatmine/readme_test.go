@@ -81,7 +81,8 @@ func TestREADMEThresholdSpec(t *testing.T) {
 	}
 	base := count()
 	assert.Less(t, count("--threshold", "complaint=1,correction=1,refinement=1,preference=1"), base, "raised thresholds for four categories keep fewer anchors")
-	assert.Equal(t, base, count("--threshold", "0.5,doubt=0.9"), "doubt-only events make no anchors by default")
+	assert.Equal(t, base, count("--threshold", "0.5,preference=0.6,doubt=0.9"), "doubt-only events make no anchors by default")
+	assert.GreaterOrEqual(t, count("--threshold", "0.5"), base, "pairs replace the default preference=0.6: a lower bar keeps at least as many")
 	assert.Equal(t, count("--threshold", "0.9"), count("--threshold", "0.5,refinement=0.9,correction=0.9,complaint=0.9,preference=0.9,doubt=0.9,pushback=0.9"))
 	_, _, err = runCmd(t, newMineCmd(), in, "-o", dir+"/x.jsonl", "--threshold", "complaint=high")
 	assert.ErrorContains(t, err, "complaint=high")
