@@ -21,7 +21,7 @@ const (
 //     paragraph when that paragraph is the user's own closing words (a
 //     short paragraph after a blank line);
 //   - a multiple-choice item: two or more consecutive option lines ("A)
-//     …", "b. …", "(c) …") with the paragraph that introduces them.
+//     …", "b. …", "(c) …") with the question on the line above them.
 func materialRegions(text string, dst []region) []region {
 	if c := leadColon(text); c > 0 {
 		body := strings.TrimSpace(text[c:])
@@ -60,11 +60,12 @@ func leadColon(text string) int {
 }
 
 // optionBlocks appends a region for every run of two or more consecutive
-// option lines, widened to the start of the paragraph before the run (the
-// question they answer).
+// option lines, widened to the line just above the run when it is not blank
+// (the question they answer). Lines further up stay the user's own words:
+// "That's wrong, it was C." on the line before a new question still counts.
 func optionBlocks(text string, dst []region) []region {
 	runStart, runEnd, n := -1, -1, 0
-	para := 0 // start of the current paragraph
+	prev := -1 // start of the previous line when it was not blank, else -1
 	flush := func() {
 		if n >= 2 {
 			dst = append(dst, region{runStart, runEnd, GuardMaterial})
@@ -82,17 +83,19 @@ func optionBlocks(text string, dst []region) []region {
 		switch {
 		case isOptionLine(line):
 			if n == 0 {
-				runStart = para
+				runStart = pos
+				if prev >= 0 {
+					runStart = prev
+				}
 			}
 			runEnd, n = end, n+1
+			prev = pos
 		case strings.TrimSpace(line) == "":
 			flush()
-			para = end + 1
+			prev = -1
 		default:
 			flush()
-			if n == 0 && pos > 0 && strings.TrimSpace(text[para:pos]) == "" {
-				para = pos
-			}
+			prev = pos
 		}
 		pos = end + 1
 	}

@@ -18,8 +18,11 @@ func TestMaterialExamItem(t *testing.T) {
 	a = analyze(t, "1. B\n2. C", "Next one.\n\nWhich of these is not correct?\na) water boils at 100C\nb) ice floats\nc) steam is cold")
 	assert.Zero(t, a.DSAT, a.String())
 
-	// A reaction before the item still counts.
+	// A reaction before the item still counts, on its own paragraph or on
+	// the line above the question.
 	a = analyze(t, "1. B\n2. C", "That's wrong, it was C.\n\nWhich of these is not correct?\na) water boils at 100C\nb) ice floats")
+	assert.GreaterOrEqual(t, a.DSAT, 0.5, a.String())
+	a = analyze(t, "1. B\n2. C", "That's wrong, it was C.\nWhich of these is not correct?\na) water boils at 100C\nb) ice floats")
 	assert.GreaterOrEqual(t, a.DSAT, 0.5, a.String())
 }
 
