@@ -161,32 +161,13 @@ type CVReport struct {
 // example keeps its score from cv. With fewer than two such sources there
 // is nothing to hold out: it returns cv and false.
 func bySource(ctx context.Context, feat featurizer, examples []Example, vecs []vec, cv []Scores, opts TrainOptions) ([]Scores, bool, error) {
-	count := map[string]int{}
-	for i := range examples {
-		if !examples[i].Aid && !examples[i].Weak {
-			count[examples[i].Source]++
-		}
-	}
-	var sources []string
-	for s, n := range count {
-		if n >= MinSourceExamples {
-			sources = append(sources, s)
-		}
-	}
-	slices.Sort(sources)
+	sources := heldOutSources(examples, MinSourceExamples)
 	if len(sources) < 2 {
 		return cv, false, nil
 	}
 	out := slices.Clone(cv)
 	for _, src := range sources {
-		var train, test []int
-		for i := range examples {
-			if !examples[i].Aid && examples[i].Source == src {
-				test = append(test, i)
-			} else {
-				train = append(train, i)
-			}
-		}
+		train, test := splitSource(examples, src)
 		m, err := fit(ctx, feat, examples, vecs, train, opts)
 		if err != nil {
 			return nil, false, err

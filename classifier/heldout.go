@@ -194,19 +194,7 @@ func LeaveSourceOut(ctx context.Context, examples []Example, opts TrainOptions, 
 	if err != nil {
 		return LOSOReport{}, err
 	}
-	count := map[string]int{}
-	for i := range examples {
-		if !examples[i].Aid && !examples[i].Weak {
-			count[examples[i].Source]++
-		}
-	}
-	var sources []string
-	for s, n := range count {
-		if n >= lo.MinExamples {
-			sources = append(sources, s)
-		}
-	}
-	slices.Sort(sources)
+	sources := heldOutSources(examples, lo.MinExamples)
 	if len(sources) < 2 {
 		return LOSOReport{}, fmt.Errorf("classifier: leave-one-source-out needs at least 2 real sources with %d or more turns, have %v", lo.MinExamples, sources)
 	}
@@ -406,4 +394,24 @@ func splitSource(examples []Example, src string) (train, test []int) {
 		}
 	}
 	return train, test
+}
+
+// heldOutSources returns, sorted, the real sources (Example.Source of
+// examples that are neither aids nor weak) with at least min turns: the
+// sources that can be held out on their own.
+func heldOutSources(examples []Example, min int) []string {
+	count := map[string]int{}
+	for i := range examples {
+		if !examples[i].Aid && !examples[i].Weak {
+			count[examples[i].Source]++
+		}
+	}
+	var sources []string
+	for s, n := range count {
+		if n >= min {
+			sources = append(sources, s)
+		}
+	}
+	slices.Sort(sources)
+	return sources
 }
