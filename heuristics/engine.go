@@ -537,11 +537,11 @@ func (e *Engine) analyze(t *Turn, lazy bool) Analysis {
 	a.Signals = e.structure(sc, text, reply, copyReply, a.Signals)
 	if !hasContinue {
 		a.Signals = e.rephrase(sc, t, code, a.Signals)
-	}
-	// A continue request's "apologies, here is the rest" concedes a cut-off,
-	// not a miss.
-	if r := e.concession(sc, t, mask); r != nil && !hasContinue {
-		a.Signals = append(a.Signals, concessionSignal(r, text, a.Signals))
+		// After a continue request, "apologies, here is the rest" concedes
+		// a cut-off, not a miss: the next reply is not read then.
+		if r := e.concession(sc, t, mask); r != nil {
+			a.Signals = append(a.Signals, concessionSignal(r, text, a.Signals))
+		}
 	}
 
 	// Context guards.
