@@ -136,10 +136,16 @@ func (m *Model) OperatingTable() []OperatingPoint { return slices.Clone(m.table)
 // SetOperatingTable records the out-of-fold operating table (sorted by
 // threshold). It is meant for use right after training.
 func (m *Model) SetOperatingTable(t []OperatingPoint) {
-	m.table = slices.Clone(t)
+	m.table = sortedByThreshold(t)
 	m.tableTN = len(t) > 0
 	m.digest.Store(nil)
-	slices.SortFunc(m.table, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
+}
+
+// sortedByThreshold returns a copy of t sorted by threshold.
+func sortedByThreshold(t []OperatingPoint) []OperatingPoint {
+	t = slices.Clone(t)
+	slices.SortFunc(t, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
+	return t
 }
 
 // SourceTable returns the out-of-source operating table (each training
@@ -151,8 +157,7 @@ func (m *Model) SourceTable() []OperatingPoint { return slices.Clone(m.srcTable)
 // ThresholdFor prefers (sorted by threshold; nil removes it). It is meant
 // for use right after training.
 func (m *Model) SetSourceTable(t []OperatingPoint) {
-	m.srcTable = slices.Clone(t)
-	slices.SortFunc(m.srcTable, func(a, b OperatingPoint) int { return cmp.Compare(a.Threshold, b.Threshold) })
+	m.srcTable = sortedByThreshold(t)
 	m.digest.Store(nil)
 }
 
