@@ -33,9 +33,19 @@ type Policy struct {
 // DefaultPolicy returns the policy of DefaultConfig.
 func DefaultPolicy() Policy {
 	def := DefaultConfig()
+	const common = 0.5
+	var per map[heuristics.Category]float64
+	for cat, t := range def.Thresholds {
+		if t != common {
+			if per == nil {
+				per = map[heuristics.Category]float64{}
+			}
+			per[cat] = t
+		}
+	}
 	return Policy{
-		Threshold:                 0.5,
-		Thresholds:                map[heuristics.Category]float64{heuristics.Preference: DefaultPreferenceThreshold},
+		Threshold:                 common,
+		Thresholds:                per,
 		SATThreshold:              def.SATThreshold,
 		MinScore:                  def.MinScore,
 		DoubtAnchors:              def.DoubtAnchors,
