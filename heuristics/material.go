@@ -73,12 +73,7 @@ func optionBlocks(text string, dst []region) []region {
 		runStart, runEnd, n = -1, -1, 0
 	}
 	for pos := 0; pos < len(text); {
-		end := strings.IndexByte(text[pos:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += pos
-		}
+		end := lineEnd(text, pos)
 		line := text[pos:end]
 		switch {
 		case isOptionLine(line):

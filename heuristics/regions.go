@@ -44,12 +44,7 @@ func findRegions(text string, dst []region) []region {
 	var fenceMark string
 	prevBlank, prevCode := true, false
 	for pos := 0; pos < len(text); {
-		end := strings.IndexByte(text[pos:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += pos
-		}
+		end := lineEnd(text, pos)
 		line := text[pos:end]
 		trimmed := strings.TrimLeft(line, " ")
 		indent := len(line) - len(trimmed)
@@ -176,4 +171,13 @@ func regionAt(rs []region, s, e int) string {
 		}
 	}
 	return ""
+}
+
+// lineEnd returns the offset of the line break that ends the line of text
+// starting at pos, or len(text) for the last line.
+func lineEnd(text string, pos int) int {
+	if i := strings.IndexByte(text[pos:], '\n'); i >= 0 {
+		return pos + i
+	}
+	return len(text)
 }
